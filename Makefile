@@ -1,0 +1,60 @@
+# 稳岗留工政策助手 — one command to run, one to test. Both do all the set-up.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+STAMP := $(VENV)/.installed
+# Python 3.10 (Rasa 3.6 does not support 3.11): the first interpreter that really is 3.10.
+PYTHON310 ?= $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do \
+	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
+
+NLU_BUILT := build/spacy_zh/meta.json
+NLU_INPUTS := $(wildcard policies/*.yml) nlu_data/gazetteer/other_regions.txt bot/nlu/build.py bot/policy/loader.py bot/policy/model.py
+
+export PYTHONHASHSEED := 0
+export TF_CPP_MIN_LOG_LEVEL := 3
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: help install build train run shell test eval clean
+
+help:
+	@echo "make run     set up everything, train if needed, start the assistant (REST on :5005)"
+	@echo "make shell   chat with the assistant in the terminal"
+	@echo "make test    set up everything and run every test"
+	@echo "make eval    5-fold NLU cross-validation → reports/"
+	@echo "make install / make build / make train   the set-up steps on their own"
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -n "$(PYTHON310)" || { echo "需要 Python 3.10 (python3.10)，未找到" >&2; exit 1; }
+	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip==24.0"
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $@
+
+build: $(NLU_BUILT)
+
+$(NLU_BUILT): $(STAMP) $(NLU_INPUTS)
+	$(PY) -m bot.nlu.build
+
+train: build
+	$(PY) -m bot.training
+
+run: train
+	@bash scripts/run.sh serve
+
+shell: train
+	@bash scripts/run.sh shell
+
+test: train
+	bash scripts/test.sh
+
+eval: build
+	bash scripts/eval.sh
+
+clean:
+	rm -rf build models reports results nlu_data/generated nlu_data/jieba/policy_terms.txt

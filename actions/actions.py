@@ -1,0 +1,73 @@
+"""Custom actions. They only translate between Rasa and the `bot` package."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.clock import today
+from bot.dialogue import PolicyDialogue, Turn
+from bot.policy.loader import policy_book
+from bot.policy.render import AnswerRenderer
+from bot.text.mask import install_masking_filter
+
+install_masking_filter()
+logger = logging.getLogger(__name__)
+
+
+def turn_from_tracker(tracker: Tracker) -> Turn:
+    message = tracker.latest_message or {}
+    return Turn(
+        intent=(message.get("intent") or {}).get("name") or "",
+        text=message.get("text") or "",
+        entities=message.get("entities") or [],
+        region=tracker.get_slot("region"),
+        topic=tracker.get_slot("topic"),
+        intent_ranking=message.get("intent_ranking") or [],
+    )
+
+
+class ActionAnswerPolicy(Action):
+    """Answers a policy question from policies/*.yml: cited, dated, region-aware."""
+
+    def name(self) -> Text:
+        return "action_answer_policy"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        reply = PolicyDialogue(policy_book()).respond(turn_from_tracker(tracker), today())
+        for text in reply.messages:
+            dispatcher.utter_message(text=text)
+        return [SlotSet("region", reply.region), SlotSet("topic", reply.topic)]
+
+
+class ActionClarify(Action):
+    """Low NLU confidence: offer the closest topics instead of guessing."""
+
+    def name(self) -> Text:
+        return "action_clarify"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        turn = turn_from_tracker(tracker)
+        dispatcher.utter_message(text=PolicyDialogue(policy_book()).clarify(turn.intent_ranking))
+        return []
+
+
+class ActionOutOfScope(Action):
+    """Says what the assistant covers, and where to ask instead."""
+
+    def name(self) -> Text:
+        return "action_out_of_scope"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        coverage = AnswerRenderer(policy_book()).overview_of_coverage()
+        dispatcher.utter_message(
+            text=f"抱歉，这个问题不在我的解答范围内。{coverage}其他问题请拨打12333人社服务热线，或咨询当地有关部门。"
+        )
+        return []

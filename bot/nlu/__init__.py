@@ -1,0 +1,1 @@
+"""NLU: entity patterns, the spaCy/jieba build step and Rasa custom components."""

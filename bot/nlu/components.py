@@ -1,0 +1,94 @@
+"""Rasa custom NLU components (thin adapters over bot.text and bot.nlu.patterns).
+
+- `TextNormalizer` goes first in the pipeline: traditional → simplified, full-width →
+  half-width, Chinese numerals → digits, before tokenising.
+- `PatternEntityExtractor` adds phone, id_number, ticket_id, amount and date entities.
+
+Importing this module also loads the project's jieba dictionary, so that spaCy's jieba
+segmenter (used by the EntityRuler pipeline that `SpacyNLP` loads) segments policy terms the
+same way at build time, training and run time.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.jieba_dict import load_project_dictionary
+from bot.nlu.patterns import find_entities
+from bot.text.normalize import normalize
+
+load_project_dictionary()
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class TextNormalizer(GraphComponent):
+    """Rewrites the message text into the canonical form the rest of the pipeline sees."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "TextNormalizer":
+        return cls()
+
+    @staticmethod
+    def _normalize(message: Message, keep_length: bool) -> None:
+        text = message.get(TEXT)
+        if isinstance(text, str) and text and not text.startswith("/"):
+            message.set(TEXT, normalize(text, keep_length=keep_length), add_to_output=True)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for example in training_data.training_examples:
+            # Annotated entity offsets refer to the original text: keep lengths there.
+            self._normalize(example, keep_length=bool(example.get(ENTITIES)))
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._normalize(message, keep_length=False)
+        return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class PatternEntityExtractor(GraphComponent, EntityExtractorMixin):
+    """phone, id_number, ticket_id, amount, date: found by pattern, not learned."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "PatternEntityExtractor":
+        return cls(config)
+
+    def __init__(self, config: Optional[Dict[Text, Any]] = None) -> None:
+        self._config = config or {}
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if not isinstance(text, str) or not text:
+                continue
+            found = [
+                {"entity": f.entity, "value": f.value, "start": f.start, "end": f.end,
+                 "confidence_entity": 1.0}
+                for f in find_entities(text)
+            ]
+            if found:
+                found = self.add_extractor_name(found)
+                message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
+        return messages

@@ -1,0 +1,341 @@
+"""Load and validate `policies/*.yml` (format: docs/policy-format.md).
+
+Every problem is reported with the file and the field, e.g.
+`policies/x.yml: benefits[2].windows[0].end: 2023-02-30 is not a date (YYYY-MM-DD)`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import re
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import yaml
+
+from bot.policy.model import (
+    TOPICS,
+    Benefit,
+    Channel,
+    Clause,
+    Condition,
+    Group,
+    Notice,
+    PolicyBook,
+    Region,
+    Window,
+)
+
+POLICY_DIR_ENV = "BOT_POLICY_DIR"
+DEFAULT_POLICY_DIR = Path(__file__).resolve().parents[2] / "policies"
+
+_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_LANDLINE = re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+
+
+class PolicyError(ValueError):
+    """One or more policy files are invalid; `problems` lists each as 'file: field: what'."""
+
+    def __init__(self, problems: Sequence[str]):
+        self.problems = list(problems)
+        super().__init__("政策数据文件有误:\n" + "\n".join(f"- {p}" for p in self.problems))
+
+
+class _Reader:
+    """Reads one file's mapping, collecting problems instead of stopping at the first."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.problems: List[str] = []
+
+    def problem(self, where: str, what: str) -> None:
+        self.problems.append(f"{self.path.name}: {where}: {what}")
+
+    def get(self, data: Any, key: str, where: str, kind: type, required: bool = True) -> Any:
+        if not isinstance(data, dict):
+            self.problem(where, "应为映射 (mapping)")
+            return None
+        value = data.get(key)
+        field = f"{where}.{key}" if where else key
+        if value is None:
+            if required:
+                self.problem(field, "缺少必填字段")
+            return None
+        if kind is str and isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or (kind is str and not value.strip()):
+            self.problem(field, f"应为{_KIND_NAMES.get(kind, kind.__name__)}，实为 {value!r}")
+            return None
+        return value
+
+    def text(self, data: Any, key: str, where: str, required: bool = True) -> Optional[str]:
+        value = self.get(data, key, where, str, required)
+        return value.strip() if value else None
+
+    def key(self, data: Any, key: str, where: str) -> str:
+        value = self.text(data, key, where) or ""
+        if value and not _KEY.match(value):
+            self.problem(f"{where}.{key}", f"{value!r} 只能用小写字母、数字和下划线")
+        return value
+
+    def date(self, data: Any, key: str, where: str, required: bool = False) -> Optional[dt.date]:
+        value = data.get(key) if isinstance(data, dict) else None
+        field = f"{where}.{key}" if where else key
+        if value is None:
+            if required:
+                self.problem(field, "缺少必填字段")
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.problem(field, f"{value!r} 不是日期 (YYYY-MM-DD)")
+            return None
+
+    def strings(self, data: Any, key: str, where: str, required: bool = False) -> Tuple[str, ...]:
+        value = data.get(key) if isinstance(data, dict) else None
+        field = f"{where}.{key}" if where else key
+        if value is None:
+            if required:
+                self.problem(field, "缺少必填字段")
+            return ()
+        if not isinstance(value, list) or not all(
+            isinstance(v, (str, int)) and str(v).strip() for v in value
+        ):
+            self.problem(field, "应为非空字符串列表")
+            return ()
+        return tuple(str(v).strip() for v in value)
+
+    def items(self, data: Any, key: str, where: str, required: bool = True) -> List[Any]:
+        value = data.get(key) if isinstance(data, dict) else None
+        if value is None:
+            if required:
+                self.problem(key if not where else f"{where}.{key}", "缺少必填字段")
+            return []
+        if not isinstance(value, list):
+            self.problem(key if not where else f"{where}.{key}", "应为列表")
+            return []
+        return value
+
+
+_KIND_NAMES = {str: "文本", dict: "映射", list: "列表", float: "数字", int: "整数"}
+
+
+def _window(r: _Reader, data: Any, where: str, clause_ids: set,
+            default_label: str = "时间") -> Optional[Window]:
+    if not isinstance(data, dict):
+        r.problem(where, "应为映射 (mapping)")
+        return None
+    start = r.date(data, "start", where)
+    end = r.date(data, "end", where)
+    if start and end and start > end:
+        r.problem(where, f"开始日期 {start} 晚于结束日期 {end}")
+    clause = r.text(data, "clause", where) or ""
+    if clause and clause not in clause_ids:
+        r.problem(f"{where}.clause", f"条款 {clause!r} 在本文件中不存在")
+    text = r.text(data, "text", where, required=False) or ""
+    label = r.text(data, "label", where, required=False) or default_label
+    return Window(label=label, text=text, clause=clause, start=start, end=end)
+
+
+def _benefit(r: _Reader, data: Any, where: str, clause_ids: set, notice_key: str) -> Benefit:
+    topics = r.strings(data, "topics", where, required=True)
+    for topic in topics:
+        if topic not in TOPICS:
+            r.problem(f"{where}.topics", f"未知主题 {topic!r}（可选: {', '.join(TOPICS)}）")
+    clauses = r.strings(data, "clauses", where, required=True)
+    for clause in clauses:
+        if clause not in clause_ids:
+            r.problem(f"{where}.clauses", f"条款 {clause!r} 在本文件中不存在")
+    conditions = []
+    for i, item in enumerate(r.items(data, "conditions", where, required=False)):
+        cw = f"{where}.conditions[{i}]"
+        clause = r.text(item, "clause", cw) or ""
+        if clause and clause not in clause_ids:
+            r.problem(f"{cw}.clause", f"条款 {clause!r} 在本文件中不存在")
+        conditions.append(
+            Condition(key=r.key(item, "key", cw), text=r.text(item, "text", cw) or "", clause=clause)
+        )
+    windows = [
+        w
+        for i, item in enumerate(r.items(data, "windows", where, required=False))
+        if (w := _window(r, item, f"{where}.windows[{i}]", clause_ids))
+    ]
+    return Benefit(
+        key=r.key(data, "key", where),
+        name=r.text(data, "name", where) or "",
+        topics=topics,
+        terms=r.strings(data, "terms", where),
+        summary=r.text(data, "summary", where) or "",
+        who=r.text(data, "who", where, required=False),
+        amount=r.text(data, "amount", where, required=False),
+        amount_yuan=r.get(data, "amount_yuan", where, float, required=False),
+        cap=r.text(data, "cap", where, required=False),
+        cap_yuan=r.get(data, "cap_yuan", where, float, required=False),
+        conditions=tuple(conditions),
+        windows=tuple(windows),
+        how_to_claim=r.text(data, "how_to_claim", where, required=False),
+        clauses=clauses,
+        silent_on=r.strings(data, "silent_on", where),
+        notice_key=notice_key,
+    )
+
+
+def _check_no_personal_contacts(r: _Reader, data: Any, where: str = "") -> None:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            _check_no_personal_contacts(r, value, f"{where}.{key}" if where else str(key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            _check_no_personal_contacts(r, value, f"{where}[{i}]")
+    elif isinstance(data, str):
+        for pattern, what in ((_MOBILE, "手机号"), (_LANDLINE, "座机号"), (_EMAIL, "电子邮箱")):
+            found = pattern.search(data)
+            if found:
+                r.problem(where, f"含有个人联系方式（{what} {found.group(0)}），只允许公开渠道如 12333")
+
+
+def load_notice(path: Path) -> Notice:
+    """Parse and validate one notice file; raises PolicyError listing every problem."""
+    path = Path(path)
+    r = _Reader(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError([f"{path.name}: 无法读取: {exc}"]) from exc
+    except yaml.YAMLError as exc:
+        raise PolicyError([f"{path.name}: YAML 语法错误: {exc}"]) from exc
+    if not isinstance(data, dict):
+        raise PolicyError([f"{path.name}: 文件应为映射 (mapping)，含 notice/region/clauses/benefits"])
+
+    _check_no_personal_contacts(r, data)
+    meta = r.get(data, "notice", "", dict) or {}
+    region_data = r.get(data, "region", "", dict) or {}
+
+    clauses: List[Clause] = []
+    seen_clauses: set = set()
+    for i, item in enumerate(r.items(data, "clauses", "")):
+        where = f"clauses[{i}]"
+        clause_id = r.text(item, "id", where) or ""
+        if clause_id in seen_clauses:
+            r.problem(f"{where}.id", f"条款编号 {clause_id!r} 重复")
+        seen_clauses.add(clause_id)
+        clauses.append(
+            Clause(
+                id=clause_id,
+                cite=r.text(item, "cite", where) or "",
+                section=r.text(item, "section", where, required=False) or "",
+                heading=r.text(item, "heading", where) or "",
+                text=r.text(item, "text", where) or "",
+            )
+        )
+
+    notice_key = r.key(meta, "key", "notice")
+    period = None
+    if isinstance(meta, dict) and meta.get("period") is not None:
+        period = _window(r, meta["period"], "notice.period", seen_clauses, "行动时间")
+
+    benefits = [
+        _benefit(r, item, f"benefits[{i}]", seen_clauses, notice_key)
+        for i, item in enumerate(r.items(data, "benefits", ""))
+    ]
+    seen_benefits: set = set()
+    for i, benefit in enumerate(benefits):
+        if benefit.key in seen_benefits:
+            r.problem(f"benefits[{i}].key", f"{benefit.key!r} 重复")
+        seen_benefits.add(benefit.key)
+
+    channels = [
+        Channel(
+            name=r.text(item, "name", f"channels[{i}]") or "",
+            contact=r.text(item, "contact", f"channels[{i}]") or "",
+        )
+        for i, item in enumerate(r.items(data, "channels", "", required=False))
+    ]
+    groups = [
+        Group(
+            key=r.key(item, "key", f"groups[{i}]"),
+            name=r.text(item, "name", f"groups[{i}]") or "",
+            terms=r.strings(item, "terms", f"groups[{i}]", required=True),
+        )
+        for i, item in enumerate(r.items(data, "groups", "", required=False))
+    ]
+    notice = Notice(
+        key=notice_key,
+        number=r.text(meta, "number", "notice") or "",
+        title=r.text(meta, "title", "notice") or "",
+        issuers=r.strings(meta, "issuers", "notice", required=True),
+        issued=r.date(meta, "issued", "notice", required=True) or dt.date.min,
+        source=r.text(meta, "source", "notice", required=False) or "",
+        scope=r.text(meta, "scope", "notice", required=False) or "",
+        region=Region(
+            key=r.key(region_data, "key", "region"),
+            name=r.text(region_data, "name", "region") or "",
+            short_name=r.text(region_data, "short_name", "region") or "",
+            code=r.text(region_data, "code", "region") or "",
+            aliases=r.strings(region_data, "aliases", "region"),
+        ),
+        channels=tuple(channels),
+        clauses=tuple(clauses),
+        benefits=tuple(benefits),
+        period=period,
+        groups=tuple(groups),
+        path=str(path),
+    )
+    if r.problems:
+        raise PolicyError(r.problems)
+    return notice
+
+
+def policy_dir() -> Path:
+    return Path(os.environ.get(POLICY_DIR_ENV) or DEFAULT_POLICY_DIR)
+
+
+def load_policies(directory: Optional[Path] = None) -> PolicyBook:
+    """Load every `*.yml` in the directory; checks keys that must be unique across files."""
+    directory = Path(directory) if directory else policy_dir()
+    files = sorted(p for p in directory.glob("*.yml") if not p.name.startswith("_"))
+    if not files:
+        raise PolicyError([f"{directory}: 没有政策数据文件 (*.yml)"])
+    problems: List[str] = []
+    notices: List[Notice] = []
+    for path in files:
+        try:
+            notices.append(load_notice(path))
+        except PolicyError as exc:
+            problems.extend(exc.problems)
+    owners: Dict[Tuple[str, str], str] = {}
+    for notice in notices:
+        name = Path(notice.path).name
+        for kind, key in (
+            ("notice.key", notice.key),
+            ("region.key", notice.region.key),
+            *(("benefits.key", b.key) for b in notice.benefits),
+        ):
+            other = owners.setdefault((kind, key), name)
+            if other != name:
+                problems.append(f"{name}: {kind}: {key!r} 已在 {other} 中使用")
+    if problems:
+        raise PolicyError(problems)
+    return PolicyBook(notices=tuple(notices))
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_book(directory: str, stamp: Tuple[Tuple[str, float], ...]) -> PolicyBook:
+    return load_policies(Path(directory))
+
+
+def policy_book(directory: Optional[Path] = None) -> PolicyBook:
+    """The loaded policies, reloaded only when a file changes (for long-running servers)."""
+    directory = Path(directory) if directory else policy_dir()
+    stamp = tuple(sorted((p.name, p.stat().st_mtime) for p in directory.glob("*.yml")))
+    return _cached_book(str(directory), stamp)

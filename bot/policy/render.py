@@ -1,0 +1,231 @@
+"""Render short, cited, date-aware answers from the policy data.
+
+One renderer serves the chat (through the actions) and anything else that shows answers. Every
+answer ends with its citation, e.g. `（依据：嵊人社发〔2022〕35号 第6条）`, and fits one WeChat
+text message (2048 bytes of UTF-8).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence
+
+from bot.policy.model import TOPICS, Benefit, Notice, PolicyBook, Region, Window
+
+WECHAT_LIMIT_BYTES = 2048
+HOTLINE = "12333"
+
+# Aspects a question can ask about, with the words that signal them.
+ASPECT_WORDS = {
+    "how": ("怎么领", "怎么申请", "如何申请", "如何领", "怎么办", "去哪", "哪里", "找谁", "材料",
+            "手续", "流程", "申领", "办理", "咋领", "怎么拿", "怎么弄", "在哪"),
+    "amount": ("多少", "金额", "几块", "几百", "几千", "标准", "上限", "封顶", "最高", "几G", "多大"),
+    "time": ("什么时候", "啥时候", "几号", "截止", "还能", "现在", "期限", "过期", "有效期", "哪天",
+             "多久", "何时", "还有没有", "结束", "开始"),
+    "who": ("谁能", "谁可以", "条件", "符合", "资格", "哪些人", "什么人", "要求", "外地", "户籍"),
+}
+
+
+def detect_aspects(text: str) -> List[str]:
+    return [aspect for aspect, words in ASPECT_WORDS.items() if any(w in text for w in words)]
+
+
+def format_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def window_status(window: Window, today: dt.date) -> str:
+    """Where today stands in a window, in words; '' when the notice gives no dates."""
+    start, end = window.start, window.end
+    if start and today < start:
+        days = (start - today).days
+        return f"尚未开始，将于{format_date(start)}开始（还有{days}天）"
+    if end and today > end:
+        return f"已于{format_date(end)}结束"
+    if start and end:
+        return f"正在进行中，截至{format_date(end)}"
+    if end:
+        return f"截至{format_date(end)}"
+    if start:
+        return f"自{format_date(start)}起"
+    return ""
+
+
+def describe_window(window: Window, today: dt.date) -> str:
+    if window.start and window.end:
+        span = f"{format_date(window.start)}至{format_date(window.end)}"
+    elif window.text:
+        span = window.text
+    elif window.end:
+        span = f"至{format_date(window.end)}"
+    elif window.start:
+        span = f"自{format_date(window.start)}起"
+    else:
+        span = ""
+    status = window_status(window, today)
+    if status:
+        return f"{window.label}：{span}，{status}"
+    return f"{window.label}：{span}（通知未写明具体起止日期）"
+
+
+def referral(notice: Optional[Notice]) -> str:
+    """Where to ask when the notice is silent: public channels only."""
+    names = [c.name for c in notice.channels] if notice else []
+    if not any(HOTLINE in n for n in names):
+        names.insert(0, f"{HOTLINE}人社服务热线")
+    return "请咨询" + "或".join(names)
+
+
+def fit_message(body: Sequence[str], tail: str = "", limit: int = WECHAT_LIMIT_BYTES) -> str:
+    """Join lines, dropping lines from the end of `body` until the text fits `limit` bytes.
+
+    `tail` (the citation) always stays last.
+    """
+    lines = list(body)
+    note = "（内容较多，已省略部分，可追问具体项目）"
+    dropped = False
+    while True:
+        parts = lines + ([note] if dropped else []) + ([tail] if tail else [])
+        text = "\n".join(parts)
+        if len(text.encode("utf-8")) <= limit or len(lines) <= 1:
+            break
+        lines.pop()
+        dropped = True
+    if len(text.encode("utf-8")) > limit:
+        text = text.encode("utf-8")[: limit - 3].decode("utf-8", errors="ignore") + "…"
+    return text
+
+
+@dataclass
+class Answer:
+    """A rendered reply and what it rests on."""
+
+    text: str
+    notice_key: Optional[str] = None
+    benefit_keys: List[str] = field(default_factory=list)
+    clause_ids: List[str] = field(default_factory=list)
+
+
+class AnswerRenderer:
+    def __init__(self, book: PolicyBook):
+        self.book = book
+
+    # -- single benefit -------------------------------------------------------------------
+    def benefit_lines(self, benefit: Benefit, today: dt.date) -> Dict[str, str]:
+        """One line per aspect the notice states: amount, who, time, how."""
+        notice = self.book.notice_of(benefit)
+        lines: Dict[str, str] = {}
+        if benefit.amount:
+            lines["amount"] = f"金额：{benefit.amount}" + (f"；{benefit.cap}" if benefit.cap else "")
+        if benefit.who:
+            lines["who"] = f"对象：{benefit.who}"
+        windows = list(benefit.windows) or ([notice.period] if notice.period else [])
+        if windows:
+            lines["time"] = "\n".join(f"时间：{describe_window(w, today)}" for w in windows)
+        if benefit.how_to_claim:
+            lines["how"] = f"办理：{benefit.how_to_claim}"
+        return lines
+
+    def silent_line(self, benefit: Benefit) -> str:
+        notice = self.book.notice_of(benefit)
+        if benefit.silent_on:
+            return f"通知未写明：{'、'.join(benefit.silent_on)}，{referral(notice)}。"
+        if not benefit.how_to_claim:
+            return f"通知未写明办理方式，{referral(notice)}。"
+        return ""
+
+    def render_benefit(self, benefit: Benefit, today: dt.date, aspects: Sequence[str] = (),
+                       only_aspects: bool = False) -> Answer:
+        """The benefit's card; the asked aspects first, or (follow-ups) only those."""
+        notice = self.book.notice_of(benefit)
+        lines = self.benefit_lines(benefit, today)
+        asked = [a for a in aspects if a in ASPECT_WORDS]
+        if only_aspects and asked:
+            body = [lines[a] for a in asked if a in lines]
+            if len(body) < len(asked) or not body:
+                body.append(self.silent_line(benefit))
+        else:
+            order = asked + [a for a in ("amount", "who", "time", "how") if a not in asked]
+            body = [lines[a] for a in order if a in lines]
+            body.append(self.silent_line(benefit))
+        body = [f"【{benefit.name}】{notice.region.short_name}", *[b for b in body if b]]
+        return Answer(
+            text=fit_message(body, notice.cite(benefit.clauses)),
+            notice_key=notice.key,
+            benefit_keys=[benefit.key],
+            clause_ids=list(benefit.clauses),
+        )
+
+    # -- topics ---------------------------------------------------------------------------
+    def narrow(self, benefits: List[Benefit], text: str) -> List[Benefit]:
+        """The benefits the user's words name, or all of them if none is named."""
+        if not text:
+            return benefits
+        named = [b for b in benefits if b.name in text or any(t in text for t in b.terms)]
+        return named or benefits
+
+    def render_topic(self, topic: str, region_key: str, today: dt.date, text: str = "",
+                     only_aspects: bool = False) -> Answer:
+        notice = self.book.notice_for_region(region_key)
+        if notice is None:
+            raise KeyError(f"no notice for region {region_key!r}")
+        benefits = notice.benefits_for(topic)
+        aspects = detect_aspects(text)
+        if not benefits:
+            return Answer(text=self.not_covered(topic, notice), notice_key=notice.key)
+        benefits = self.narrow(benefits, text)
+        if len(benefits) == 1:
+            answer = self.render_benefit(benefits[0], today, aspects, only_aspects)
+            if topic == "policy_overview":
+                answer.text = self.with_topic_menu(answer.text, notice)
+            return answer
+        label = TOPICS.get(topic, topic)
+        body = [f"{notice.region.short_name}「{label}」相关措施："]
+        clause_ids: List[str] = []
+        for i, benefit in enumerate(benefits, 1):
+            windows = [w for w in benefit.windows if w.has_dates]
+            when = "；" + window_status(windows[0], today) if windows else ""
+            cites = notice.cite(benefit.clauses).replace("（依据：", "（").replace(notice.number + " ", "")
+            body.append(f"{i}. {benefit.summary}{when}{cites}")
+            clause_ids += [c for c in benefit.clauses if c not in clause_ids]
+        body.append("想了解哪一项的金额、条件和办理方式，直接问我即可。")
+        return Answer(
+            text=fit_message(body, notice.cite(clause_ids)),
+            notice_key=notice.key,
+            benefit_keys=[b.key for b in benefits],
+            clause_ids=clause_ids,
+        )
+
+    def with_topic_menu(self, text: str, notice: Notice) -> str:
+        """An overview answer, plus the topics this notice covers (before the citation)."""
+        covered = [label for t, label in TOPICS.items() if t != "policy_overview" and notice.benefits_for(t)]
+        body, _, citation = text.rpartition("\n")
+        return fit_message([body, f"本通知涉及：{'、'.join(covered)}。可直接问具体项目。"], citation)
+
+    def not_covered(self, topic: str, notice: Notice) -> str:
+        label = TOPICS.get(topic, topic)
+        others = [r.short_name for r in self.book.regions_covering(topic) if r.key != notice.region.key]
+        text = f"{notice.region.short_name}的通知（{notice.number}）没有关于「{label}」的规定，{referral(notice)}。"
+        if others:
+            text += f"\n{'、'.join(others)}的通知有相关内容，如需了解请告诉我地区，例如“{others[0]}的呢”。"
+        return text
+
+    def overview_of_coverage(self) -> str:
+        parts = [f"{n.region.name}（{n.number}）" for n in self.book.notices]
+        return "本助手目前覆盖：" + "；".join(parts) + "的稳岗留工政策。"
+
+    def other_region(self, name: str) -> str:
+        return (
+            f"抱歉，{name}的政策不在我的资料范围内。{self.overview_of_coverage()}\n"
+            f"{name}的相关政策请拨打{HOTLINE}人社服务热线，或咨询当地人力资源社会保障局。"
+        )
+
+    def ask_region(self, topic: str) -> str:
+        regions = self.book.regions_covering(topic) or self.book.regions
+        options = "还是".join(r.short_name for r in regions)
+        label = TOPICS.get(topic, topic)
+        return f"「{label}」各地规定不同。请问您在{options}？（回复地区名即可，如“{regions[0].aliases[0] if regions[0].aliases else regions[0].short_name}”）"
+
+    def regions_for(self, topic: str) -> List[Region]:
+        return self.book.regions_covering(topic)

@@ -1,0 +1,1 @@
+"""Text utilities: input normalisation and masking of personal data."""

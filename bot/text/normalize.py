@@ -1,0 +1,95 @@
+"""Normalise what users type before NLU sees it.
+
+Workers type on phones: traditional characters, full-width digits and letters, Chinese numerals
+("一千", "一万二", "三个月"), shorthand ("1k", "1.2w", "1.2万"). NLU and the entity parsers see one
+canonical form: simplified characters, half-width ASCII, Arabic numbers.
+
+`normalize(text, keep_length=True)` applies only the character-for-character steps (width and
+traditional-to-simplified), so that entity offsets annotated on the original text stay valid.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import cn2an
+from opencc import OpenCC
+
+_FULLWIDTH_OFFSET = 0xFEE0
+_DIGITS = "零〇一二两三四五六七八九"
+_NUMERAL_CHARS = _DIGITS + "十百千万亿"
+# A Chinese number starts with a digit or 十 (never 千/万/百: "千万别…" is not a number).
+_CN_NUMBER = re.compile(rf"[{_DIGITS}十][{_NUMERAL_CHARS}]*")
+# Units after which a Chinese numeral is read as a quantity ("一线", "一次性" are words).
+_QUANTITY_UNIT = re.compile(
+    r"(?:块钱|块|元|个月|个人|个|月|人|名|位|岁|G|g|天|号|日|年|周|倍|趟|辆|家|条|项|%|w|k)"
+)
+_SHORTHAND = re.compile(r"(\d+(?:\.\d+)?)\s*([kKwW万千])(?![a-zA-Z])")
+_SHORTHAND_FACTOR = {"k": 1_000, "K": 1_000, "千": 1_000, "w": 10_000, "W": 10_000, "万": 10_000}
+
+
+@functools.lru_cache(maxsize=1)
+def _converter() -> OpenCC:
+    return OpenCC("t2s")
+
+
+def to_halfwidth(text: str) -> str:
+    """Full-width ASCII (Ｕ+FF01..FF5E) and the ideographic space become half-width."""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if 0xFF01 <= code <= 0xFF5E:
+            out.append(chr(code - _FULLWIDTH_OFFSET))
+        elif code == 0x3000:
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def to_simplified(text: str) -> str:
+    """Traditional to simplified Chinese, one character for one character."""
+    converted = _converter().convert(text)
+    if len(converted) == len(text):
+        return converted
+    # A phrase rule changed the length: fall back to per-character conversion.
+    return "".join(_converter().convert(ch) or ch for ch in text)
+
+
+def _chinese_number(match: re.Match) -> str:
+    run = match.group(0)
+    following = match.string[match.end() : match.end() + 2]
+    has_magnitude = any(ch in run for ch in "百千万亿")
+    is_quantity = bool(_QUANTITY_UNIT.match(following))
+    if not (is_quantity or (has_magnitude and len(run) >= 2)):
+        return run
+    if len(run) == 1 and run in "两":
+        value = 2
+    else:
+        try:
+            value = cn2an.cn2an(run, "smart")
+        except (ValueError, KeyError):
+            return run
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _shorthand_number(match: re.Match) -> str:
+    value = float(match.group(1)) * _SHORTHAND_FACTOR[match.group(2)]
+    return str(int(value)) if value.is_integer() else str(value)
+
+
+def numbers_to_digits(text: str) -> str:
+    """"一千" → "1000", "一万二" → "12000", "三个月" → "3个月", "1k"/"1.2万" → "1000"/"12000"."""
+    text = _CN_NUMBER.sub(_chinese_number, text)
+    return _SHORTHAND.sub(_shorthand_number, text)
+
+
+def normalize(text: str, keep_length: bool = False) -> str:
+    """The canonical form NLU sees. `keep_length` keeps character offsets unchanged."""
+    if not text:
+        return text
+    text = to_simplified(to_halfwidth(text))
+    if keep_length:
+        return text
+    return numbers_to_digits(text)

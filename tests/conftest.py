@@ -1,0 +1,39 @@
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.policy.loader import load_policies
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SEEDS = REPO_ROOT.parent / "shared" / "seeds"
+
+
+@pytest.fixture(scope="session")
+def book():
+    return load_policies(REPO_ROOT / "policies")
+
+
+@pytest.fixture(scope="session")
+def seed_texts():
+    """The two public notices, whitespace removed, keyed by notice number."""
+    texts = {}
+    for path in SEEDS.glob("*.txt"):
+        raw = path.read_text(encoding="utf-8")
+        flat = re.sub(r"\s+", "", raw)
+        for number in ("嵊人社发〔2022〕35号", "苏人社函〔2021〕21号"):
+            if number in flat:
+                texts[number] = flat
+    return texts
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """Pin BOT_TODAY for one test: today("2023-01-20") returns the date."""
+
+    def pin(value: str) -> dt.date:
+        monkeypatch.setenv("BOT_TODAY", value)
+        return dt.date.fromisoformat(value)
+
+    return pin

@@ -1,0 +1,126 @@
+"""End to end: the real Rasa server and action server, the trained model, questions in
+workers' own words over REST, answers checked for the right figure, citation and date status.
+
+Uses the model `make train` built (models/). BOT_TODAY pins today for both servers.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import REPO_ROOT
+
+pytestmark = pytest.mark.server
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url, process, log, timeout=240):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited early:\n{Path(log).read_text()[-3000:]}")
+        try:
+            if requests.get(url, timeout=2).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(1)
+    raise TimeoutError(url)
+
+
+@pytest.fixture(scope="module")
+def chat(tmp_path_factory):
+    model = subprocess.run([sys.executable, "-m", "bot.training", "--print-path"], cwd=REPO_ROOT,
+                           capture_output=True, text=True, check=True).stdout.strip()
+    if not (REPO_ROOT / model).exists():
+        pytest.fail(f"no trained model at {model}: run `make train` first")
+    logs = tmp_path_factory.mktemp("logs")
+    action_port, rasa_port = free_port(), free_port()
+    endpoints = logs / "endpoints.yml"
+    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    env = {**os.environ, "BOT_TODAY": "2023-01-20", "BOT_DEFAULT_REGION": ""}
+    processes = []
+    try:
+        with open(logs / "actions.log", "w") as out:
+            processes.append(subprocess.Popen(
+                [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
+                cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT))
+        with open(logs / "rasa.log", "w") as out:
+            processes.append(subprocess.Popen(
+                [str(VENV_BIN / "rasa"), "run", "--model", model, "--endpoints", str(endpoints),
+                 "--credentials", "credentials.yml", "--port", str(rasa_port)],
+                cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT))
+        wait_for(f"http://127.0.0.1:{action_port}/health", processes[0], logs / "actions.log")
+        wait_for(f"http://127.0.0.1:{rasa_port}/", processes[1], logs / "rasa.log")
+
+        def send(sender, message):
+            response = requests.post(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
+                                     json={"sender": sender, "message": message}, timeout=30)
+            response.raise_for_status()
+            return "\n".join(m.get("text", "") for m in response.json())
+
+        yield send
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+SINGLE_QUESTIONS = [
+    # (message, every fragment the answer must contain)
+    ("嵊泗的留工补助怎么领？", ["500元", "节前代发、节后申领", "（依据：嵊人社发〔2022〕35号 第1条）"]),
+    ("嵊泗消費券現在還能用嗎", ["1000元", "正在进行中，截至2023年1月31日", "第6条）"]),
+    ("外卖小哥过年留在嵊泗有补贴吗", ["500元", "第3条）"]),
+    ("嵊泗流量大礼包送多少G", ["10G", "2023年1月11日", "第8条）"]),
+    ("舟山嵊泗公司包车接工人返岗能补多少", ["50%", "10万", "第17条"]),
+    ("嵊泗人力资源公司帮企业招工有奖励吗", ["500元", "10万", "第18条）"]),
+    ("江苏的稳岗返还和培训补贴咋申请", ["苏人社函〔2021〕21号 五（二）"]),
+    ("上海有没有留工补助", ["上海", "12333"]),
+    ("你是机器人吗", ["机器人"]),
+    ("今天天气怎么样", ["12333"]),
+]
+
+
+@pytest.mark.parametrize("message, fragments", SINGLE_QUESTIONS, ids=[q for q, _ in SINGLE_QUESTIONS])
+def test_single_questions(chat, message, fragments):
+    answer = chat(f"single-{message}", message)
+    for fragment in fragments:
+        assert fragment in answer, answer
+    assert len(answer.encode("utf-8")) <= 2048 * 2
+
+
+def test_region_is_asked_then_remembered_and_switched(chat):
+    asked = chat("multi-1", "消费券怎么领")
+    assert "请问您在" in asked
+    shengsi = chat("multi-1", "嵊泗")
+    assert "1000元" in shengsi and "第6条）" in shengsi
+    jiangsu = chat("multi-1", "那江苏呢")
+    assert "苏人社函〔2021〕21号" in jiangsu and "五（一）" in jiangsu
+
+
+def test_follow_up_uses_the_previous_benefit(chat):
+    chat("multi-2", "嵊泗留工补助谁能领")
+    answer = chat("multi-2", "那怎么领？")
+    assert "节前代发、节后申领" in answer and answer.endswith("（依据：嵊人社发〔2022〕35号 第1条）")
+
+
+def test_answers_never_echo_personal_numbers(chat):
+    answer = chat("multi-3", "我叫王大力，电话13912345678，身份证330922199001011234")
+    assert "13912345678" not in answer and "330922199001011234" not in answer
