@@ -25,6 +25,10 @@ _CN_NUMBER = re.compile(rf"[{_DIGITS}十][{_NUMERAL_CHARS}]*")
 _QUANTITY_UNIT = re.compile(
     r"(?:块钱|块|元|个月|个人|个|月|人|名|位|岁|G|g|天|号|日|年|周|倍|趟|辆|家|条|项|%|w|k)"
 )
+# Digit-unit chains: "1万2" = 12000, "1万2千" = 12000, "3千5" = 3500, "5万3千2百" = 53200.
+_UNIT_VALUE = {"万": 10_000, "w": 10_000, "W": 10_000, "千": 1_000, "k": 1_000, "K": 1_000, "百": 100}
+_MIXED = re.compile(r"(?:\d+(?:\.\d+)?[万wW千kK百]){1,3}\d*(?![\d.a-zA-Z])")
+_MIXED_PART = re.compile(r"(\d+(?:\.\d+)?)([万wW千kK百])")
 _SHORTHAND = re.compile(r"(\d+(?:\.\d+)?)\s*([kKwW万千])(?![a-zA-Z])")
 _SHORTHAND_FACTOR = {"k": 1_000, "K": 1_000, "千": 1_000, "w": 10_000, "W": 10_000, "万": 10_000}
 
@@ -74,6 +78,21 @@ def _chinese_number(match: re.Match) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+def _mixed_number(match: re.Match) -> str:
+    text = match.group(0)
+    parts = _MIXED_PART.findall(text)
+    if len(parts) == 1 and not text[len("".join(parts[0])):]:
+        return text  # a plain "1万": left to the shorthand rule
+    total, last_unit = 0.0, 1
+    for number, unit in parts:
+        last_unit = _UNIT_VALUE[unit]
+        total += float(number) * last_unit
+    tail = text[sum(len(n) + len(u) for n, u in parts):]
+    if tail:
+        total += int(tail) * (last_unit // 10)
+    return str(int(total)) if total.is_integer() else str(total)
+
+
 def _shorthand_number(match: re.Match) -> str:
     value = float(match.group(1)) * _SHORTHAND_FACTOR[match.group(2)]
     return str(int(value)) if value.is_integer() else str(value)
@@ -82,6 +101,7 @@ def _shorthand_number(match: re.Match) -> str:
 def numbers_to_digits(text: str) -> str:
     """"一千" → "1000", "一万二" → "12000", "三个月" → "3个月", "1k"/"1.2万" → "1000"/"12000"."""
     text = _CN_NUMBER.sub(_chinese_number, text)
+    text = _MIXED.sub(_mixed_number, text)
     return _SHORTHAND.sub(_shorthand_number, text)
 
 

@@ -18,6 +18,11 @@ from bot.text.normalize import normalize, numbers_to_digits, to_halfwidth, to_si
         ("两千块", "2000块"),
         ("十人以上包车", "10人以上包车"),
         ("五百块的补助", "500块的补助"),
+        ("欠了1万2", "欠了12000"),
+        ("1万2千块", "12000块"),
+        ("3千5一个月", "3500一个月"),
+        ("5万3千2百", "53200"),
+        ("2w5", "25000"),
     ],
 )
 def test_normalize_rewrites_what_workers_type(raw, expected):
