@@ -63,6 +63,8 @@ def to_simplified(text: str) -> str:
 
 def _chinese_number(match: re.Match) -> str:
     run = match.group(0)
+    if match.start() > 0 and match.string[match.start() - 1].isdigit():
+        return run  # "5000一个月": converting would glue two numbers together
     following = match.string[match.end() : match.end() + 2]
     has_magnitude = any(ch in run for ch in "百千万亿")
     is_quantity = bool(_QUANTITY_UNIT.match(following))
