@@ -37,7 +37,8 @@ class Found:
 
 
 _PATTERNS = [
-    ("ticket_id", re.compile(r"(?<![A-Za-z])([A-Za-z]{2}-\d{8}-\d{4})(?!\d)"), lambda m: m.group(1).upper()),
+    ("ticket_id", re.compile(r"(?<![A-Za-z])([A-Za-z]{2})[- ]?(\d{8})[- ]?(\d{4})(?!\d)"),
+     lambda m: f"{m.group(1).upper()}-{m.group(2)}-{m.group(3)}"),
     ("id_number", re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])"), lambda m: m.group(1).upper()),
     ("phone", re.compile(r"(?<!\d)(1[3-9]\d[ -]?\d{4}[ -]?\d{4})(?!\d)"), lambda m: re.sub(r"\D", "", m.group(1))),
     ("amount", re.compile(r"(\d+(?:\.\d+)?)\s*(?:元|块钱|块|rmb|RMB)"), lambda m: m.group(1)),

@@ -35,6 +35,11 @@ def test_ticket_amount_date():
     assert ("date", "2023-01-16") in found
 
 
+def test_ticket_number_typed_without_hyphens():
+    assert ("ticket_id", "QX-20230116-0003") in entities("工单QX20230116-0003进度")
+    assert ("ticket_id", "QX-20230116-0003") in entities("qx 20230116 0003")
+
+
 def test_month_and_partial_dates():
     assert ("date", "2022-12") in entities("2022年12月交的社保")
     assert ("date", "--01-31") in entities("1月31号截止")

@@ -1,0 +1,55 @@
+"""The trained model reads every user turn of tests/test_stories.yml as the intended intent.
+
+`rasa test core` checks the dialogue (which action follows which intent); this checks the
+NLU half of the same stories, through Rasa's own Agent and the full pipeline (normaliser,
+jieba, spaCy, DIET, fallback). Entities are checked elsewhere, so stories need no annotations.
+"""
+
+import asyncio
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from tests.conftest import REPO_ROOT
+
+
+def story_turns():
+    data = yaml.safe_load((REPO_ROOT / "tests" / "test_stories.yml").read_text(encoding="utf-8"))
+    for story in data["stories"]:
+        for step in story["steps"]:
+            if "user" in step:
+                yield story["story"], step["user"].strip(), step["intent"]
+
+
+TURNS = list(story_turns())
+
+
+@pytest.fixture(scope="module")
+def parse():
+    from rasa.core.agent import Agent
+
+    model = subprocess.run([sys.executable, "-m", "bot.training", "--print-path"], cwd=REPO_ROOT,
+                           capture_output=True, text=True, check=True).stdout.strip()
+    if not (REPO_ROOT / model).exists():
+        pytest.fail(f"no trained model at {model}: run `make train` first")
+    agent = Agent.load(str(REPO_ROOT / model))
+    loop = asyncio.new_event_loop()
+    yield lambda text: loop.run_until_complete(agent.parse_message(text))
+    loop.close()
+
+
+def test_there_are_enough_stories():
+    data = yaml.safe_load((REPO_ROOT / "tests" / "test_stories.yml").read_text(encoding="utf-8"))
+    assert len(data["stories"]) >= 40
+    assert sum(1 for s in data["stories"] if sum("user" in step for step in s["steps"]) > 1) >= 10
+
+
+@pytest.mark.parametrize("story, text, intent", TURNS, ids=[f"{i}-{t[1]}" for i, t in enumerate(TURNS)])
+def test_story_turn_intent(parse, story, text, intent):
+    result = parse(text)
+    assert result["intent"]["name"] == intent, (
+        f"{story}: {text!r} → {result['intent']['name']} "
+        f"({result['intent'].get('confidence', 0):.2f}); expected {intent}"
+    )
