@@ -10,6 +10,16 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SEEDS = REPO_ROOT.parent / "shared" / "seeds"
 
 
+def trained_model() -> Path:
+    """The model `make train` built for the current data; fails the test if it is missing."""
+    from bot.training import model_path
+
+    path = model_path(REPO_ROOT / "models")
+    if not path.exists():
+        pytest.fail(f"no trained model at {path.relative_to(REPO_ROOT)}: run `make train` first")
+    return path
+
+
 @pytest.fixture(scope="session")
 def book():
     return load_policies(REPO_ROOT / "policies")

@@ -5,7 +5,6 @@ Uses the model `make train` built (models/). BOT_TODAY pins today for both serve
 """
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, trained_model
 
 pytestmark = pytest.mark.server
 VENV_BIN = Path(sys.executable).parent
@@ -43,10 +42,7 @@ def wait_for(url, process, log, timeout=240):
 
 @pytest.fixture(scope="module")
 def chat(tmp_path_factory):
-    model = subprocess.run([sys.executable, "-m", "bot.training", "--print-path"], cwd=REPO_ROOT,
-                           capture_output=True, text=True, check=True).stdout.strip()
-    if not (REPO_ROOT / model).exists():
-        pytest.fail(f"no trained model at {model}: run `make train` first")
+    model = str(trained_model())
     logs = tmp_path_factory.mktemp("logs")
     action_port, rasa_port = free_port(), free_port()
     endpoints = logs / "endpoints.yml"

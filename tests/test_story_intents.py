@@ -6,13 +6,11 @@ jieba, spaCy, DIET, fallback). Entities are checked elsewhere, so stories need n
 """
 
 import asyncio
-import subprocess
-import sys
 
 import pytest
 import yaml
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, trained_model
 
 
 def story_turns():
@@ -30,11 +28,8 @@ TURNS = list(story_turns())
 def parse():
     from rasa.core.agent import Agent
 
-    model = subprocess.run([sys.executable, "-m", "bot.training", "--print-path"], cwd=REPO_ROOT,
-                           capture_output=True, text=True, check=True).stdout.strip()
-    if not (REPO_ROOT / model).exists():
-        pytest.fail(f"no trained model at {model}: run `make train` first")
-    agent = Agent.load(str(REPO_ROOT / model))
+    model = str(trained_model())
+    agent = Agent.load(model)
     loop = asyncio.new_event_loop()
     yield lambda text: loop.run_until_complete(agent.parse_message(text))
     loop.close()
