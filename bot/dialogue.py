@@ -115,11 +115,20 @@ class PolicyDialogue:
             return Reply([f"请问您想了解哪项政策？{topic_menu()}"], region_key, None)
 
         return self.answer_topic(topic, region_key, today, turn.text,
-                                 only_aspects=turn.intent == "ask_followup")
+                                 only_aspects=turn.intent == "ask_followup",
+                                 region_named=region is not None)
 
     def answer_topic(self, topic: str, region_key: Optional[str], today: dt.date, text: str,
-                     only_aspects: bool = False) -> Reply:
+                     only_aspects: bool = False, region_named: bool = True) -> Reply:
         covering = self.book.regions_covering(topic)
+        if region_key and not region_named and len(covering) == 1 and covering[0].key != region_key:
+            # The region is remembered, not asked about, and only another region has this
+            # measure: say so and answer for that region instead of a bare "not covered".
+            own = self.book.notice_for_region(region_key)
+            answer = self.renderer.render_topic(topic, covering[0].key, today, text, only_aspects)
+            note = (f"（{own.region.short_name}的通知没有此项规定，以下为{covering[0].short_name}的规定。）"
+                    if own else "")
+            return Reply([fit_message([note, answer.text]) if note else answer.text], region_key, topic)
         if region_key is None:
             if len(covering) == 1:
                 region_key = covering[0].key

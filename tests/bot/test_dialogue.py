@@ -114,3 +114,18 @@ def test_clarify_names_the_closest_topics(dialogue):
     text = dialogue.clarify(ranking)
     assert "1. 流量大礼包/通讯补贴" in text and "2. 消费券" in text
     assert "抱歉" in dialogue.clarify([{"name": "greet"}])
+
+
+def test_remembered_region_without_the_measure_answers_for_the_region_that_has_it(dialogue):
+    reply = dialogue.respond(Turn("ask_delivery_subsidy", "外卖骑手补贴咋领", region="jiangsu"), DAY)
+    text = reply.messages[0]
+    assert text.startswith("（江苏省的通知没有此项规定，以下为嵊泗县的规定。）")
+    assert "500元" in text and text.endswith("（依据：嵊人社发〔2022〕35号 第3条）")
+    assert reply.region == "jiangsu" and reply.topic == "delivery_subsidy"
+
+
+def test_named_region_without_the_measure_says_so(dialogue):
+    reply = dialogue.respond(
+        Turn("ask_delivery_subsidy", "江苏外卖骑手有补贴吗", [region_entity("jiangsu")]), DAY)
+    assert "没有关于「快递外卖稳岗补贴」的规定" in reply.messages[0]
+    assert "500元" not in reply.messages[0]
