@@ -17,13 +17,14 @@ export PYTHONHASHSEED := 0
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install build train run shell test eval clean
+.PHONY: help install build train run shell test eval bench clean
 
 help:
 	@echo "make run     set up everything, train if needed, start the assistant (REST on :5005)"
 	@echo "make shell   chat with the assistant in the terminal"
 	@echo "make test    set up everything and run every test"
 	@echo "make eval    5-fold NLU cross-validation → reports/"
+	@echo "make bench   store benchmark (10k/100k/1M people, SQLite + PostgreSQL) → benchmarks/"
 	@echo "make install / make build / make train   the set-up steps on their own"
 
 install: $(STAMP)
@@ -55,6 +56,9 @@ test: train
 
 eval: build
 	bash scripts/eval.sh
+
+bench: install
+	TEST_POSTGRES_URL=$$(bash scripts/postgres.sh) $(PY) -m benchmarks.eligibility $(if $(SIZES),--sizes $(SIZES),)
 
 clean:
 	rm -rf build models reports results nlu_data/generated nlu_data/jieba/policy_terms.txt

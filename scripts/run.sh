@@ -10,6 +10,10 @@ ACTIONS_PORT=${ACTIONS_PORT:-5055}
 RASA_PORT=${RASA_PORT:-5005}
 mkdir -p var
 
+# The eligibility store: migrate, and load the demo data set when it has no people yet.
+$PY -m bot db migrate
+$PY -m bot db seed --if-empty
+
 pids=()
 cleanup() { for pid in "${pids[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
@@ -43,6 +47,7 @@ cat <<MSG
   Talk to it over REST:
     curl -s localhost:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' \\
       -d '{"sender": "me", "message": "嵊泗的留工补助怎么领？"}'
+  Check eligibility: say "帮我查查我能不能领" and give a demo ID, e.g. 520101199003159012 (see README).
   Or chat in a terminal:  make shell
   Logs: var/rasa.log, var/actions.log.   Ctrl-C stops both servers.
 MSG

@@ -9,6 +9,15 @@ MODEL=$($PY -m bot.training --print-path)
 echo "== rasa data validate"
 .venv/bin/rasa data validate --domain domain.yml --data nlu_data --config config.yml --fail-on-warnings
 
+echo "== PostgreSQL for the store tests"
+if [ "${SKIP_POSTGRES:-0}" != 1 ]; then
+  TEST_POSTGRES_URL=$(bash scripts/postgres.sh)
+  export TEST_POSTGRES_URL
+  echo "store tests run on SQLite and on $TEST_POSTGRES_URL"
+else
+  echo "SKIP_POSTGRES=1: store tests on SQLite only"
+fi
+
 echo "== pytest"
 $PY -m pytest -q -p no:cacheprovider
 

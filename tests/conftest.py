@@ -47,3 +47,37 @@ def today(monkeypatch):
         return dt.date.fromisoformat(value)
 
     return pin
+
+
+# ---- the eligibility store --------------------------------------------------------------------
+
+def _store_urls():
+    import os
+
+    urls = ["sqlite"]
+    if os.environ.get("TEST_POSTGRES_URL"):
+        urls.append("postgresql")
+    return urls
+
+
+@pytest.fixture(params=_store_urls())
+def store_url(request, tmp_path):
+    """A freshly migrated, empty store: SQLite always, PostgreSQL too when TEST_POSTGRES_URL is set."""
+    import os
+
+    from sqlalchemy import text
+
+    from bot.store.db import dispose_engines, get_engine, migrate
+    from bot.store.models import Base
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'store.db'}"
+    else:
+        url = os.environ["TEST_POSTGRES_URL"]
+        engine = get_engine(url)
+        with engine.begin() as connection:
+            Base.metadata.drop_all(connection)
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    migrate(url)
+    yield url
+    dispose_engines()

@@ -46,8 +46,13 @@ def chat(tmp_path_factory):
     logs = tmp_path_factory.mktemp("logs")
     action_port, rasa_port = free_port(), free_port()
     endpoints = logs / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
-    env = {**os.environ, "BOT_TODAY": "2023-01-20", "BOT_DEFAULT_REGION": ""}
+    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+                         "tracker_store:\n  type: bot.tracker_store.MaskingTrackerStore\n")
+    from bot.store.seed import seed_store
+
+    store = f"sqlite:///{logs / 'store.db'}"
+    seed_store(store, people=300, firms=20, progress=False)
+    env = {**os.environ, "BOT_TODAY": "2023-01-20", "BOT_DEFAULT_REGION": "", "DATABASE_URL": store}
     processes = []
     try:
         with open(logs / "actions.log", "w") as out:
@@ -120,3 +125,24 @@ def test_follow_up_uses_the_previous_benefit(chat):
 def test_answers_never_echo_personal_numbers(chat):
     answer = chat("multi-3", "我叫王大力，电话13912345678，身份证330922199001011234")
     assert "13912345678" not in answer and "330922199001011234" not in answer
+
+
+def test_eligibility_check_with_consent_a_typo_and_a_real_id(chat):
+    assert "同意" in chat("elig-1", "帮我查查我能不能领留工补助")
+    assert "18位身份证号" in chat("elig-1", "同意")
+    retry = chat("elig-1", "520101199003159013")
+    assert "校验位不正确" in retry
+    report = chat("elig-1", "520101199003159012")
+    assert "✅ 符合条件：一次性留工补助，500元" in report
+    assert "（依据：嵊人社发〔2022〕35号 第1条）" in report
+    assert "520101********9012" in report and "520101199003159012" not in report
+
+
+def test_refusing_consent_leads_to_the_self_check(chat):
+    chat("elig-2", "我是外地户口，帮我看看我符不符合条件")
+    intro = chat("elig-2", "不同意")
+    assert "4个问题" in intro and "（1/4）" in intro
+    for question in ("（2/4）", "（3/4）", "（4/4）"):
+        assert question in chat("elig-2", "是的")
+    verdict = chat("elig-2", "是的")
+    assert "您符合一次性留工补助的条件" in verdict and verdict.endswith("第1条）")

@@ -1,4 +1,4 @@
-"""Entities found by pattern: phone, ID number, ticket number, amount, date.
+"""Entities found by pattern: phone, ID number, credit code, ticket number, amount, date.
 
 Runs on normalised text (see bot.text.normalize), so Chinese numerals and full-width digits
 have already become ASCII digits.
@@ -11,22 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import List, Optional
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-
-
-def id_number_is_valid(value: str) -> bool:
-    """GB 11643: 17 digits, a check character, and a real birth date."""
-    value = value.strip().upper()
-    if not re.fullmatch(r"\d{17}[\dX]", value):
-        return False
-    try:
-        dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
-    except ValueError:
-        return False
-    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS))
-    return _ID_CHECK[total % 11] == value[17]
-
+from bot.identifiers import id_number_is_valid, looks_like_credit_code  # noqa: F401 (re-exported)
 
 @dataclass(frozen=True)
 class Found:
@@ -39,6 +24,8 @@ class Found:
 _PATTERNS = [
     ("ticket_id", re.compile(r"(?<![A-Za-z])([A-Za-z]{2})[- ]?(\d{8})[- ]?(\d{4})(?!\d)"),
      lambda m: f"{m.group(1).upper()}-{m.group(2)}-{m.group(3)}"),
+    ("credit_code", re.compile(r"(?<![0-9A-Za-z])([0-9A-HJ-NP-RTUWXYa-hj-np-rtuwxy]{18})(?![0-9A-Za-z])"),
+     lambda m: m.group(1).upper() if looks_like_credit_code(m.group(1)) else None),
     ("id_number", re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])"), lambda m: m.group(1).upper()),
     ("phone", re.compile(r"(?<!\d)(1[3-9]\d[ -]?\d{4}[ -]?\d{4})(?!\d)"), lambda m: re.sub(r"\D", "", m.group(1))),
     ("amount", re.compile(r"(\d+(?:\.\d+)?)\s*(?:元|块钱|块|rmb|RMB)"), lambda m: m.group(1)),

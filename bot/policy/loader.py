@@ -162,9 +162,9 @@ def _benefit(r: _Reader, data: Any, where: str, clause_ids: set, notice_key: str
         clause = r.text(item, "clause", cw) or ""
         if clause and clause not in clause_ids:
             r.problem(f"{cw}.clause", f"条款 {clause!r} 在本文件中不存在")
-        conditions.append(
-            Condition(key=r.key(item, "key", cw), text=r.text(item, "text", cw) or "", clause=clause)
-        )
+        conditions.append(Condition(key=r.key(item, "key", cw), text=r.text(item, "text", cw) or "",
+                                    clause=clause, check=_check(r, item, cw),
+                                    question=r.text(item, "question", cw, required=False)))
     windows = [
         w
         for i, item in enumerate(r.items(data, "windows", where, required=False))
@@ -187,7 +187,34 @@ def _benefit(r: _Reader, data: Any, where: str, clause_ids: set, notice_key: str
         clauses=clauses,
         silent_on=r.strings(data, "silent_on", where),
         notice_key=notice_key,
+        eligibility=_eligibility(r, data, where),
     )
+
+
+def _check(r: _Reader, item: Any, where: str) -> Optional[Dict[str, Any]]:
+    check = r.get(item, "check", where, dict, required=False)
+    if check is None:
+        return None
+    from bot.eligibility.rules import RULES
+
+    rule = check.get("rule")
+    if rule not in RULES:
+        r.problem(f"{where}.check.rule", f"未知规则 {rule!r}（可选: {', '.join(sorted(RULES))}）")
+        return None
+    return dict(check)
+
+
+def _eligibility(r: _Reader, data: Any, where: str) -> Optional[Dict[str, Any]]:
+    spec = r.get(data, "eligibility", where, dict, required=False)
+    if spec is None:
+        return None
+    from bot.eligibility.rules import AMOUNT_RULES, SUBJECTS
+
+    if spec.get("subject") not in SUBJECTS:
+        r.problem(f"{where}.eligibility.subject", f"应为 {' / '.join(SUBJECTS)} 之一")
+    if spec.get("amount") not in AMOUNT_RULES:
+        r.problem(f"{where}.eligibility.amount", f"应为 {' / '.join(AMOUNT_RULES)} 之一")
+    return dict(spec)
 
 
 def _check_no_personal_contacts(r: _Reader, data: Any, where: str = "") -> None:

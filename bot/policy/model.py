@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 # The question topics; each `ask_*` intent answers one. Order = order in menus.
 TOPICS: Dict[str, str] = {
@@ -39,6 +39,11 @@ class Condition:
     key: str
     text: str
     clause: str
+    # How the eligibility engine tests it against the store: {"rule": name, **params}
+    # (see bot/eligibility/rules.py). None: the condition is shown but not checked.
+    check: Optional[Mapping[str, Any]] = field(default=None, compare=False, hash=False)
+    # The yes/no question the self-check asks for this condition ("您是非嵊泗县户籍吗？").
+    question: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,8 @@ class Benefit:
     clauses: Tuple[str, ...]
     silent_on: Tuple[str, ...]
     notice_key: str = ""
+    # Eligibility checks against the store: {"subject": "person"|"firm", "amount": rule, ...}
+    eligibility: Optional[Mapping[str, Any]] = field(default=None, compare=False, hash=False)
 
 
 @dataclass(frozen=True)

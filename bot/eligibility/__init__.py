@@ -1,0 +1,1 @@
+"""Eligibility checks: the conditions in policies/*.yml evaluated against the store."""

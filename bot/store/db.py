@@ -1,0 +1,109 @@
+"""Engines, short-lived sessions and migrations for the store.
+
+`DATABASE_URL` picks the database; the default is the SQLite file `var/bot.db` in the project.
+Never share one session between requests: use `session_scope()` for each unit of work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from pathlib import Path
+from typing import Dict, Iterator, Optional
+
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import Engine, create_engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'bot.db'}"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+_engines: Dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+class StoreError(RuntimeError):
+    """The store cannot be reached or is not migrated; the message is for people."""
+
+
+def database_url(url: Optional[str] = None) -> str:
+    return url or os.environ.get("DATABASE_URL") or DEFAULT_URL
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def get_engine(url: Optional[str] = None) -> Engine:
+    """One engine (connection pool) per URL for the whole process."""
+    url = database_url(url)
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            parsed = make_url(url)
+            kwargs = {"future": True, "pool_pre_ping": True}
+            if parsed.get_backend_name() == "sqlite":
+                if parsed.database and parsed.database != ":memory:":
+                    Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                kwargs["connect_args"] = {"check_same_thread": False}
+            engine = create_engine(url, **kwargs)
+            if parsed.get_backend_name() == "sqlite":
+                event.listen(engine, "connect", _sqlite_pragmas)
+            _engines[url] = engine
+        return engine
+
+
+def dispose_engines() -> None:
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+
+
+def session_factory(url: Optional[str] = None) -> sessionmaker:
+    return sessionmaker(get_engine(url), future=True, expire_on_commit=False)
+
+
+@contextlib.contextmanager
+def session_scope(url: Optional[str] = None) -> Iterator[Session]:
+    """A session for one unit of work: committed on success, rolled back on error, closed."""
+    session = session_factory(url)()
+    try:
+        yield session
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def alembic_config(url: Optional[str] = None):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", database_url(url).replace("%", "%%"))
+    return config
+
+
+def migrate(url: Optional[str] = None) -> None:
+    """Bring the schema to the newest migration (creates the tables on a new database)."""
+    from alembic import command
+
+    engine = get_engine(url)
+    with engine.begin() as connection:
+        config = alembic_config(url)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def is_migrated(url: Optional[str] = None) -> bool:
+    return "alembic_version" in inspect(get_engine(url)).get_table_names()

@@ -1,0 +1,133 @@
+"""Tables of the eligibility store. Natural keys (ID number, credit code) are what the bureau's
+CSV files use, so they are the foreign keys too; unique constraints make re-imports idempotent.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import (BigInteger, Boolean, Column, Date, ForeignKey, Index, Integer, MetaData, String,
+                        UniqueConstraint)
+from sqlalchemy.orm import declarative_base
+from sqlalchemy.types import TypeDecorator
+
+# Stable constraint names, so migrations are the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+Base = declarative_base(metadata=MetaData(naming_convention=NAMING))
+
+
+
+class Money(TypeDecorator):
+    """Yuan as a Decimal in Python, whole fen (cents) as an integer in the database: exact on
+    SQLite and PostgreSQL alike."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return int((Decimal(str(value)) * 100).to_integral_value())
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else (Decimal(value) / 100).quantize(Decimal("0.01"))
+
+
+ID_NUMBER = String(18)
+CREDIT_CODE = String(18)
+REGION_CODE = String(6)
+
+
+class Person(Base):
+    __tablename__ = "persons"
+    id = Column(Integer, primary_key=True)
+    id_number = Column(ID_NUMBER, nullable=False, unique=True)
+    name = Column(String(64), nullable=False)
+    phone = Column(String(20))
+    household_region_code = Column(REGION_CODE, nullable=False)
+
+
+class Firm(Base):
+    __tablename__ = "firms"
+    id = Column(Integer, primary_key=True)
+    credit_code = Column(CREDIT_CODE, nullable=False, unique=True)
+    name = Column(String(200), nullable=False)
+    region_code = Column(REGION_CODE, nullable=False)
+    above_scale = Column(Boolean, nullable=False)
+    industrial = Column(Boolean, nullable=False)
+    state_owned = Column(Boolean, nullable=False)  # state-owned or state-controlled
+    key_project = Column(Boolean, nullable=False)  # 重大项目/重大工程
+    festival_production = Column(Boolean, nullable=False)  # kept producing through the 2023 festival
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+    __table_args__ = (UniqueConstraint("id_number", "credit_code", "role", "start_date"),
+                      Index(None, "credit_code"))
+    id = Column(Integer, primary_key=True)
+    id_number = Column(ID_NUMBER, ForeignKey("persons.id_number"), nullable=False)
+    credit_code = Column(CREDIT_CODE, ForeignKey("firms.credit_code"), nullable=False)
+    role = Column(String(16), nullable=False)  # frontline | courier | food_delivery | other
+    start_date = Column(Date, nullable=False)
+    end_date = Column(Date)  # None: the job is current
+
+
+class SocialInsuranceMonth(Base):
+    __tablename__ = "social_insurance_months"
+    __table_args__ = (UniqueConstraint("id_number", "month", "region_code"),)
+    id = Column(Integer, primary_key=True)
+    id_number = Column(ID_NUMBER, ForeignKey("persons.id_number"), nullable=False)
+    month = Column(String(7), nullable=False)  # YYYY-MM
+    region_code = Column(REGION_CODE, nullable=False)
+
+
+class FestivalAttendance(Base):
+    __tablename__ = "festival_attendance"
+    __table_args__ = (UniqueConstraint("id_number", "year"),)
+    id = Column(Integer, primary_key=True)
+    id_number = Column(ID_NUMBER, ForeignKey("persons.id_number"), nullable=False)
+    year = Column(Integer, nullable=False)
+    stayed = Column(Boolean, nullable=False)  # stayed in the region over the festival
+    worked = Column(Boolean, nullable=False)  # kept working through the festival
+
+
+class BusCharter(Base):
+    __tablename__ = "bus_charters"
+    # trip_seq numbers the buses a firm chartered from one province on one day (1, 2, …) in
+    # file order, so two identical buses stay two rows and a re-import changes nothing.
+    __table_args__ = (UniqueConstraint("credit_code", "trip_date", "origin_province", "trip_seq"),)
+    id = Column(Integer, primary_key=True)
+    credit_code = Column(CREDIT_CODE, ForeignKey("firms.credit_code"), nullable=False)
+    trip_date = Column(Date, nullable=False)
+    origin_province = Column(String(16), nullable=False)  # canonical short name: 贵州
+    trip_seq = Column(Integer, nullable=False, default=1)
+    passengers = Column(Integer, nullable=False)
+    cost_yuan = Column(Money, nullable=False)  # what this firm paid
+    shared_with = Column(String(400))  # credit codes of co-renters (合租), ";"-separated
+
+
+class AgencyPlacement(Base):
+    __tablename__ = "agency_placements"
+    __table_args__ = (UniqueConstraint("agency_credit_code", "id_number", "employer_credit_code", "start_date"),)
+    id = Column(Integer, primary_key=True)
+    agency_credit_code = Column(CREDIT_CODE, ForeignKey("firms.credit_code"), nullable=False)
+    id_number = Column(ID_NUMBER, ForeignKey("persons.id_number"), nullable=False)
+    employer_credit_code = Column(CREDIT_CODE, ForeignKey("firms.credit_code"), nullable=False)
+    start_date = Column(Date, nullable=False)
+    insured_months = Column(Integer, nullable=False)
+    first_job_in_region = Column(Boolean, nullable=False)
+
+
+class Claim(Base):
+    __tablename__ = "claims"
+    __table_args__ = (UniqueConstraint("benefit", "subject_id", "paid_date"), Index(None, "subject_id"))
+    id = Column(Integer, primary_key=True)
+    benefit = Column(String(40), nullable=False)
+    subject_id = Column(String(18), nullable=False)  # ID number or credit code
+    amount_yuan = Column(Money, nullable=False)
+    paid_date = Column(Date, nullable=False)
