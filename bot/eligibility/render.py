@@ -68,7 +68,7 @@ def render_report(report: EligibilityReport, detailed: bool = False) -> List[str
     for decision in report.benefits:
         lines.append(f"{DECISION_MARKS[decision.decision]}：{decision.name}{_amount_text(decision)}")
         lines.extend(_reasons(decision, detailed))
-        if report.kind == "firm" and decision.paid:
+        if report.kind == "firm" and (decision.paid or decision.cap_left is not None):
             left = f"，剩余额度{_yuan(decision.cap_left)}" if decision.cap_left is not None else ""
             lines.append(f"   · 已发放{_yuan(decision.paid)}{left}")
         if not detailed:

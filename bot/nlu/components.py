@@ -2,7 +2,8 @@
 
 - `TextNormalizer` goes first in the pipeline: traditional → simplified, full-width →
   half-width, Chinese numerals → digits, before tokenising.
-- `PatternEntityExtractor` adds phone, id_number, ticket_id, amount and date entities.
+- `PatternEntityExtractor` adds phone, id_number, credit_code, ticket_id, amount and date entities.
+- `RareWordsCountVectorsFeaturizer`: word counts that train rare words as the OOV token.
 
 Importing this module also loads the project's jieba dictionary, so that spaCy's jieba
 segmenter (used by the EntityRuler pipeline that `SpacyNLP` loads) segments policy terms the
@@ -11,6 +12,7 @@ same way at build time, training and run time.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -18,6 +20,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -92,3 +95,29 @@ class PatternEntityExtractor(GraphComponent, EntityExtractorMixin):
                 found = self.add_extractor_name(found)
                 message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
         return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
+class RareWordsCountVectorsFeaturizer(CountVectorsFeaturizer):
+    """Word counts in which words seen in fewer than `rare_below` training messages are trained
+    as the OOV token.
+
+    At run time every word the model has not seen becomes the OOV token; training on rare words
+    the same way shows the classifier what unfamiliar wording looks like (a lone "长颈鹿" is
+    out of scope, not "affirm" just because it is short).
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**CountVectorsFeaturizer.get_default_config(), "OOV_token": "oov", "rare_below": 2}
+
+    def train(self, training_data: TrainingData, model: Any = None) -> Resource:
+        frequency: Counter = Counter()
+        for example in training_data.training_examples:
+            if example.get(TEXT) is None:
+                continue
+            tokens = self._process_tokens(self._get_message_tokens_by_attribute(example, TEXT), TEXT)
+            frequency.update(set(tokens))
+        rare = {t for t, n in frequency.items() if n < int(self._config["rare_below"]) and t != self.OOV_token}
+        self.OOV_words = sorted(set(self.OOV_words) | rare)
+        return super().train(training_data, None)

@@ -75,6 +75,7 @@ async def test_a_firm_gets_its_bus_subsidy_and_worker_summary(store):
     texts, events = await run(ValidateEligibilityForm(), "eligibility_subject_credit_code")
     assert slots(events)["eligibility_kind"] == "firm"
     assert "跨省“点对点”包车返岗补贴" in texts[0]
+    assert "已发放0元，剩余额度100,000元" in texts[0]
     assert "1人符合条件，合计500元" in texts[1]
 
 
