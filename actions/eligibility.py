@@ -13,7 +13,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.eligibility.dialogue import CONSENT_PROMPT, DECLINED, SUBJECT_PROMPT, EligibilityDialogue
+from bot.eligibility.dialogue import (CONSENT_PROMPT, DECLINED, SUBJECT_PROMPT, EligibilityDialogue,
+                                      find_identifier)
 from bot.policy.loader import policy_book
 
 SELFCHECK_SLOTS = ["selfcheck_q1", "selfcheck_q2", "selfcheck_q3", "selfcheck_q4"]
@@ -64,9 +65,9 @@ class ValidateEligibilityForm(FormValidationAction):
 
     async def validate_eligibility_subject(self, value: Any, dispatcher: CollectingDispatcher,
                                            tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        if latest_intent(tracker) in STOP_INTENTS:
-            return {"eligibility_subject": None, "eligibility_consent": False}
         text = (tracker.latest_message or {}).get("text") or ""
+        if latest_intent(tracker) in STOP_INTENTS and find_identifier(text) is None:
+            return {"eligibility_subject": None, "eligibility_consent": False}
         outcome = await asyncio.to_thread(dialogue().take_identifier, text)
         for message in outcome.messages:
             dispatcher.utter_message(text=message)

@@ -116,3 +116,14 @@ async def test_self_check_verdicts():
     assert SlotSet("selfcheck_q1", None) in events
     texts, _ = await run(ActionSelfcheckVerdict(), "selfcheck_one_no")
     assert "暂不符合" in texts[0] and "2022年12月在嵊缴纳社会保险" in texts[0]
+
+
+async def test_an_id_number_is_checked_whatever_intent_nlu_gave_it(store):
+    texts, events = await run(ValidateEligibilityForm(), "eligibility_subject_id_as_out_of_scope")
+    assert slots(events)["eligibility_found"] is True and "一次性留工补助" in texts[0]
+
+
+async def test_saying_stop_instead_of_an_id_ends_the_form_without_consent(store):
+    texts, events = await run(ValidateEligibilityForm(), "eligibility_subject_stop")
+    assert slots(events)["eligibility_consent"] is False and texts == []
+    assert slots(events)["requested_slot"] is None
