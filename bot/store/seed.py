@@ -464,8 +464,9 @@ def _generate_people(rng: random.Random, count: int, firms: Dict[str, List[_GenF
                 before = rng.choice(firms[rng.choices(job_categories, job_weights)[0]])
                 if before.code != firm.code:
                     previous_start = _day(dt.date(2012, 1, 1), dt.date(2015, 12, 31), rng)
+                    previous_end = max(previous_start, start - dt.timedelta(days=rng.randint(1, 60)))
                     jobs.writerow([person, before.code, "other", previous_start.isoformat(),
-                                   (start - dt.timedelta(days=rng.randint(1, 60))).isoformat()])
+                                   previous_end.isoformat()])
             jobs.writerow([person, firm.code, role, start.isoformat(), end.isoformat() if end else ""])
 
         # Social insurance: the job's region, Oct–Dec 2022; some miss December, some pay at home.
