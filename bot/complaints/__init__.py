@@ -1,0 +1,1 @@
+"""Wage-arrears complaints (issue 4). So far: parsing what complainants type."""
