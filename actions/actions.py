@@ -45,8 +45,18 @@ class ActionAnswerPolicy(Action):
         return [SlotSet("region", reply.region), SlotSet("topic", reply.topic)]
 
 
+def previous_message_fell_back(tracker: Tracker) -> bool:
+    """Whether the user's message before this one was not understood either."""
+    users = [e for e in tracker.events if e.get("event") == "user"]
+    if len(users) < 2:
+        return False
+    intent = ((users[-2].get("parse_data") or {}).get("intent") or {}).get("name")
+    return intent == "nlu_fallback"
+
+
 class ActionClarify(Action):
-    """Low NLU confidence: offer the closest topics instead of guessing."""
+    """Low NLU confidence: offer the closest topics instead of guessing. The second time in a
+    row, offer a callback instead (`handoff_offer` starts the callback form)."""
 
     def name(self) -> Text:
         return "action_clarify"
@@ -54,8 +64,10 @@ class ActionClarify(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         turn = turn_from_tracker(tracker)
+        if turn.intent == "nlu_fallback" and previous_message_fell_back(tracker):
+            return [SlotSet("handoff_offer", True)]
         dispatcher.utter_message(text=PolicyDialogue(policy_book()).clarify(turn.intent_ranking))
-        return []
+        return [SlotSet("handoff_offer", False)]
 
 
 class ActionOutOfScope(Action):
@@ -71,3 +83,19 @@ class ActionOutOfScope(Action):
             text=f"抱歉，这个问题不在我的解答范围内。{coverage}其他问题请拨打12333人社服务热线，或咨询当地有关部门。"
         )
         return []
+
+
+def prompt_action(action_name: str, text: str):
+    """An action that only says `text` (a form's question whose wording lives in `bot`)."""
+
+    class PromptAction(Action):
+        def name(self) -> Text:
+            return action_name
+
+        async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+            dispatcher.utter_message(text=text)
+            return []
+
+    PromptAction.__name__ = "".join(part.title() for part in action_name.split("_"))
+    return PromptAction

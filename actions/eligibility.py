@@ -13,6 +13,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.actions import prompt_action
 from bot.eligibility.dialogue import (CONSENT_PROMPT, DECLINED, SUBJECT_PROMPT, EligibilityDialogue,
                                       find_identifier)
 from bot.policy.loader import policy_book
@@ -29,22 +30,10 @@ def latest_intent(tracker: Tracker) -> str:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
 
 
-class ActionAskEligibilityConsent(Action):
-    def name(self) -> Text:
-        return "action_ask_eligibility_consent"
-
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        dispatcher.utter_message(text=CONSENT_PROMPT)
-        return []
+ActionAskEligibilityConsent = prompt_action("action_ask_eligibility_consent", CONSENT_PROMPT)
 
 
-class ActionAskEligibilitySubject(Action):
-    def name(self) -> Text:
-        return "action_ask_eligibility_subject"
-
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        dispatcher.utter_message(text=SUBJECT_PROMPT)
-        return []
+ActionAskEligibilitySubject = prompt_action("action_ask_eligibility_subject", SUBJECT_PROMPT)
 
 
 class ValidateEligibilityForm(FormValidationAction):

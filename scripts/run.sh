@@ -48,6 +48,8 @@ cat <<MSG
     curl -s localhost:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' \\
       -d '{"sender": "me", "message": "嵊泗的留工补助怎么领？"}'
   Check eligibility: say "帮我查查我能不能领" and give a demo ID, e.g. 520101199003159012 (see README).
+  File a wage-arrears complaint: say "老板欠我工资，我要投诉"; staff work the queue with
+    .venv/bin/bot complaints list | show QX-… | update QX-… --staff 姓名 --status 处理中 --note …
   Or chat in a terminal:  make shell
   Logs: var/rasa.log, var/actions.log.   Ctrl-C stops both servers.
 MSG

@@ -5,39 +5,18 @@ Uses the model `make train` built (models/). BOT_TODAY pins today for both serve
 """
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
+from tests.servers import free_port, wait_for
 from tests.conftest import REPO_ROOT, trained_model
 
 pytestmark = pytest.mark.server
 VENV_BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url, process, log, timeout=240):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited early:\n{Path(log).read_text()[-3000:]}")
-        try:
-            if requests.get(url, timeout=2).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(1)
-    raise TimeoutError(url)
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +52,7 @@ def chat(tmp_path_factory):
             response.raise_for_status()
             return "\n".join(m.get("text", "") for m in response.json())
 
+        send.store_url = store
         yield send
     finally:
         for process in processes:
@@ -146,3 +126,50 @@ def test_refusing_consent_leads_to_the_self_check(chat):
         assert question in chat("elig-2", "是的")
     verdict = chat("elig-2", "是的")
     assert "您符合一次性留工补助的条件" in verdict and verdict.endswith("第1条）")
+
+
+# ---- wage-arrears complaints, status and callbacks --------------------------------------------
+
+def test_complaint_in_one_message_corrected_confirmed_then_status(chat):
+    opened = chat("qx-1", "我叫王大力，电话13912345678，嵊泗某水产公司欠我三个月工资一共一万二")
+    assert "工地、项目或地点" in opened  # name, phone, employer and amount are not asked again
+    assert "多少人" in chat("qx-1", "在菜园镇的码头上干活")
+    read_back = chat("qx-1", "就我1个")
+    assert "请核对您的投诉信息" in read_back and "手机号：139****5678" in read_back
+    assert "欠薪金额：12000元" in read_back
+    corrected = chat("qx-1", "电话写错了，是13987654321")
+    assert "已修改：手机号" in corrected and "手机号：139****4321" in corrected
+    receipt = chat("qx-1", "确认提交")
+    assert "工单号：QX-20230120-0001" in receipt and "139****4321" in receipt
+    assert "12333" in receipt and "第22条）" in receipt
+    assert "13987654321" not in receipt
+    # The ticket of this conversation is known: only the last four digits are asked.
+    asked = chat("qx-1", "我的投诉处理得怎么样了")
+    assert "QX-20230120-0001" in asked and "后四位" in asked
+    status = chat("qx-1", "4321")
+    assert "当前状态：已受理" in status
+
+
+def test_status_with_a_wrong_phone_reveals_nothing(chat):
+    chat("qx-2", "查一下工单QX-20230120-0001")
+    answer = chat("qx-2", "1111")
+    assert "没有查到" in answer and "已受理" not in answer
+
+
+def test_cancelled_complaint_files_nothing(chat):
+    from bot.complaints.service import ComplaintService
+
+    before = ComplaintService(chat.store_url).count()
+    assert "怎么称呼" in chat("qx-3", "老板拖欠我工资，我要投诉")
+    assert "手机号" in chat("qx-3", "我叫刘洋")
+    assert "已取消" in chat("qx-3", "算了不投诉了")
+    assert ComplaintService(chat.store_url).count() == before
+
+
+def test_asking_for_a_person_books_a_callback(chat):
+    offer = chat("hd-1", "转人工")
+    assert "12333" in offer and "回电" in offer
+    assert "手机号" in chat("hd-1", "需要回电")
+    assert "什么时间" in chat("hd-1", "13912345678")
+    receipt = chat("hd-1", "明天上午")
+    assert "HD-20230120-0001" in receipt and "明天上午" in receipt and "139****5678" in receipt

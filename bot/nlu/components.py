@@ -4,6 +4,7 @@
   half-width, Chinese numerals → digits, before tokenising.
 - `PatternEntityExtractor` adds phone, id_number, credit_code, ticket_id, amount and date entities.
 - `RareWordsCountVectorsFeaturizer`: word counts that train rare words as the OOV token.
+- `CueIntentOverride`: corrects the classifier where a cue in the text is unmistakable.
 
 Importing this module also loads the project's jieba dictionary, so that spaCy's jieba
 segmenter (used by the EntityRuler pipeline that `SpacyNLP` loads) segments policy terms the
@@ -12,6 +13,7 @@ same way at build time, training and run time.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any, Dict, List, Optional, Text
 
@@ -121,3 +123,60 @@ class RareWordsCountVectorsFeaturizer(CountVectorsFeaturizer):
         rare = {t for t, n in frequency.items() if n < int(self._config["rare_below"]) and t != self.OOV_token}
         self.OOV_words = sorted(set(self.OOV_words) | rare)
         return super().train(training_data, None)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class CueIntentOverride(GraphComponent):
+    """Corrects the classifier where a message carries an unmistakable cue of another intent.
+
+    Configured in config.yml as `rules: [{intent, from: [intents], pattern: regex}]`: when the
+    predicted intent is in `from` and the normalised text matches `pattern`, `intent` becomes the
+    prediction with the same confidence. Example: "我叫王大力，电话…，某公司欠我三个月工资" reads
+    like a self-introduction (inform) to the classifier, but it is a wage-arrears complaint.
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"rules": []}
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "CueIntentOverride":
+        return cls(config)
+
+    def __init__(self, config: Optional[Dict[Text, Any]] = None) -> None:
+        self._rules = [(rule["intent"], set(rule["from"]), re.compile(rule["pattern"]))
+                       for rule in (config or {}).get("rules", [])]
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            predicted = message.get("intent") or {}
+            text = message.get(TEXT)
+            if not predicted or not isinstance(text, str):
+                continue
+            flat = normalize(text)
+            for intent, sources, pattern in self._rules:
+                if predicted.get("name") in sources and pattern.search(flat):
+                    self._swap(message, predicted, intent)
+                    break
+        return messages
+
+    @staticmethod
+    def _swap(message: Message, predicted: Dict[Text, Any], intent: Text) -> None:
+        """`intent` takes the predicted intent's confidence and place; the predicted one takes
+        what `intent` had, so the ranking stays a ranking (no tie for the fallback to see)."""
+        ranking = [dict(r) for r in message.get("intent_ranking") or []]
+        own = next((r.get("confidence") for r in ranking if r.get("name") == intent), 0.0)
+        for item in ranking:
+            if item.get("name") == predicted.get("name"):
+                item["confidence"] = own
+        ranking = [r for r in ranking if r.get("name") != intent]
+        top = {"name": intent, "confidence": predicted.get("confidence")}
+        ranking = [top, *sorted(ranking, key=lambda r: -(r.get("confidence") or 0.0))]
+        message.set("intent", dict(top), add_to_output=True)
+        message.set("intent_ranking", ranking, add_to_output=True)

@@ -36,7 +36,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA synchronous=FULL")  # a filed ticket survives power loss too
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
@@ -65,6 +65,7 @@ def dispose_engines() -> None:
         for engine in _engines.values():
             engine.dispose()
         _engines.clear()
+        _migrated.clear()
 
 
 def session_factory(url: Optional[str] = None) -> sessionmaker:
@@ -103,6 +104,22 @@ def migrate(url: Optional[str] = None) -> None:
         config = alembic_config(url)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+_migrated: set = set()
+_migrate_lock = threading.Lock()
+
+
+def ensure_migrated(url: Optional[str] = None) -> None:
+    """Migrate once per database and process (cheap after the first call)."""
+    key = database_url(url)
+    if key in _migrated:
+        return
+    with _migrate_lock:
+        if key in _migrated:
+            return
+        migrate(url)
+        _migrated.add(key)
 
 
 def is_migrated(url: Optional[str] = None) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import (BigInteger, Boolean, Column, Date, ForeignKey, Index, Integer, MetaData, String,
+from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, String,
                         UniqueConstraint)
 from sqlalchemy.orm import declarative_base
 from sqlalchemy.types import TypeDecorator
@@ -131,3 +131,69 @@ class Claim(Base):
     subject_id = Column(String(18), nullable=False)  # ID number or credit code
     amount_yuan = Column(Money, nullable=False)
     paid_date = Column(Date, nullable=False)
+
+
+# ---- complaints and callbacks (bot/complaints) ------------------------------------------------
+
+class Ticket(Base):
+    """A wage-arrears complaint (kind "complaint", number QX-…) or a callback request (kind
+    "callback", number HD-…). One queue for both. `idempotency_key` comes from the conversation
+    and the form instance, so a retried filing finds the ticket it already made."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (Index(None, "status", "filed_on"), Index(None, "firm_credit_code"))
+    id = Column(Integer, primary_key=True)
+    number = Column(String(20), nullable=False, unique=True)
+    idempotency_key = Column(String(64), nullable=False, unique=True)
+    kind = Column(String(16), nullable=False)  # complaint | callback
+    status = Column(String(8), nullable=False)  # 已受理 | 处理中 | 已办结 | 已转办
+    urgent = Column(Boolean, nullable=False, default=False)
+    urgent_reason = Column(String(100))
+    channel = Column(String(20), nullable=False, default="chat")  # chat | console | cli
+    filed_on = Column(Date, nullable=False)  # the bot's "today" (BOT_TODAY), as in the number
+    created_at = Column(DateTime, nullable=False)  # UTC
+    updated_at = Column(DateTime, nullable=False)  # UTC
+    name = Column(String(64))
+    phone = Column(String(20), nullable=False)  # full number: staff call back; masked everywhere else
+    firm_name = Column(String(200))
+    firm_credit_code = Column(CREDIT_CODE)  # when the name matched the firm table
+    work_site = Column(String(200))
+    amount_yuan = Column(Money)
+    amount_text = Column(String(100))  # what the complainant said, e.g. "一万二"
+    months = Column(String(400))  # "2022-10,2022-11,2022-12", or empty
+    months_count = Column(Integer)
+    workers = Column(Integer)
+    description = Column(String(2000))
+    callback_time = Column(String(100))
+
+
+class TicketEvent(Base):
+    """The audit trail: every status change or staff note, with time and staff member."""
+
+    __tablename__ = "ticket_events"
+    __table_args__ = (Index(None, "ticket_id"),)
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("tickets.id"), nullable=False)
+    at = Column(DateTime, nullable=False)  # UTC
+    staff = Column(String(64), nullable=False)
+    from_status = Column(String(8))
+    to_status = Column(String(8), nullable=False)
+    note = Column(String(2000))
+
+
+class TicketCounter(Base):
+    """The last number handed out per prefix and day ("QX-20230115"): numbers without gaps."""
+
+    __tablename__ = "ticket_counters"
+    prefix_day = Column(String(16), primary_key=True)
+    last = Column(Integer, nullable=False)
+
+
+class IntakeDraft(Base):
+    """What a form has collected so far, keyed like the ticket it will become. The chat's slots
+    only ever hold the masked phone; the full one waits here until filing."""
+
+    __tablename__ = "intake_drafts"
+    key = Column(String(64), primary_key=True)
+    fields = Column(String(8000), nullable=False)  # JSON
+    updated_at = Column(DateTime, nullable=False)  # UTC

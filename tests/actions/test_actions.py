@@ -52,7 +52,7 @@ async def test_unknown_region_asks(today, monkeypatch):
 async def test_clarify_offers_closest_topics():
     texts, events = await run(ActionClarify(), "low_confidence")
     assert "1. 一次性留工补助" in texts[0] and "2. 快递外卖稳岗补贴" in texts[0]
-    assert events == []
+    assert [(e["name"], e["value"]) for e in events] == [("handoff_offer", False)]
 
 
 async def test_out_of_scope_says_what_is_covered():

@@ -70,3 +70,167 @@ def test_db_seed_import_and_eligibility_commands(tmp_path, monkeypatch, capsys):
         assert "110105********002X" in capsys.readouterr().err
     finally:
         dispose_engines()
+
+
+PHONE, MASKED = "13912345678", "139****5678"
+
+
+def _ticket_db(tmp_path, monkeypatch):
+    """A fresh ticket store named by DATABASE_URL; returns its URL."""
+    url = f"sqlite:///{tmp_path / 'tickets.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)
+    return url
+
+
+def _complaints_runner(capsys, outputs):
+    """Runs `bot complaints …`; keeps everything printed in `outputs`."""
+
+    def run(*argv):
+        code = main(["complaints", *argv])
+        captured = capsys.readouterr()
+        outputs.append(captured.out + captured.err)
+        return code, captured.out, captured.err
+
+    return run
+
+
+def _file(url, monkeypatch, day, key, kind="complaint", **fields):
+    from bot.complaints.service import ComplaintService, Draft
+
+    monkeypatch.setenv("BOT_TODAY", day)
+    ticket, made = ComplaintService(url).file(key, Draft(phone=PHONE, **fields), kind=kind)
+    assert made
+    return ticket.number
+
+
+def test_complaints_list_table_json_filters_and_paging(tmp_path, monkeypatch, capsys):
+    from bot.complaints.service import ComplaintService
+    from bot.store.db import dispose_engines
+
+    url = _ticket_db(tmp_path, monkeypatch)
+    try:
+        old = _file(url, monkeypatch, "2023-01-14", "k-old", name="张三", firm_name="嵊泗海鲜加工厂")
+        urgent = _file(url, monkeypatch, "2023-01-15", "k-urgent", name="李四", firm_name="舟山建筑公司", workers=12)
+        plain = _file(url, monkeypatch, "2023-01-15", "k-plain", name="王五", firm_name="嵊泗海鲜加工厂")
+        callback = _file(url, monkeypatch, "2023-01-15", "k-call", kind="callback", callback_time="明天上午")
+        assert (old, urgent, plain, callback) == ("QX-20230114-0001", "QX-20230115-0001", "QX-20230115-0002",
+                                                  "HD-20230115-0001")
+        ComplaintService(url).update(plain, "赵六", status="处理中")
+        outputs = []
+        run = _complaints_runner(capsys, outputs)
+
+        code, out, _ = run("list")
+        assert code == 0
+        lines = out.splitlines()
+        assert lines[0].split() == ["工单编号", "类型", "状态", "紧急", "登记日期", "姓名", "电话", "企业"]
+        assert [line.split()[0] for line in lines[1:5]] == [callback, plain, urgent, old]  # newest first
+        assert lines[3].split() == [urgent, "欠薪投诉", "已受理", "急", "2023-01-15", "李四", MASKED, "舟山建筑公司"]
+        assert lines[2].split() == [plain, "欠薪投诉", "处理中", "2023-01-15", "王五", MASKED, "嵊泗海鲜加工厂"]
+        assert lines[-1] == "共 4 条，显示 1-4"
+
+        code, out, _ = run("list", "--json")
+        data = json.loads(out)
+        assert code == 0 and data["total"] == 4
+        assert [t["number"] for t in data["tickets"]] == [callback, plain, urgent, old]
+        assert {t["phone"] for t in data["tickets"]} == {MASKED}
+        assert data["tickets"][2]["urgent"] is True and data["tickets"][2]["urgent_reason"] == "涉及12人"
+
+        data = json.loads(run("list", "--status", "处理中", "--json")[1])
+        assert data["total"] == 1 and [t["number"] for t in data["tickets"]] == [plain]
+        data = json.loads(run("list", "--urgent", "--json")[1])
+        assert data["total"] == 1 and [t["number"] for t in data["tickets"]] == [urgent]
+        data = json.loads(run("list", "--kind", "callback", "--json")[1])
+        assert [t["number"] for t in data["tickets"]] == [callback]
+        data = json.loads(run("list", "--until", "2023-01-14", "--json")[1])
+        assert [t["number"] for t in data["tickets"]] == [old]
+        data = json.loads(run("list", "--since", "2023-01-15", "--firm", "海鲜", "--json")[1])
+        assert [t["number"] for t in data["tickets"]] == [plain]
+
+        code, out, _ = run("list", "--limit", "2", "--offset", "1")
+        assert code == 0
+        assert [line.split()[0] for line in out.splitlines()[1:-1]] == [plain, urgent]
+        assert out.splitlines()[-1] == "共 4 条，显示 2-3"
+        data = json.loads(run("list", "--limit", "2", "--offset", "2", "--json")[1])
+        assert data["total"] == 4 and [t["number"] for t in data["tickets"]] == [urgent, old]
+        code, out, _ = run("list", "--offset", "10")
+        assert code == 0 and out.strip() == "共 4 条，本页（--offset 10）没有工单"
+        code, out, _ = run("list", "--status", "已办结")
+        assert code == 0 and out.strip() == "共 0 条，没有符合条件的工单"
+
+        code, out, err = run("list", "--since", "2023-02-30")
+        assert (code, out) == (2, "") and "--since 须为 YYYY-MM-DD 格式的日期" in err
+        code, out, err = run("list", "--since", "2023-01-16", "--until", "2023-01-15")
+        assert code == 2 and "晚于" in err
+        code, _, err = run("list", "--status", "完成")
+        assert code == 2 and "状态只能是：已受理、处理中、已办结、已转办" in err
+        assert all(PHONE not in text for text in outputs)
+    finally:
+        dispose_engines()
+
+
+def test_complaints_show_and_update_lifecycle(tmp_path, monkeypatch, capsys):
+    from bot.complaints.service import ComplaintService
+    from bot.store.db import dispose_engines
+
+    url = _ticket_db(tmp_path, monkeypatch)
+    try:
+        number = _file(url, monkeypatch, "2023-01-15", "k-1", name="张三", firm_name="嵊泗海鲜加工厂",
+                       amount_yuan="12000", months=["2022-11", "2022-12"], description=f"我的电话{PHONE}")
+        assert number == "QX-20230115-0001"
+        outputs = []
+        run = _complaints_runner(capsys, outputs)
+
+        code, out, _ = run("show", "qx20230115-0001", "--json")  # typed loosely: the service normalizes
+        data = json.loads(out)
+        assert code == 0 and data["number"] == number and data["status"] == "已受理"
+        assert data["phone"] == MASKED and data["description"] == f"我的电话{MASKED}"
+        assert data["amount_yuan"] == "12000.00" and data["months"] == ["2022-11", "2022-12"]
+        assert [(e["staff"], e["from_status"], e["to_status"]) for e in data["events"]] == [("系统", None, "已受理")]
+
+        code, out, _ = run("show", number)
+        assert code == 0
+        assert "工单编号  QX-20230115-0001" in out and "状态      已受理" in out and f"电话      {MASKED}" in out
+        assert "欠薪金额  12000.00 元" in out and "欠薪月份  2022-11、2022-12" in out
+        assert "系统  — → 已受理  经chat登记" in out
+
+        code, out, _ = run("update", number, "--staff", "王五", "--status", "处理中",
+                           "--note", f"已联系企业，企业电话{PHONE}")
+        assert code == 0 and "状态      处理中" in out
+        assert f"王五  已受理 → 处理中  已联系企业，企业电话{MASKED}" in out
+        code, out, _ = run("update", number, "--staff", "王五", "--note", "企业承诺月底前支付", "--json")
+        data = json.loads(out)
+        assert code == 0 and data["status"] == "处理中"
+        assert data["events"][-1] == {**data["events"][-1], "staff": "王五", "from_status": "处理中",
+                                      "to_status": "处理中", "note": "企业承诺月底前支付"}
+        code, out, _ = run("update", number, "--staff", "赵六", "--status", "已办结", "--note", "工资已全额发放")
+        assert code == 0 and "状态      已办结" in out
+
+        code, out, _ = run("show", number)
+        trail = out.split("处理记录（北京时间）：\n", 1)[1].splitlines()
+        assert [line.split(None, 2)[2] for line in trail] == [
+            "系统  — → 已受理  经chat登记",
+            f"王五  已受理 → 处理中  已联系企业，企业电话{MASKED}",
+            "王五  处理中 → 处理中  企业承诺月底前支付",
+            "赵六  处理中 → 已办结  工资已全额发放",
+        ]
+        assert ComplaintService(url).get(number).status == "已办结"
+
+        code, out, err = run("update", number, "--staff", "赵六", "--status", "处理中")
+        assert (code, out) == (2, "")
+        assert err.strip() == "工单当前为「已办结」，不能改为「处理中」；可改为：无（已结束）"
+        assert ComplaintService(url).get(number).status == "已办结" and len(ComplaintService(url).get(number).events) == 4
+        code, _, err = run("update", number, "--staff", "赵六", "--status", "结案")
+        assert code == 2 and "状态只能是" in err
+        code, _, err = run("update", number, "--staff", " ", "--note", "x")
+        assert code == 2 and "请填写经办人" in err
+
+        code, out, err = run("show", "QX-20230115-0009")
+        assert (code, out) == (1, "") and "没有工单 QX-20230115-0009" in err
+        code, _, err = run("update", "QX-20230115-0009", "--staff", "王五", "--note", "x")
+        assert code == 2 and "没有工单 QX-20230115-0009" in err
+
+        assert any(MASKED in text for text in outputs)
+        assert all(PHONE not in text for text in outputs)
+    finally:
+        dispose_engines()

@@ -1,0 +1,293 @@
+"""Wage-arrears complaints, status checks and callbacks: thin rasa-sdk actions over
+bot.complaints. The full phone number never goes into a slot; it waits in the store's draft.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.actions import prompt_action, turn_from_tracker
+from bot.clock import today
+from bot.complaints.dialogue import (CALLBACK_ASK_PHONE, CALLBACK_ASK_TIME, CALLBACK_DECLINED, CALLBACK_OFFER,
+                                     CONFIRM, MAX_STATUS_ATTEMPTS, PROMPTS, SLOTS, STATUS_ASK_NUMBER,
+                                     STATUS_ASK_PHONE, ComplaintIntake, callback_receipt, callback_time,
+                                     find_last4, form_key, status_reply)
+from bot.complaints.parsing import parse_phone
+from bot.dialogue import PolicyDialogue
+from bot.complaints.service import ComplaintService, Draft, TicketError, normalize_ticket_number
+from bot.policy.loader import policy_book
+from bot.text.mask import mask_phone
+from bot.text.normalize import normalize
+
+logger = logging.getLogger(__name__)
+STORE_DOWN = "系统暂时无法保存，请稍后再发一次；急事请拨打12333人社服务热线。"
+FREE_TEXT = {"name", "employer", "site", "description"}
+STATUS_INTENTS = {"inform", "check_complaint_status", "nlu_fallback", "affirm", "deny", "out_of_scope",
+                  "complain_wage_arrears"}
+# Intents whose messages inside a form are read as answers to it.
+FORM_INTENTS = {"inform", "complain_wage_arrears", "nlu_fallback", "affirm", "deny", "out_of_scope", "goodbye"}
+_services: Dict[str, ComplaintService] = {}
+
+
+def service() -> ComplaintService:
+    """One service per process (it migrates the store once); sessions stay short-lived inside."""
+    if "default" not in _services:
+        _services["default"] = ComplaintService()
+    return _services["default"]
+
+
+def intake() -> ComplaintIntake:
+    return ComplaintIntake(service(), policy_book())
+
+
+def message_of(tracker: Tracker) -> Dict[str, Any]:
+    return tracker.latest_message or {}
+
+
+def intent_of(tracker: Tracker) -> tuple[str, float]:
+    intent = message_of(tracker).get("intent") or {}
+    return intent.get("name") or "", float(intent.get("confidence") or 0.0)
+
+
+def key_of(tracker: Tracker, slot: str, form: str) -> str:
+    """The form instance's idempotency key: kept in a slot once made; made from the conversation
+    and the time of the message that opened the form, so a retried call makes the same key."""
+    existing = tracker.get_slot(slot)
+    if existing:
+        return existing
+    started = next((e.get("timestamp") for e in reversed(tracker.events) if e.get("event") == "user"), None)
+    return form_key(tracker.sender_id, form, started)
+
+
+def requested(tracker: Tracker, prefix: str) -> Optional[str]:
+    slot = tracker.get_slot("requested_slot") or ""
+    return slot[len(prefix):] if slot.startswith(prefix) else None
+
+
+def answer_aside(tracker: Tracker, intent: str) -> List[str]:
+    """What to say to a message that is not an answer to the form (the form then goes on)."""
+    if intent == "request_human":
+        return ["正在为您登记欠薪投诉，提交后工作人员会通过您留的电话联系您；现在就想和人工沟通，"
+                "请拨打12333人社服务热线。"]
+    if intent.startswith("ask_"):
+        reply = PolicyDialogue(policy_book()).respond(turn_from_tracker(tracker), today())
+        return reply.messages + ["我们继续登记欠薪投诉（回复“取消”可退出）。"]
+    return ["我们正在登记欠薪投诉。其他问题可以等登记完再问我，或回复“取消”先退出登记。"]
+
+
+# ---- complaint intake ---------------------------------------------------------------------------
+
+class ValidateComplaintForm(Action):
+    """Reads every detail in the message, not only the one asked for; files on confirmation."""
+
+    def name(self) -> Text:
+        return "validate_complaint_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        key = key_of(tracker, "complaint_key", "complaint_form")
+        asked = requested(tracker, "complaint_")
+        intent, confidence = intent_of(tracker)
+        text = message_of(tracker).get("text") or ""
+        events: List[EventType] = [SlotSet("complaint_key", key)]
+        if asked in FREE_TEXT and confidence >= 0.8 and intent not in FORM_INTENTS:
+            # A question in the middle of the form: answer it, then ask for the field again.
+            for message in answer_aside(tracker, intent):
+                dispatcher.utter_message(text=message)
+            return events + [SlotSet("requested_slot", tracker.get_slot("requested_slot"))]
+        try:
+            step = await asyncio.to_thread(intake().take, key, text, intent, asked)
+        except SQLAlchemyError:
+            logger.exception("complaint intake: the store failed")
+            dispatcher.utter_message(text=STORE_DOWN)
+            return events + [SlotSet("requested_slot", tracker.get_slot("requested_slot") or SLOTS["name"])]
+        for message in step.messages:
+            dispatcher.utter_message(text=message)
+        events += [SlotSet(slot, value) for slot, value in step.slots.items()]
+        if step.outcome:
+            events.append(SlotSet("complaint_outcome", step.outcome))
+        events.append(SlotSet("requested_slot", step.next_slot))
+        return events
+
+
+def _complaint_ask_action(field_name: str):
+    class ActionAskComplaintField(Action):
+        def name(self) -> Text:
+            return f"action_ask_complaint_{field_name}"
+
+        async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+            if field_name == CONFIRM:
+                dispatcher.utter_message(text=ComplaintIntake.summary(tracker.slots))
+            else:
+                dispatcher.utter_message(text=ComplaintIntake.prompt(field_name, tracker.slots))
+            return []
+
+    ActionAskComplaintField.__name__ = f"ActionAskComplaint{field_name.title()}"
+    return ActionAskComplaintField
+
+
+(ActionAskComplaintName, ActionAskComplaintPhone, ActionAskComplaintEmployer, ActionAskComplaintSite,
+ ActionAskComplaintAmount, ActionAskComplaintMonths, ActionAskComplaintWorkers, ActionAskComplaintDescription,
+ ActionAskComplaintConfirmed) = (_complaint_ask_action(name) for name in (*PROMPTS, CONFIRM))
+
+
+class ActionComplaintDone(Action):
+    """After the form: the receipt for a filed ticket; the slots are cleared for the next one."""
+
+    def name(self) -> Text:
+        return "action_complaint_done"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        number = tracker.get_slot("complaint_ticket")
+        if tracker.get_slot("complaint_outcome") == "filed" and number:
+            ticket = await asyncio.to_thread(service().get, number)
+            if ticket is not None:
+                dispatcher.utter_message(text=intake().receipt(ticket, tracker.get_slot("region")))
+        return [SlotSet(slot, None) for slot in SLOTS.values()] + [
+            SlotSet("complaint_key", None), SlotSet("complaint_outcome", None)]
+
+
+# ---- status -------------------------------------------------------------------------------------
+
+class ValidateStatusForm(Action):
+    """Ticket number first (from the message or this conversation), then the phone's last four."""
+
+    def name(self) -> Text:
+        return "validate_status_form"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        text = normalize(message_of(tracker).get("text") or "")
+        asked = requested(tracker, "status_")
+        intent, confidence = intent_of(tracker)
+        attempts = int(tracker.get_slot("status_attempts") or 0)
+        done = [SlotSet("status_ticket", None), SlotSet("requested_slot", None)]
+        if attempts >= MAX_STATUS_ATTEMPTS:
+            dispatcher.utter_message(text="查询次数过多，为保护信息安全，请拨打12333人社服务热线查询。")
+            return done
+        if asked == "phone4":
+            number = tracker.get_slot("status_ticket")
+            last4 = find_last4(text)
+            if last4 is None:
+                dispatcher.utter_message(text="需要4位数字，即手机号的最后4位。")
+                return [SlotSet("status_ticket", number), SlotSet("requested_slot", "status_phone4")]
+            answer = await asyncio.to_thread(service().status_for, number, last4)
+            dispatcher.utter_message(text=status_reply(number, answer))
+            return done + [SlotSet("status_attempts", attempts + 1)]
+        number = normalize_ticket_number(text)
+        if number is None and asked is not None and confidence >= 0.8 and intent not in STATUS_INTENTS:
+            if intent == "request_human":
+                return []  # rejected: the rule for request_human during the status check takes over
+            # Another question: leave the status check and answer it.
+            for message in answer_aside(tracker, intent)[:1] if intent.startswith("ask_") else ["好的，先不查进度了。"]:
+                dispatcher.utter_message(text=message)
+            return done
+        if number is None and asked is None:
+            number = tracker.get_slot("complaint_ticket")
+        if number is None:
+            if asked == "ticket":
+                if any(word in text for word in ("忘了", "不记得", "不知道", "找不到", "没有")):
+                    dispatcher.utter_message(text="工单号忘了的话，请拨打12333人社服务热线，报上姓名和登记时的手机号查询。")
+                    return done
+                dispatcher.utter_message(text="没有找到工单号。")
+            return [SlotSet("status_ticket", None), SlotSet("requested_slot", "status_ticket")]
+        return [SlotSet("status_ticket", number), SlotSet("requested_slot", "status_phone4")]
+
+
+ActionAskStatusTicket = prompt_action("action_ask_status_ticket", STATUS_ASK_NUMBER)
+
+
+class ActionAskStatusPhone4(Action):
+    def name(self) -> Text:
+        return "action_ask_status_phone4"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        dispatcher.utter_message(text=f"查询工单 {tracker.get_slot('status_ticket')}。{STATUS_ASK_PHONE}")
+        return []
+
+
+# ---- callbacks ----------------------------------------------------------------------------------
+
+class ValidateCallbackForm(Action):
+    def name(self) -> Text:
+        return "validate_callback_form"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        key = key_of(tracker, "callback_key", "callback_form")
+        asked = requested(tracker, "callback_")
+        intent, _ = intent_of(tracker)
+        raw = message_of(tracker).get("text") or ""
+        text = normalize(raw).strip()
+        events: List[EventType] = [SlotSet("callback_key", key)]
+        phone, problem = parse_phone(text)
+        if asked is None:  # opened by request_human or by repeated fallbacks: offer first
+            return events + [SlotSet("requested_slot", "callback_wanted")]
+        if asked == "wanted":
+            if phone:
+                asked = "phone"
+            elif intent in ("deny", "goodbye") or any(w in text for w in ("不用", "不需要", "不要", "算了", "不必")):
+                return events + [SlotSet("callback_wanted", False), SlotSet("requested_slot", None)]
+            elif intent == "affirm" or any(w in text for w in ("需要", "要", "好", "可以", "行", "麻烦")):
+                return events + [SlotSet("callback_wanted", True), SlotSet("requested_slot", "callback_phone")]
+            else:
+                dispatcher.utter_message(text="请回复“需要”或“不用”。")
+                return events + [SlotSet("requested_slot", "callback_wanted")]
+        try:
+            if asked == "phone":
+                if not phone:
+                    dispatcher.utter_message(text=f"{problem}。")
+                    return events + [SlotSet("callback_wanted", True), SlotSet("requested_slot", "callback_phone")]
+                await asyncio.to_thread(service().save_draft, key, Draft(phone=phone))
+                return events + [SlotSet("callback_wanted", True), SlotSet("callback_phone", mask_phone(phone)),
+                                 SlotSet("requested_slot", "callback_time")]
+            when = callback_time(raw)
+            if when is None:
+                dispatcher.utter_message(text="请简单说一个时间，例如“明天上午”，50字以内。")
+                return events + [SlotSet("requested_slot", "callback_time")]
+            draft = await asyncio.to_thread(service().load_draft, key)
+            draft.callback_time = when
+            ticket, _ = await asyncio.to_thread(service().file, key, draft, "callback")
+        except TicketError as exc:
+            dispatcher.utter_message(text=f"{exc}。")
+            return events + [SlotSet("requested_slot", "callback_phone")]
+        except SQLAlchemyError:
+            logger.exception("callback: the store failed")
+            dispatcher.utter_message(text=STORE_DOWN)
+            return events + [SlotSet("requested_slot", tracker.get_slot("requested_slot"))]
+        return events + [SlotSet("callback_time", when), SlotSet("callback_ticket", ticket.number),
+                         SlotSet("requested_slot", None)]
+
+
+class ActionAskCallbackWanted(Action):
+    def name(self) -> Text:
+        return "action_ask_callback_wanted"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        prefix = "抱歉，我还是没能理解您的问题。" if tracker.get_slot("handoff_offer") else ""
+        dispatcher.utter_message(text=prefix + CALLBACK_OFFER)
+        return []
+
+
+ActionAskCallbackPhone = prompt_action("action_ask_callback_phone", CALLBACK_ASK_PHONE)
+
+
+ActionAskCallbackTime = prompt_action("action_ask_callback_time", CALLBACK_ASK_TIME)
+
+
+class ActionCallbackDone(Action):
+    def name(self) -> Text:
+        return "action_callback_done"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        number = tracker.get_slot("callback_ticket")
+        ticket = await asyncio.to_thread(service().get, number) if number else None
+        dispatcher.utter_message(text=callback_receipt(ticket) if ticket else CALLBACK_DECLINED)
+        return [SlotSet(slot, None) for slot in ("callback_wanted", "callback_phone", "callback_time",
+                                                  "callback_key", "callback_ticket")] + [
+            SlotSet("handoff_offer", False)]

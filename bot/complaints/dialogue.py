@@ -1,0 +1,314 @@
+"""The complaint, status and callback conversations, without Rasa.
+
+The actions in actions/complaints.py pass in the message and the field the bot asked for, and
+send back the slot values and texts these return. Slots only hold what may be shown (the phone
+masked); the full values wait in the store's draft under the form's idempotency key until filing.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional
+
+import yaml
+
+from bot.clock import today as bot_today
+from bot.complaints.fields import (FIELDS, LABELS, NOT_GIVEN, Extracted, extract, extract_correction)
+from bot.complaints.parsing import Amount, Months, parse_phone
+from bot.complaints.service import (ComplaintService, Draft, StatusAnswer, TicketError, TicketView,
+                                    normalize_ticket_number)
+from bot.policy.model import PolicyBook
+from bot.policy.render import HOTLINE, fit_message
+from bot.text.mask import mask_phone, mask_text
+from bot.text.normalize import normalize
+
+SETTINGS_FILE = Path(__file__).resolve().parents[2] / "service.yml"
+CONFIRM = "confirmed"
+SLOTS = {name: f"complaint_{name}" for name in (*FIELDS, CONFIRM)}
+_CANCEL = re.compile(r"^(?:那就|那|还是|我)?(?:(?:取消|算了|不投诉了|不登记了|不用登记了|不想投诉了|不弄了|退出|先不投诉了|"
+                     r"撤销|不告了)(?:吧|了|登记|投诉)*[，,。.!！\s]*)+$")
+_YES = re.compile(r"^(?:确认|确定|对|对的|是的|是|没错|没问题|正确|提交|可以|好|好的|行|嗯|没有问题|确认提交|确认无误|无误)"
+                  r"(?:的|了|吧|啊|呀)?[，,。.!！]*(?:提交|确认)?(?:吧)?[。.!！]*$")
+MAX_STATUS_ATTEMPTS = 5
+
+
+@lru_cache(maxsize=1)
+def settings() -> Dict[str, Any]:
+    return yaml.safe_load(SETTINGS_FILE.read_text(encoding="utf-8")) or {}
+
+
+def form_key(sender_id: str, form: str, started_at: Any) -> str:
+    """The idempotency key of one form instance: the conversation, the form, and the time of the
+    message that started it. Base32 letters and 2-7 only, so no masking rule ever touches it."""
+    digest = hashlib.sha256(f"{sender_id}|{form}|{started_at}".encode()).digest()
+    return base64.b32encode(digest).decode().rstrip("=")[:40]
+
+
+def months_text(months: List[str], count: Optional[int]) -> str:
+    if months:
+        def label(value: str) -> str:
+            year, month = value.split("-")
+            return f"{year}年{int(month)}月"
+        if len(months) == 1:
+            return label(months[0])
+        return f"{label(months[0])}至{label(months[-1])}（共{len(months)}个月）" if _contiguous(months) \
+            else "、".join(label(m) for m in months)
+    return f"{count}个月（具体月份未说明）" if count else NOT_GIVEN
+
+
+def _contiguous(months: List[str]) -> bool:
+    values = [int(m[:4]) * 12 + int(m[5:]) for m in months]
+    return values == list(range(values[0], values[0] + len(values)))
+
+
+def amount_text(amount: Amount) -> str:
+    yuan = f"{amount.yuan.normalize():f}"
+    text = f"{yuan}多元" if amount.approximate else f"{yuan}元"
+    if amount.per_month is not None and amount.months:
+        text += f"（每月{amount.per_month.normalize():f}元×{amount.months}个月）"
+    return text
+
+
+def display(draft: Draft) -> Dict[str, Optional[str]]:
+    """Slot values for the chat: what may be shown back to the user."""
+    def given(name: str, value: Optional[str]) -> Optional[str]:
+        if value:
+            return value
+        return NOT_GIVEN if name in draft_skipped(draft) else None
+
+    employer = draft.firm_name
+    if employer and draft.firm_credit_code:
+        employer = f"{employer}（已匹配登记企业）"
+    months = (months_text(draft.months, draft.months_count)
+              if draft.months or draft.months_count else given("months", None))
+    return {
+        SLOTS["name"]: draft.name,
+        SLOTS["phone"]: mask_phone(draft.phone) if draft.phone else None,
+        SLOTS["employer"]: employer,
+        SLOTS["site"]: given("site", draft.work_site),
+        SLOTS["amount"]: given("amount", draft.amount_text),
+        SLOTS["months"]: months,
+        SLOTS["workers"]: f"{draft.workers}人" if draft.workers else None,
+        SLOTS["description"]: given("description", draft.description),
+    }
+
+
+def draft_skipped(draft: Draft) -> List[str]:
+    return list(draft.skipped or [])
+
+
+@dataclass
+class IntakeStep:
+    slots: Dict[str, Any]
+    messages: List[str] = field(default_factory=list)
+    next_slot: Optional[str] = None  # the slot to ask next; None ends the form
+    outcome: Optional[str] = None  # "filed" | "cancelled" when the form ends
+    ticket: Optional[TicketView] = None
+
+
+PROMPTS = {
+    "name": "请问您怎么称呼？请回复您的姓名。",
+    "phone": "请留一个能联系到您的11位手机号，工作人员会用它联系您（聊天记录里只保留打码后的号码）。",
+    "employer": "欠您工资的是哪家单位？请说单位名称，例如“某某水产有限公司”；不知道全称，说老板或包工头的名字也可以。",
+    "site": "您在哪个工地、项目或地点干活？不清楚可回复“跳过”。",
+    "amount": "一共被欠了多少钱？例如“一万二”“12000元”或“每月4000，欠了3个月”。不清楚可回复“跳过”。",
+    "months": "欠的是哪几个月的工资？例如“去年10月到12月”。不清楚可回复“跳过”。",
+    "workers": "一共有多少人被欠薪？只有您一人请回复“1”。",
+    "description": "请简单说说情况，例如老板是否联系不上、有没有欠条或考勤记录；没有要补充的请回复“没有”。",
+}
+INTRO = "好的，我来帮您登记欠薪投诉，提交后由工作人员跟进处理。回复“取消”可随时退出。"
+
+
+class ComplaintIntake:
+    """Collects the complaint, reads it back, takes corrections, files it once."""
+
+    def __init__(self, service: ComplaintService, book: Optional[PolicyBook] = None,
+                 today: Callable[[], dt.date] = bot_today):
+        self.service = service
+        self.book = book
+        self.today = today
+
+    # ---- one user turn inside the form -----------------------------------------------------
+
+    def take(self, key: str, text: str, intent: str = "", asked: Optional[str] = None) -> IntakeStep:
+        """`asked` is the field the bot asked for ("name" … "description", "confirmed"), or None
+        on the turn that opened the form."""
+        draft = self.service.load_draft(key)
+        plain = normalize(text or "").strip()
+        if _CANCEL.match(plain) or intent == "goodbye":
+            self.service.discard_draft(key)
+            return IntakeStep(self._cleared(), ["好的，已取消这次登记，没有提交任何信息。需要时可以随时再来登记，"
+                                                f"或拨打{HOTLINE}人社服务热线。"], None, "cancelled")
+        if asked == CONFIRM:
+            return self._confirm(key, draft, text, plain, intent)
+
+        found = extract(text, self.today(), asked=asked)
+        messages: List[str] = []
+        if found.problem and asked:
+            messages.append(found.problem)
+        if asked is None and len(found.values) >= 2:
+            found.values.setdefault("description", mask_text(text.strip())[:500])
+        elif asked == "description" and "description" in found.values \
+                and found.values["description"] != NOT_GIVEN:
+            found.values["description"] = mask_text(text.strip())[:500]
+        self._merge(draft, found)
+        self.service.save_draft(key, draft)
+        return IntakeStep(display(draft), messages, self._next(draft))
+
+    def _confirm(self, key: str, draft: Draft, text: str, plain: str, intent: str) -> IntakeStep:
+        correction = extract_correction(text, self.today())
+        if correction.values:
+            self._merge(draft, correction)
+            self.service.save_draft(key, draft)
+            changed = "、".join(LABELS[name] for name in correction.values)
+            return IntakeStep({**display(draft), SLOTS[CONFIRM]: None}, [f"已修改：{changed}。"], self._next(draft))
+        if correction.problem:
+            return IntakeStep({SLOTS[CONFIRM]: None}, [correction.problem], SLOTS[CONFIRM])
+        if _YES.match(plain) or (intent == "affirm" and len(plain) <= 8):
+            try:
+                ticket, _ = self.service.file(key, kind="complaint")
+            except TicketError as exc:
+                if exc.retryable:  # nothing filed, the draft is kept: the user can confirm again
+                    return IntakeStep({SLOTS[CONFIRM]: None}, [f"{exc}。"], SLOTS[CONFIRM])
+                self.service.discard_draft(key)
+                return IntakeStep(self._cleared(), [f"{exc}，请重新开始登记。"], None, "cancelled")
+            return IntakeStep({SLOTS[CONFIRM]: True, "complaint_ticket": ticket.number}, [], None, "filed", ticket)
+        return IntakeStep({SLOTS[CONFIRM]: None}, ["请问哪一项需要修改？请直接说，例如“电话写错了，是139……”；"
+                                                   "信息无误请回复“确认”，放弃登记请回复“取消”。"], SLOTS[CONFIRM])
+
+    def _merge(self, draft: Draft, found: Extracted) -> None:
+        skipped = set(draft_skipped(draft))
+        for name, value in found.values.items():
+            if value == NOT_GIVEN:
+                skipped.add(name)
+                continue
+            skipped.discard(name)
+            if name == "name":
+                draft.name = str(value)[:64]
+            elif name == "phone":
+                draft.phone = str(value)
+            elif name == "employer":
+                match = self.service.match_firm(str(value))
+                draft.firm_name, draft.firm_credit_code = match if match else (str(value)[:200], None)
+            elif name == "site":
+                draft.work_site = str(value)[:200]
+            elif name == "amount" and isinstance(value, Amount):
+                draft.amount_yuan, draft.amount_text = str(value.yuan), amount_text(value)
+            elif name == "months" and isinstance(value, Months):
+                draft.months, draft.months_count = list(value.months), value.count or (len(value.months) or None)
+            elif name == "workers":
+                draft.workers = int(value)
+            elif name == "description":
+                draft.description = str(value)[:2000]
+        draft.skipped = sorted(skipped)
+        draft.cannot_go_home = draft.cannot_go_home or found.cannot_go_home
+
+    @staticmethod
+    def _next(draft: Draft) -> str:
+        shown = display(draft)
+        for name in FIELDS:
+            if not shown[SLOTS[name]]:
+                return SLOTS[name]
+        return SLOTS[CONFIRM]
+
+    @staticmethod
+    def _cleared() -> Dict[str, Any]:
+        return {slot: None for slot in SLOTS.values()}
+
+    # ---- what the bot says -----------------------------------------------------------------
+
+    @staticmethod
+    def prompt(name: str, slots: Dict[str, Any]) -> str:
+        fresh = not any(slots.get(SLOTS[f]) for f in FIELDS)
+        return (INTRO if fresh else "") + PROMPTS[name]
+
+    @staticmethod
+    def summary(slots: Dict[str, Any]) -> str:
+        lines = ["请核对您的投诉信息："]
+        lines += [f"{LABELS[name]}：{slots.get(SLOTS[name]) or NOT_GIVEN}" for name in FIELDS]
+        lines.append("无误请回复“确认”提交；要修改请直接说，例如“电话写错了，是139……”；放弃请回复“取消”。")
+        return "\n".join(lines)
+
+    def receipt(self, ticket: TicketView, region_key: Optional[str] = None) -> str:
+        config = settings().get("complaints", {})
+        channels = "；".join(config.get("public_channels") or [f"{HOTLINE}人社服务热线"])
+        body = [f"您的欠薪投诉已登记，工单号：{ticket.number}。"]
+        if ticket.urgent:
+            body.append(f"已标记为紧急（{ticket.urgent_reason}），{config.get('urgent_response_time', '将优先处理')}。")
+        body.append(f"下一步：工作人员会通过您登记的电话 {ticket.phone_masked} 与您联系核实，"
+                    f"{config.get('response_time', '请保持电话畅通')}。请保存好工资欠条、考勤、转账记录等证据。")
+        body.append("查询进度：对我说“查投诉进度”，提供工单号和手机号后四位即可。")
+        body.append(f"也可以通过这些公开渠道反映：{channels}。")
+        return fit_message(body, self.citation(region_key))
+
+    def citation(self, region_key: Optional[str]) -> str:
+        """The clauses that promise a wage-arrears channel, from the policy data."""
+        if self.book is None:
+            return ""
+        notices = [self.book.notice_for_region(region_key)] if region_key else list(self.book.notices)
+        cites = []
+        for notice in notices:
+            if notice is None:
+                continue
+            for benefit in notice.benefits_for("wage_arrears"):
+                cites.append(notice.cite(benefit.clauses))
+        return "".join(dict.fromkeys(cites))
+
+
+# ---- status --------------------------------------------------------------------------------
+
+STATUS_ASK_NUMBER = "请提供工单号，例如 QX-20230115-0007。工单号忘了的话，请拨打12333人社服务热线查询。"
+STATUS_ASK_PHONE = "为保护您的信息，请回复登记时所留手机号的后四位。"
+
+
+def find_last4(text: str) -> Optional[str]:
+    flat = normalize(text or "")
+    phone, _ = parse_phone(flat)
+    if phone:
+        return phone[-4:]
+    match = re.search(r"(?<!\d)(\d{4})(?!\d)", flat)
+    return match.group(1) if match else None
+
+
+def status_reply(number: str, answer: Optional[StatusAnswer]) -> str:
+    if answer is None:
+        return (f"没有查到与工单号 {number} 和这个手机尾号相符的记录。请核对后再试，"
+                f"或拨打{HOTLINE}人社服务热线查询。")
+    kind = "欠薪投诉" if answer.kind == "complaint" else "回电请求"
+    text = f"您的{kind} {answer.number}（{answer.filed_on:%Y-%m-%d}登记）当前状态：{answer.status}，更新于{answer.updated_at}。"
+    if answer.latest_note:
+        text += f"最新处理意见：{answer.latest_note}"
+    else:
+        text += "工作人员尚未填写处理意见，请耐心等待联系。"
+    return text
+
+
+# ---- callbacks -----------------------------------------------------------------------------
+
+CALLBACK_OFFER = (f"需要人工服务的话，可以拨打{HOTLINE}人社服务热线；也可以留下电话，由工作人员给您回电。"
+                  "需要安排回电吗？（回复“需要”或“不用”）")
+CALLBACK_ASK_PHONE = "请留下接听回电的11位手机号（聊天记录里只保留打码后的号码）。"
+CALLBACK_ASK_TIME = "您希望什么时间接到回电？例如“明天上午”“工作日下午3点后”，都可以的话回复“随时”。"
+CALLBACK_DECLINED = f"好的。需要人工服务时请拨打{HOTLINE}人社服务热线。还有其他想了解的吗？"
+
+
+def callback_receipt(ticket: TicketView) -> str:
+    config = settings().get("callbacks", {})
+    return (f"已登记回电请求，编号：{ticket.number}。工作人员{config.get('response_time', '会尽快回电')}"
+            f"（您希望的时间：{ticket.callback_time or '随时'}），将拨打 {ticket.phone_masked}。"
+            f"急事请直接拨打{HOTLINE}人社服务热线。")
+
+
+def callback_time(text: str) -> Optional[str]:
+    value = (text or "").strip(" 。.!！")
+    if not value or len(value) > 50:
+        return None
+    if re.fullmatch(r"随时|都行|都可以|什么时候都行|都可", value):
+        return "随时"
+    return mask_text(value)

@@ -1,0 +1,169 @@
+"""Complaint, status and callback actions: real trackers from JSON fixtures, a real store, no Rasa."""
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+import actions.complaints as complaint_actions
+from actions.actions import ActionClarify
+from actions.complaints import (ActionAskComplaintConfirmed, ActionCallbackDone, ActionComplaintDone,
+                                ValidateCallbackForm, ValidateComplaintForm, ValidateStatusForm)
+from bot.complaints.service import ComplaintService, Draft
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text(encoding="utf-8"))
+PHONE = "13912345678"
+
+
+def tracker_dict(name):
+    return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+async def run(action, tracker):
+    if isinstance(tracker, str):
+        tracker = tracker_dict(tracker)
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, Tracker.from_dict(tracker), domain=DOMAIN)
+    return [m["text"] for m in dispatcher.messages], events
+
+
+def slots(events):
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+@pytest.fixture
+def store(store_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", store_url)
+    monkeypatch.setenv("BOT_TODAY", "2023-01-15")
+    monkeypatch.setattr(complaint_actions, "_services", {})
+    return ComplaintService(store_url)
+
+
+def saved_read_back(store, key="KEYCONFIRMFIXTURE"):
+    store.save_draft(key, Draft(name="王大力", phone=PHONE, firm_name="嵊泗某水产公司", work_site="菜园镇码头",
+                                amount_yuan="12000", amount_text="12000元", months_count=3, workers=1,
+                                description="老板失联"))
+
+
+async def test_one_message_fills_every_field_it_names_and_keeps_the_phone_masked(store):
+    texts, events = await run(ValidateComplaintForm(), "complaint_opened_all_in_one")
+    values = slots(events)
+    assert values["complaint_name"] == "王大力"
+    assert values["complaint_phone"] == "139****5678"
+    assert values["complaint_employer"] == "嵊泗某水产公司"
+    assert values["complaint_amount"] == "12000元"
+    assert values["requested_slot"] == "complaint_site"
+    assert PHONE not in json.dumps(events, ensure_ascii=False)
+    assert store.load_draft(values["complaint_key"]).phone == PHONE
+
+
+async def test_a_retried_call_makes_the_same_key(store):
+    _, first = await run(ValidateComplaintForm(), "complaint_opened_all_in_one")
+    _, second = await run(ValidateComplaintForm(), "complaint_opened_all_in_one")
+    assert slots(first)["complaint_key"] == slots(second)["complaint_key"]
+
+
+async def test_the_read_back_masks_the_phone():
+    texts, _ = await run(ActionAskComplaintConfirmed(), "complaint_confirm")
+    assert "手机号：139****5678" in texts[0] and "回复“确认”" in texts[0]
+
+
+async def test_confirmation_files_once_however_often_the_call_is_repeated(store):
+    saved_read_back(store)
+    results = [await run(ValidateComplaintForm(), "complaint_confirm") for _ in range(3)]
+    numbers = {slots(events)["complaint_ticket"] for _, events in results}
+    assert numbers == {"QX-20230115-0001"}
+    assert all(slots(events)["requested_slot"] is None for _, events in results)
+    assert store.count() == 1
+
+
+async def test_the_receipt_after_filing_and_the_slots_are_cleared(store):
+    saved_read_back(store)
+    _, events = await run(ValidateComplaintForm(), "complaint_confirm")
+    after = tracker_dict("complaint_confirm")
+    after["slots"].update(slots(events))
+    texts, done = await run(ActionComplaintDone(), after)
+    assert "工单号：QX-20230115-0001" in texts[0] and texts[0].endswith("第21条、第22条）")
+    assert PHONE not in texts[0]
+    cleared = slots(done)
+    assert cleared["complaint_name"] is None and cleared["complaint_key"] is None
+    assert "complaint_ticket" not in cleared  # kept: the status check can use it
+
+
+async def test_a_policy_question_midway_is_answered_and_the_field_asked_again(store):
+    texts, events = await run(ValidateComplaintForm(), "complaint_policy_question_midway")
+    assert "500元" in texts[0] and "第1条）" in texts[0]
+    assert "继续登记" in texts[-1]
+    assert slots(events)["requested_slot"] == "complaint_employer"
+    assert "complaint_employer" not in slots(events)
+
+
+async def test_status_with_the_right_and_the_wrong_last_four_digits(store):
+    number = store.file("k", Draft(name="王大力", phone=PHONE, firm_name="某公司"))[0].number
+    store.update(number, staff="张科员", status="处理中", note="已约企业面谈")
+    right, events = await run(ValidateStatusForm(), "status_phone4")
+    assert "处理中" in right[0] and "已约企业面谈" in right[0]
+    assert slots(events)["requested_slot"] is None and slots(events)["status_attempts"] == 1
+
+    wrong = tracker_dict("status_phone4")
+    wrong["latest_message"]["text"] = "1234"
+    wrong_texts, _ = await run(ValidateStatusForm(), wrong)
+    unknown = tracker_dict("status_phone4")
+    unknown["slots"]["status_ticket"] = "QX-20230115-0002"
+    unknown_texts, _ = await run(ValidateStatusForm(), unknown)
+    assert "处理中" not in wrong_texts[0] and "已约企业面谈" not in wrong_texts[0]
+    # A wrong phone and a ticket that does not exist read alike: nothing to probe.
+    assert wrong_texts[0].replace(number, "N") == unknown_texts[0].replace("QX-20230115-0002", "N")
+
+
+async def test_status_attempts_are_limited(store):
+    tracker = tracker_dict("status_phone4")
+    tracker["slots"]["status_attempts"] = 5
+    texts, events = await run(ValidateStatusForm(), tracker)
+    assert "查询次数过多" in texts[0] and slots(events)["requested_slot"] is None
+
+
+async def test_status_opened_with_a_number_asks_for_the_last_four(store):
+    _, events = await run(ValidateStatusForm(), "status_opened_with_number")
+    assert slots(events) == {"status_ticket": "QX-20230115-0001", "requested_slot": "status_phone4"}
+
+
+async def test_status_opened_without_a_number_uses_the_ticket_of_this_conversation(store):
+    tracker = tracker_dict("status_opened_with_number")
+    tracker["latest_message"]["text"] = "我的投诉怎么样了"
+    tracker["slots"]["complaint_ticket"] = "QX-20230115-0007"
+    _, events = await run(ValidateStatusForm(), tracker)
+    assert slots(events)["status_ticket"] == "QX-20230115-0007"
+
+
+async def test_a_callback_is_filed_in_the_same_queue(store):
+    store.save_draft("KEYCALLBACK", Draft(phone=PHONE))
+    _, events = await run(ValidateCallbackForm(), "callback_time")
+    number = slots(events)["callback_ticket"]
+    assert number == "HD-20230115-0001" and slots(events)["requested_slot"] is None
+    after = tracker_dict("callback_time")
+    after["slots"].update(slots(events))
+    texts, _ = await run(ActionCallbackDone(), after)
+    assert number in texts[0] and "明天上午" in texts[0] and "139****5678" in texts[0]
+    assert store.list(kind="callback")[1] == 1 and store.get(number).callback_time == "明天上午"
+
+
+async def test_declining_a_callback_gives_the_hotline(store):
+    tracker = tracker_dict("callback_time")
+    tracker["slots"].update({"callback_wanted": None, "requested_slot": "callback_wanted"})
+    tracker["latest_message"].update({"text": "不用了", "intent": {"name": "deny", "confidence": 0.9}})
+    _, events = await run(ValidateCallbackForm(), tracker)
+    assert slots(events)["callback_wanted"] is False and slots(events)["requested_slot"] is None
+    texts, _ = await run(ActionCallbackDone(), tracker)
+    assert "12333" in texts[0] and store.count() == 0
+
+
+async def test_the_second_fallback_in_a_row_offers_a_callback():
+    texts, events = await run(ActionClarify(), "second_fallback")
+    assert texts == [] and slots(events) == {"handoff_offer": True}
+    texts, events = await run(ActionClarify(), "first_fallback")
+    assert texts and slots(events) == {"handoff_offer": False}

@@ -1,0 +1,197 @@
+"""The complaint conversation without Rasa: what is asked, read back, corrected, filed."""
+
+import datetime as dt
+
+import pytest
+
+from bot.complaints.dialogue import (CONFIRM, SLOTS, ComplaintIntake, callback_receipt, callback_time, display,
+                                     find_last4, form_key, status_reply)
+from bot.complaints.service import ComplaintService, Draft
+
+DAY = dt.date(2023, 1, 15)
+ALL_IN_ONE = "我叫王大力，电话13912345678，嵊泗某水产公司欠我三个月工资一共一万二"
+
+
+@pytest.fixture
+def service(store_url):
+    return ComplaintService(store_url, clock=lambda: DAY)
+
+
+@pytest.fixture
+def intake(service, book):
+    return ComplaintIntake(service, book, today=lambda: DAY)
+
+
+class Chat:
+    """Plays the form the way Rasa does: keeps the slots and the field asked for."""
+
+    def __init__(self, intake, key="conversation-1"):
+        self.intake, self.key = intake, key
+        self.slots, self.asked, self.said = {}, None, []
+
+    def say(self, text, intent="inform"):
+        asked = self.asked[len("complaint_"):] if self.asked else None
+        step = self.intake.take(self.key, text, intent, asked)
+        self.slots.update(step.slots)
+        self.said = step.messages
+        self.asked = step.next_slot
+        return step
+
+
+def test_details_in_the_first_message_are_not_asked_again(intake):
+    chat = Chat(intake)
+    chat.say(ALL_IN_ONE, "complain_wage_arrears")
+    assert chat.asked == SLOTS["site"]
+    assert chat.slots[SLOTS["name"]] == "王大力"
+    assert chat.slots[SLOTS["phone"]] == "139****5678"
+    assert chat.slots[SLOTS["amount"]] == "12000元"
+    assert chat.slots[SLOTS["months"]] == "3个月（具体月份未说明）"
+    assert chat.slots[SLOTS["description"]] == "我叫王大力，电话139****5678，嵊泗某水产公司欠我三个月工资一共一万二"
+    chat.say("在船上干活")
+    assert chat.asked == SLOTS["workers"]
+    chat.say("就我一个")
+    assert chat.asked == SLOTS[CONFIRM]
+
+
+def test_one_field_at_a_time_in_the_order_of_the_form(intake):
+    chat = Chat(intake)
+    chat.say("老板欠我工资", "complain_wage_arrears")
+    order = []
+    for answer in ["刘洋", "13812345678", "嵊泗华利水产有限公司", "跳过", "一万二", "去年10月到12月", "1",
+                   "老板说年后再发"]:
+        order.append(chat.asked)
+        chat.say(answer)
+    assert order == [SLOTS[f] for f in ("name", "phone", "employer", "site", "amount", "months", "workers",
+                                        "description")]
+    assert chat.asked == SLOTS[CONFIRM]
+    summary = ComplaintIntake.summary(chat.slots)
+    assert "工作地点/项目：未提供" in summary and "欠薪月份：2022年10月至2022年12月（共3个月）" in summary
+    assert "13812345678" not in summary and "138****5678" in summary
+
+
+def test_a_bad_answer_is_explained_and_asked_again(intake):
+    chat = Chat(intake)
+    chat.say("我要投诉", "complain_wage_arrears")
+    chat.say("王大力")
+    chat.say("1391234567")
+    assert chat.asked == SLOTS["phone"] and "11位" in chat.said[0]
+
+
+def test_the_read_back_takes_corrections_in_plain_words(intake, service):
+    chat = Chat(intake)
+    chat.say(ALL_IN_ONE, "complain_wage_arrears")
+    chat.say("在船上干活")
+    chat.say("1")
+    chat.say("电话写错了，是13987654321")
+    assert chat.said == ["已修改：手机号。"] and chat.asked == SLOTS[CONFIRM]
+    assert chat.slots[SLOTS["phone"]] == "139****4321"
+    chat.say("金额不对，应该是一万五")
+    assert chat.slots[SLOTS["amount"]] == "15000元"
+    step = chat.say("确认", "affirm")
+    assert step.outcome == "filed" and step.ticket.phone == "13987654321"
+    assert str(step.ticket.amount_yuan) == "15000.00"
+
+
+def test_an_unclear_no_at_the_read_back_asks_what_to_change(intake):
+    chat = Chat(intake)
+    chat.say(ALL_IN_ONE, "complain_wage_arrears")
+    chat.say("在船上干活")
+    chat.say("1")
+    chat.say("不对", "deny")
+    assert chat.asked == SLOTS[CONFIRM] and "哪一项需要修改" in chat.said[0]
+
+
+def test_cancel_discards_the_draft_and_files_nothing(intake, service):
+    chat = Chat(intake)
+    chat.say(ALL_IN_ONE, "complain_wage_arrears")
+    step = chat.say("算了不投诉了", "deny")
+    assert step.outcome == "cancelled" and step.next_slot is None
+    assert "已取消" in step.messages[0]
+    assert service.count() == 0 and service.load_draft(chat.key) == Draft()
+
+
+def test_confirming_twice_files_one_ticket(intake, service):
+    chat = Chat(intake)
+    chat.say(ALL_IN_ONE, "complain_wage_arrears")
+    chat.say("在船上干活")
+    chat.say("1")
+    first = intake.take(chat.key, "确认", "affirm", CONFIRM)
+    second = intake.take(chat.key, "确认", "affirm", CONFIRM)
+    assert first.ticket.number == second.ticket.number == "QX-20230115-0001"
+    assert service.count() == 1
+
+
+def test_ten_workers_or_no_way_home_make_it_urgent(intake):
+    chat = Chat(intake)
+    chat.say("我在舟山某建筑工地干活，我们十几个工友都没拿到工资，过年都回不了家", "complain_wage_arrears")
+    for answer in ["王大力", "13912345678", "舟山某建筑公司", "两万", "去年12月"]:
+        chat.say(answer)
+    step = chat.say("确认", "affirm")
+    assert step.ticket.urgent and step.ticket.urgent_reason == "涉及10人；无法回家过年"
+
+
+def test_the_receipt_gives_number_next_step_channels_and_citation(intake, service):
+    ticket, _ = service.file("k", Draft(name="王大力", phone="13912345678", firm_name="某公司", workers=12))
+    receipt = intake.receipt(ticket, "shengsi")
+    assert "工单号：QX-20230115-0001" in receipt and "139****5678" in receipt
+    assert "13912345678" not in receipt
+    assert "已标记为紧急（涉及12人）" in receipt
+    assert "12333" in receipt and "全国根治欠薪线索反映平台" in receipt
+    assert receipt.endswith("（依据：嵊人社发〔2022〕35号 第21条、第22条）")
+    assert "苏人社函〔2021〕21号 五（三）" in intake.receipt(ticket, "jiangsu")
+    assert len(receipt.encode("utf-8")) <= 2048
+
+
+def test_the_prompt_introduces_the_form_only_once():
+    assert ComplaintIntake.prompt("name", {}).startswith("好的，我来帮您登记欠薪投诉")
+    assert not ComplaintIntake.prompt("phone", {SLOTS["name"]: "王大力"}).startswith("好的")
+
+
+def test_the_form_key_is_stable_and_never_looks_like_a_phone():
+    key = form_key("user-1", "complaint_form", 1673740800.123)
+    assert key == form_key("user-1", "complaint_form", 1673740800.123)
+    assert key != form_key("user-1", "complaint_form", 1673740801.0)
+    assert key != form_key("user-2", "complaint_form", 1673740800.123)
+    assert not any(ch in key for ch in "0189")
+
+
+def test_status_replies_and_last_four_digits():
+    assert find_last4("5678") == "5678"
+    assert find_last4("尾号是 5678") == "5678"
+    assert find_last4("13912345678") == "5678"
+    assert find_last4("56") is None
+    assert "没有查到" in status_reply("QX-20230115-0001", None)
+
+
+def test_callback_time_and_receipt(service):
+    assert callback_time("随时") == "随时"
+    assert callback_time("明天上午") == "明天上午"
+    assert callback_time("长" * 51) is None
+    assert callback_time("打13912345678") == "打139****5678"
+    ticket, _ = service.file("cb", Draft(phone="13912345678", callback_time="明天上午"), kind="callback")
+    text = callback_receipt(ticket)
+    assert "HD-20230115-0001" in text and "明天上午" in text and "139****5678" in text and "12333" in text
+
+
+def test_display_shows_skipped_fields_as_not_given():
+    shown = display(Draft(name="王大力", phone="13912345678", skipped=["site", "months"]))
+    assert shown[SLOTS["site"]] == "未提供" and shown[SLOTS["months"]] == "未提供"
+    assert shown[SLOTS["amount"]] is None
+
+
+def test_a_busy_store_keeps_the_read_back_open(intake, service, monkeypatch):
+    from bot.complaints.service import TicketError
+
+    chat = Chat(intake)
+    chat.say(ALL_IN_ONE, "complain_wage_arrears")
+    chat.say("在船上干活")
+    chat.say("1")
+
+    def busy(*args, **kwargs):
+        raise TicketError("系统繁忙，工单暂未登记，请稍后再回复“确认”", retryable=True)
+
+    monkeypatch.setattr(service, "file", busy)
+    step = chat.say("确认", "affirm")
+    assert step.outcome is None and chat.asked == SLOTS[CONFIRM] and "系统繁忙" in step.messages[0]
+    monkeypatch.undo()
+    assert chat.say("确认", "affirm").outcome == "filed"

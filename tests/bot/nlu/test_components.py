@@ -1,0 +1,47 @@
+"""The rule-based NLU components, on Rasa messages, without training."""
+
+import pytest
+import yaml
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.components import CueIntentOverride
+from tests.conftest import REPO_ROOT
+
+
+@pytest.fixture(scope="module")
+def override():
+    config = yaml.safe_load((REPO_ROOT / "config.yml").read_text(encoding="utf-8"))
+    [component] = [c for c in config["pipeline"] if c["name"].endswith("CueIntentOverride")]
+    return CueIntentOverride(component)
+
+
+def classified(text, intent, confidence=0.9):
+    message = Message(data={"text": text})
+    message.set("intent", {"name": intent, "confidence": confidence})
+    message.set("intent_ranking", [{"name": intent, "confidence": confidence},
+                                   {"name": "complain_wage_arrears", "confidence": 0.05}])
+    return message
+
+
+@pytest.mark.parametrize("text", [
+    "我叫王大力，电话13912345678，嵊泗某水产公司欠我三个月工资一共一万二",
+    "我是刘洋，公司拖欠工资两个月",
+    "我叫張偉，工錢一直不給",
+    "老板欠薪跑路了，我叫李四",
+])
+def test_a_self_introduction_with_unpaid_wages_is_a_complaint(override, text):
+    [message] = override.process([classified(text, "inform", 0.97)])
+    assert message.get("intent") == {"name": "complain_wage_arrears", "confidence": 0.97}
+    # The two swap places: no tie between them for the FallbackClassifier's ambiguity check.
+    assert message.get("intent_ranking") == [{"name": "complain_wage_arrears", "confidence": 0.97},
+                                             {"name": "inform", "confidence": 0.05}]
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("我叫王大力，电话13912345678", "inform"),  # no cue
+    ("欠了一万二", "inform"),  # an answer inside the form: no wage word
+    ("嵊泗留工补助怎么领，公司欠我工资", "ask_retention_bonus"),  # only `inform` is corrected
+])
+def test_other_messages_are_left_alone(override, text, intent):
+    [message] = override.process([classified(text, intent)])
+    assert message.get("intent")["name"] == intent
