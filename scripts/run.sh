@@ -50,6 +50,7 @@ cat <<MSG
   Check eligibility: say "帮我查查我能不能领" and give a demo ID, e.g. 520101199003159012 (see README).
   File a wage-arrears complaint: say "老板欠我工资，我要投诉"; staff work the queue with
     .venv/bin/bot complaints list | show QX-… | update QX-… --staff 姓名 --status 处理中 --note …
+  WeChat Official Account: ${WECHAT_TOKEN:+on at http://<host>:$RASA_PORT/webhooks/wechat/webhook${WECHAT_ENCODING_AES_KEY:+ (safe mode)}}${WECHAT_TOKEN:-off (set WECHAT_TOKEN, WECHAT_APPID, WECHAT_SECRET, WECHAT_ENCODING_AES_KEY)}
   Or chat in a terminal:  make shell
   Logs: var/rasa.log, var/actions.log.   Ctrl-C stops both servers.
 MSG

@@ -9,14 +9,22 @@ MODEL=$($PY -m bot.training --print-path)
 echo "== rasa data validate"
 .venv/bin/rasa data validate --domain domain.yml --data nlu_data --config config.yml --fail-on-warnings
 
-echo "== PostgreSQL for the store tests"
-if [ "${SKIP_POSTGRES:-0}" != 1 ]; then
-  TEST_POSTGRES_URL=$(bash scripts/postgres.sh)
-  export TEST_POSTGRES_URL
-  echo "store tests run on SQLite and on $TEST_POSTGRES_URL"
-else
-  echo "SKIP_POSTGRES=1: store tests on SQLite only"
-fi
+# A server some tests also run against: its script installs and starts it and prints its URL,
+# exported as $3. `SKIP_<name>=1` leaves it out (those tests then run on SQLite / SQL only).
+test_server() {
+  local name=$1 script=$2 variable=$3 skip="SKIP_$1"
+  echo "== $name for the tests ($variable)"
+  if [ "${!skip:-0}" = 1 ]; then
+    echo "$skip=1: not started"
+    return
+  fi
+  local url
+  url=$(bash "$script")
+  export "$variable=$url"
+  echo "$variable=$url"
+}
+test_server POSTGRES scripts/postgres.sh TEST_POSTGRES_URL  # the store: eligibility, complaints
+test_server REDIS scripts/redis.sh TEST_REDIS_URL           # the WeChat channel's message log
 
 echo "== pytest"
 $PY -m pytest -q -p no:cacheprovider

@@ -16,6 +16,9 @@ from tests.servers import free_port, wait_for
 from tests.conftest import REPO_ROOT, trained_model
 
 pytestmark = pytest.mark.server
+WECHAT_ENV = {"WECHAT_TOKEN": "live-token", "WECHAT_APPID": "wx00000000000000aa", "WECHAT_SECRET": "s",
+              "WECHAT_ENCODING_AES_KEY": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+              "WECHAT_API_BASE": "http://127.0.0.1:9"}
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -31,7 +34,8 @@ def chat(tmp_path_factory):
 
     store = f"sqlite:///{logs / 'store.db'}"
     seed_store(store, people=300, firms=20, progress=False)
-    env = {**os.environ, "BOT_TODAY": "2023-01-20", "BOT_DEFAULT_REGION": "", "DATABASE_URL": store}
+    env = {**os.environ, "BOT_TODAY": "2023-01-20", "BOT_DEFAULT_REGION": "", "DATABASE_URL": store,
+           **WECHAT_ENV}
     processes = []
     try:
         with open(logs / "actions.log", "w") as out:
@@ -53,6 +57,7 @@ def chat(tmp_path_factory):
             return "\n".join(m.get("text", "") for m in response.json())
 
         send.store_url = store
+        send.base_url = f"http://127.0.0.1:{rasa_port}"
         yield send
     finally:
         for process in processes:
@@ -173,3 +178,35 @@ def test_asking_for_a_person_books_a_callback(chat):
     assert "什么时间" in chat("hd-1", "13912345678")
     receipt = chat("hd-1", "明天上午")
     assert "HD-20230120-0001" in receipt and "明天上午" in receipt and "139****5678" in receipt
+
+
+# ---- the WeChat channel on the real Rasa server -------------------------------------------------
+
+def test_wechat_safe_mode_message_answered_by_the_real_bot(chat):
+    import time
+    import xml.etree.ElementTree as ElementTree
+
+    from wechatpy import parse_message
+    from wechatpy.crypto import WeChatCrypto
+    from wechatpy.utils import WeChatSigner
+
+    crypto = WeChatCrypto(WECHAT_ENV["WECHAT_TOKEN"], WECHAT_ENV["WECHAT_ENCODING_AES_KEY"], WECHAT_ENV["WECHAT_APPID"])
+    timestamp, nonce = str(int(time.time())), "nonce123"
+    signer = WeChatSigner()
+    signer.add_data(WECHAT_ENV["WECHAT_TOKEN"], timestamp, nonce)
+    message = ("<xml><ToUserName><![CDATA[gh_live]]></ToUserName><FromUserName><![CDATA[oLiveUser]]></FromUserName>"
+               f"<CreateTime>{timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+               "<Content><![CDATA[嵊泗的留工补助怎么领？]]></Content><MsgId>9100001</MsgId></xml>")
+    envelope = {c.tag: c.text for c in ElementTree.fromstring(crypto.encrypt_message(message, nonce, timestamp))}
+    body = f"<xml><ToUserName><![CDATA[gh_live]]></ToUserName><Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>"
+    params = {"signature": signer.signature, "timestamp": timestamp, "nonce": nonce, "encrypt_type": "aes",
+              "msg_signature": envelope["MsgSignature"]}
+    url = f"{chat.base_url}/webhooks/wechat/webhook"
+    response = requests.post(url, params=params, data=body.encode("utf-8"), timeout=30)
+    assert response.status_code == 200
+    fields = {c.tag: c.text for c in ElementTree.fromstring(response.text)}
+    reply = parse_message(crypto.decrypt_message(response.text, fields["MsgSignature"], fields["TimeStamp"],
+                                                 fields["Nonce"]))
+    assert "500元" in reply.content and reply.content.endswith("（依据：嵊人社发〔2022〕35号 第1条）")
+    assert requests.post(url, params={**params, "signature": "0" * 40}, data=body.encode("utf-8"),
+                         timeout=30).status_code == 403

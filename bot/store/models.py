@@ -197,3 +197,18 @@ class IntakeDraft(Base):
     key = Column(String(64), primary_key=True)
     fields = Column(String(8000), nullable=False)  # JSON
     updated_at = Column(DateTime, nullable=False)  # UTC
+
+
+# ---- WeChat channel (bot/channels) -------------------------------------------------------------
+
+class ChannelMessage(Base):
+    """One inbound WeChat message (MsgId, or sender + CreateTime for events), so that WeChat's
+    retries of it never reach Rasa again and get the first reply. Shared by every worker and
+    kept across restarts."""
+
+    __tablename__ = "channel_messages"
+    key = Column(String(160), primary_key=True)
+    status = Column(String(8), nullable=False)  # pending | done | async
+    reply = Column(String(20000))
+    created_at = Column(DateTime, nullable=False)  # UTC
+    updated_at = Column(DateTime, nullable=False)  # UTC

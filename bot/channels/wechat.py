@@ -1,0 +1,222 @@
+"""WeChat Official Account (公众号) channel for `rasa run`: /webhooks/wechat/webhook.
+
+Registered in credentials.yml as `bot.channels.wechat.WeChatInput`. The token, AppID, AppSecret and
+EncodingAESKey come from WECHAT_TOKEN, WECHAT_APPID, WECHAT_SECRET and WECHAT_ENCODING_AES_KEY;
+without WECHAT_TOKEN the channel answers 404. Safe (and compatible) mode when the AES key is set.
+
+Retries: WeChat waits 5 s and then sends the same MsgId again, up to three times. A message is
+claimed in the message log (bot/channels/message_log.py: the SQL store, or Redis with
+WECHAT_REDIS_URL) before it goes to Rasa; a retry never
+goes to Rasa, it waits for the first answer and gets the same reply. An answer not ready within
+WECHAT_REPLY_TIMEOUT (4 s) is acknowledged with "success" and delivered by the customer-service
+API when it is ready.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.message_log import ASYNC, DONE, MessageLog, message_log_from_env
+from bot.channels.wechat_api import WeChatApi
+from bot.channels.wechat_protocol import (MAX_BODY_BYTES, InboundMessage, ProtocolError, WeChatConfig,
+                                          check_timestamp, encrypted_reply_xml, read_inbound, sha1_signature,
+                                          signature_matches, text_reply_xml)
+from bot.text.mask import mask_text
+
+logger = logging.getLogger(__name__)
+WECHAT_LIMIT_BYTES = 2048
+TEXT_ONLY = "目前我只能阅读文字消息。请用文字描述您的问题，例如“留工补助怎么领”或“老板欠我工资”。"
+GREET_TRIGGER = "/greet"  # the subscribe event gets the bot's own welcome (utter_greet)
+
+
+def split_for_wechat(text: str, limit: int = WECHAT_LIMIT_BYTES) -> List[str]:
+    """Parts of at most `limit` UTF-8 bytes, cut between messages or lines where possible."""
+    parts: List[str] = []
+    current = ""
+    for line in text.split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate.encode("utf-8")) <= limit:
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+        while len(line.encode("utf-8")) > limit:  # one line longer than a message: cut it
+            cut = limit
+            while len(line[:cut].encode("utf-8")) > limit:
+                cut -= 1
+            parts.append(line[:cut])
+            line = line[cut:]
+        current = line
+    if current:
+        parts.append(current)
+    return [p.strip("\n") for p in parts if p.strip()]
+
+
+def join_bot_messages(messages: List[Dict[str, Any]]) -> str:
+    return "\n\n".join(m["text"] for m in messages if m.get("text"))
+
+
+class WeChatInput(InputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "wechat"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WeChatInput":
+        return cls(WeChatConfig.from_env())
+
+    def __init__(self, config: Optional[WeChatConfig], message_log: Optional[MessageLog] = None,
+                 api: Optional[WeChatApi] = None):
+        self.config = config
+        self._log = message_log
+        self.api = api
+        if config is not None and api is None and config.app_id and config.secret:
+            self.api = WeChatApi(config.api_base, config.app_id, config.secret)
+        self._inflight: Dict[str, asyncio.Task] = {}
+        self._background: set = set()
+
+    @property
+    def message_log(self) -> MessageLog:
+        if self._log is None:
+            self._log = message_log_from_env()
+        return self._log
+
+    # ---- HTTP ----------------------------------------------------------------------------------
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        hook = Blueprint("wechat_webhook", __name__)
+
+        @hook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.config else "not configured (WECHAT_TOKEN)"})
+
+        @hook.route("/webhook", methods=["GET"])
+        async def verify(request: Request) -> HTTPResponse:
+            if self.config is None:
+                return response.text("wechat channel not configured", status=404)
+            args = {k: request.args.get(k, "") for k in ("signature", "timestamp", "nonce", "echostr")}
+            expected = sha1_signature(self.config.token, args["timestamp"], args["nonce"])
+            if not signature_matches(expected, args["signature"]):
+                return response.text("bad signature", status=403)
+            try:
+                check_timestamp(args["timestamp"])
+            except ProtocolError as exc:
+                return response.text(str(exc), status=exc.status)
+            return response.text(args["echostr"])
+
+        @hook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if self.config is None:
+                return response.text("wechat channel not configured", status=404)
+            body = request.body or b""
+            if len(body) > MAX_BODY_BYTES:
+                return response.text("body too large", status=400)
+            query = {k: request.args.get(k, "") for k in request.args}
+            try:
+                inbound = read_inbound(self.config, query, body)
+            except ProtocolError as exc:
+                logger.info("wechat: rejected a request (%s)", exc)
+                return response.text(str(exc), status=exc.status)
+            reply = await self.answer(inbound, on_new_message)
+            if reply is None:
+                return response.text("success")
+            xml = text_reply_xml(inbound.openid, inbound.account, reply)
+            if inbound.encrypted and self.config.cipher is not None:
+                xml = encrypted_reply_xml(self.config.cipher, self.config.token, xml)
+            return response.text(xml, content_type="application/xml")
+
+        return hook
+
+    # ---- answering -----------------------------------------------------------------------------
+
+    async def answer(self, inbound: InboundMessage, on_new_message) -> Optional[str]:
+        """The passive reply for this request, or None for "success" (nothing, or sent later)."""
+        text = self._text_for_rasa(inbound)
+        if text is None:
+            return TEXT_ONLY if inbound.msg_type not in ("event",) else None
+        key = inbound.dedupe_key
+        earlier = await asyncio.to_thread(self.message_log.claim, key)
+        if earlier is not None:
+            return await self._answer_of_first(key)
+        task = asyncio.ensure_future(self._ask_rasa(inbound, text, on_new_message))
+        self._inflight[key] = task
+        task.add_done_callback(lambda _: self._inflight.pop(key, None))
+        try:
+            messages = await asyncio.wait_for(asyncio.shield(task), self.config.reply_timeout)
+        except asyncio.TimeoutError:
+            await asyncio.to_thread(self.message_log.finish, key, ASYNC)
+            self._in_background(self._deliver_later(inbound.openid, task))
+            return None
+        except Exception:
+            logger.exception("wechat: Rasa failed on a message")
+            await asyncio.to_thread(self.message_log.finish, key, DONE, "抱歉，系统暂时出了点问题，请稍后再试，或拨打12333人社服务热线。")
+            return "抱歉，系统暂时出了点问题，请稍后再试，或拨打12333人社服务热线。"
+        parts = split_for_wechat(join_bot_messages(messages)) or [None]
+        await asyncio.to_thread(self.message_log.finish, key, DONE, parts[0])
+        if len(parts) > 1:
+            self._in_background(self._send_parts(inbound.openid, parts[1:]))
+        return parts[0]
+
+    @staticmethod
+    def _text_for_rasa(inbound: InboundMessage) -> Optional[str]:
+        if inbound.msg_type == "text":
+            return inbound.fields.get("Content", "").strip() or None
+        if inbound.msg_type == "event" and inbound.fields.get("Event", "").lower() == "subscribe":
+            return GREET_TRIGGER
+        return None
+
+    async def _ask_rasa(self, inbound: InboundMessage, text: str, on_new_message) -> List[Dict[str, Any]]:
+        collector = CollectingOutputChannel()
+        await on_new_message(UserMessage(text, collector, inbound.openid, input_channel=self.name(),
+                                         metadata={"wechat_msg": inbound.dedupe_key}))
+        return collector.messages
+
+    async def _answer_of_first(self, key: str) -> Optional[str]:
+        """A retry: wait for the first request's answer (in this worker or another), never Rasa."""
+        task = self._inflight.get(key)
+        if task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(task), self.config.reply_timeout)
+            except Exception:  # slow or failed: the first request decides what the user gets
+                pass
+        deadline = asyncio.get_running_loop().time() + self.config.reply_timeout
+        while True:
+            logged = await asyncio.to_thread(self.message_log.get, key)
+            if logged is None or logged.status == ASYNC:
+                return None
+            if logged.status == DONE:
+                return logged.reply
+            if asyncio.get_running_loop().time() >= deadline:
+                return None
+            await asyncio.sleep(0.1)
+
+    def _in_background(self, coroutine) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _deliver_later(self, openid: str, task: asyncio.Task) -> None:
+        try:
+            messages = await task
+        except Exception:
+            logger.exception("wechat: Rasa failed on a message answered later")
+            return
+        await self._send_parts(openid, split_for_wechat(join_bot_messages(messages)))
+
+    async def _send_parts(self, openid: str, parts: List[str]) -> None:
+        if self.api is None:
+            logger.warning("wechat: an answer could not be sent (no WECHAT_APPID/WECHAT_SECRET)")
+            return
+        for part in parts:
+            try:
+                await self.api.send_text(openid, part)
+            except Exception as exc:
+                logger.error("wechat: customer-service message failed: %s", mask_text(str(exc)))
+                return

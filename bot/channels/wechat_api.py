@@ -1,0 +1,70 @@
+"""The one WeChat API the channel calls: the customer-service message (客服消息), for answers that
+were not ready within WeChat's 5 seconds, and for the rest of an answer too long for one reply.
+
+The access token is cached and refreshed 5 minutes before it expires, or at once when WeChat says
+it is invalid. `WECHAT_API_BASE` points the client at a fake of WeChat's API in tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any, Dict, Optional
+
+import aiohttp
+
+logger = logging.getLogger(__name__)
+REFRESH_MARGIN_SECONDS = 300
+TOKEN_ERRORS = {40001, 40014, 42001}  # invalid, malformed, expired access token
+
+
+class WeChatApiError(RuntimeError):
+    pass
+
+
+class WeChatApi:
+    def __init__(self, base: str, app_id: str, secret: str, timeout: float = 10.0):
+        self.base = base.rstrip("/")
+        self.app_id, self.secret = app_id, secret
+        self.timeout = aiohttp.ClientTimeout(total=timeout)
+        self._token: Optional[str] = None
+        self._expires_at = 0.0
+        self._lock = asyncio.Lock()
+        self._session: Optional[aiohttp.ClientSession] = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self.timeout)
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def access_token(self, force: bool = False) -> str:
+        async with self._lock:
+            if not force and self._token and time.time() < self._expires_at - REFRESH_MARGIN_SECONDS:
+                return self._token
+            params = {"grant_type": "client_credential", "appid": self.app_id, "secret": self.secret}
+            async with self._client().get(f"{self.base}/cgi-bin/token", params=params) as response:
+                data: Dict[str, Any] = await response.json(content_type=None)
+            if "access_token" not in data:
+                raise WeChatApiError(f"token request failed: errcode {data.get('errcode')}")
+            self._token = data["access_token"]
+            self._expires_at = time.time() + int(data.get("expires_in", 7200))
+            return self._token
+
+    async def send_text(self, openid: str, content: str) -> None:
+        payload = {"touser": openid, "msgtype": "text", "text": {"content": content}}
+        for attempt in range(2):
+            token = await self.access_token(force=attempt > 0)
+            async with self._client().post(f"{self.base}/cgi-bin/message/custom/send",
+                                           params={"access_token": token}, json=payload) as response:
+                data = await response.json(content_type=None)
+            code = int(data.get("errcode", 0) or 0)
+            if code == 0:
+                return
+            if code not in TOKEN_ERRORS:
+                raise WeChatApiError(f"custom send failed: errcode {code}")
+        raise WeChatApiError("custom send failed: the access token was refused twice")

@@ -1,0 +1,61 @@
+"""The WeChat message log on both backends: the SQL store (SQLite, and PostgreSQL when
+TEST_POSTGRES_URL is set) and Redis (when TEST_REDIS_URL is set: `make test` starts one)."""
+
+import os
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from bot.channels.message_log import ASYNC, DONE, RedisMessageLog, SqlMessageLog, message_log_from_env
+
+BACKENDS = ["sql"] + (["redis"] if os.environ.get("TEST_REDIS_URL") else [])
+
+
+@pytest.fixture(params=BACKENDS)
+def make_log(request, store_url):
+    """A factory: each call is a new log object (a new worker, or the bot after a restart)."""
+    if request.param == "sql":
+        yield lambda: SqlMessageLog(store_url)
+        return
+    prefix = f"test:{uuid.uuid4().hex}:"
+    logs = []
+
+    def make():
+        logs.append(RedisMessageLog(os.environ["TEST_REDIS_URL"], prefix=prefix))
+        return logs[-1]
+
+    yield make
+    for key in logs[0].client.scan_iter(match=prefix + "*"):
+        logs[0].client.delete(key)
+
+
+def test_the_first_claim_wins_and_later_ones_see_its_answer(make_log):
+    log = make_log()
+    assert log.claim("msg:1") is None
+    assert log.claim("msg:1").status == "pending"
+    log.finish("msg:1", DONE, "留工补助500元")
+    again = log.claim("msg:1")
+    assert (again.status, again.reply) == (DONE, "留工补助500元")
+
+
+def test_twenty_workers_claiming_one_message_let_exactly_one_through(make_log):
+    logs = [make_log() for _ in range(20)]
+    with ThreadPoolExecutor(20) as pool:
+        results = list(pool.map(lambda log: log.claim("msg:race"), logs))
+    assert sum(result is None for result in results) == 1
+
+
+def test_the_log_survives_a_restart(make_log):
+    make_log().finish("msg:2", ASYNC)
+    restarted = make_log()
+    assert restarted.get("msg:2").status == ASYNC and restarted.claim("msg:2").status == ASYNC
+    assert restarted.get("msg:never") is None
+
+
+def test_the_backend_is_chosen_by_the_environment(monkeypatch, store_url):
+    monkeypatch.setenv("DATABASE_URL", store_url)
+    monkeypatch.delenv("WECHAT_REDIS_URL", raising=False)
+    assert isinstance(message_log_from_env(), SqlMessageLog)
+    monkeypatch.setenv("WECHAT_REDIS_URL", "redis://127.0.0.1:1/0")
+    assert isinstance(message_log_from_env(), RedisMessageLog)
