@@ -17,14 +17,17 @@ export PYTHONHASHSEED := 0
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install build train run shell test eval bench clean
+.PHONY: help install build train run shell test eval bench bench-nlu bench-latency bench-store clean
 
 help:
 	@echo "make run     set up everything, train if needed, start the assistant (REST on :5005)"
 	@echo "make shell   chat with the assistant in the terminal"
 	@echo "make test    set up everything and run every test"
 	@echo "make eval    5-fold NLU cross-validation → reports/"
-	@echo "make bench   store benchmark (10k/100k/1M people, SQLite + PostgreSQL) → benchmarks/"
+	@echo "make bench   every benchmark below, then benchmarks/README.md (not part of make test)"
+	@echo "  make bench-nlu       holdout accuracy: ours vs stock Rasa vs TF-IDF; training times"
+	@echo "  make bench-latency   REST latency at 1/10/50 users: our full stack vs stock Rasa"
+	@echo "  make bench-store     eligibility store at 10k/100k/1M people, SQLite + PostgreSQL"
 	@echo "make install / make build / make train   the set-up steps on their own"
 
 install: $(STAMP)
@@ -57,8 +60,20 @@ test: train
 eval: build
 	bash scripts/eval.sh
 
-bench: install
+bench: bench-nlu bench-latency bench-store
+	$(PY) -m benchmarks.readme
+
+bench-nlu: train
+	$(PY) -m benchmarks.nlu
+	$(PY) -m benchmarks.readme
+
+bench-latency: train
+	$(PY) -m benchmarks.latency
+	$(PY) -m benchmarks.readme
+
+bench-store: install
 	TEST_POSTGRES_URL=$$(bash scripts/postgres.sh) $(PY) -m benchmarks.eligibility $(if $(SIZES),--sizes $(SIZES),)
+	$(PY) -m benchmarks.readme
 
 clean:
 	rm -rf build models reports results nlu_data/generated nlu_data/jieba/policy_terms.txt

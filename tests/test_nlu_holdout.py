@@ -1,0 +1,126 @@
+"""Checks on the held-out NLU test set `tests/nlu_holdout.yml` (no trained model needed).
+
+The holdout is written separately from `nlu_data/` and never trained on; these tests keep it
+loadable, complete (every domain intent, nothing outside the domain) and disjoint from the
+training data.
+"""
+
+import re
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import pytest
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+HOLDOUT = REPO_ROOT / "tests" / "nlu_holdout.yml"
+MIN_EXAMPLES = 300
+MIN_PER_INTENT = 8
+
+_STRIP = re.compile(r"[\s\W_]+", re.UNICODE)  # whitespace and punctuation (ASCII and full-width)
+
+
+def normalise(text: str) -> str:
+    return _STRIP.sub("", text).lower()
+
+
+def _examples(data) -> List[Tuple[str, str]]:
+    return [(m.get("text"), m.get("intent")) for m in data.intent_examples]
+
+
+@pytest.fixture(scope="module")
+def holdout():
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    return load_data(str(HOLDOUT))
+
+
+@pytest.fixture(scope="module")
+def training() -> List[Tuple[str, str]]:
+    """Every NLU example under nlu_data/ (rules.yml and stories.yml there are not NLU data, and
+    `load_data("nlu_data")` refuses them, so the NLU files are picked the way `rasa train` does)."""
+    import rasa.shared.data
+    from rasa.shared.nlu.training_data.loading import load_data
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    files = rasa.shared.data.get_data_files([str(REPO_ROOT / "nlu_data")], rasa.shared.data.is_nlu_file)
+    assert files, "no NLU training files found under nlu_data/"
+    examples = _examples(TrainingData().merge(*(load_data(f) for f in files)))
+    assert examples, "no training examples loaded from nlu_data/"
+    return examples
+
+
+@pytest.fixture(scope="module")
+def domain_intents() -> List[str]:
+    domain = yaml.safe_load((REPO_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return [next(iter(i)) if isinstance(i, dict) else i for i in domain["intents"]]
+
+
+def test_holdout_loads_with_enough_examples(holdout):
+    examples = _examples(holdout)
+    assert len(examples) >= MIN_EXAMPLES, f"only {len(examples)} examples"
+    assert all(text and intent for text, intent in examples)
+
+
+def test_holdout_is_plain_text_without_entity_annotations(holdout):
+    annotated = [m.get("text") for m in holdout.intent_examples if m.get("entities")]
+    assert not annotated, f"entity annotations in the holdout: {annotated}"
+
+
+def test_every_domain_intent_covered_and_nothing_else(holdout, domain_intents):
+    counts: Dict[str, int] = {}
+    for _, intent in _examples(holdout):
+        counts[intent] = counts.get(intent, 0) + 1
+    thin = {i: counts.get(i, 0) for i in domain_intents if counts.get(i, 0) < MIN_PER_INTENT}
+    assert not thin, f"intents with fewer than {MIN_PER_INTENT} holdout examples: {thin}"
+    unknown = sorted(set(counts) - set(domain_intents))
+    assert not unknown, f"holdout intents missing from domain.yml: {unknown}"
+
+
+def test_no_holdout_message_is_a_training_message(holdout, training):
+    trained = {}
+    for text, intent in training:
+        trained.setdefault(normalise(text), (text, intent))
+    leaked = [(text, trained[normalise(text)]) for text, _ in _examples(holdout)
+              if normalise(text) in trained]
+    assert not leaked, f"holdout messages that are also training messages: {leaked}"
+
+
+def test_no_duplicates_in_holdout(holdout):
+    seen: Dict[str, str] = {}
+    duplicates = []
+    for text, _ in _examples(holdout):
+        key = normalise(text)
+        if key in seen:
+            duplicates.append((seen[key], text))
+        seen[key] = text
+    assert not duplicates, f"messages that appear twice in the holdout: {duplicates}"
+
+
+def _within_one_edit(a: str, b: str) -> bool:
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1:] or (len(a) == len(b) and a[i + 1:] == b[i + 1:])
+
+
+def test_no_holdout_message_is_a_near_copy_of_a_training_message(holdout, training):
+    """Not a training message with one character changed, even after the pipeline's own
+    normalisation (traditional → simplified, full-width → half-width, numerals → digits)."""
+    from bot.text.normalize import normalize
+
+    def canonical(text: str) -> str:
+        return normalise(normalize(text))
+
+    trained = {canonical(text) for text, _ in training}
+    near = []
+    for text, _ in _examples(holdout):
+        mine = canonical(text)
+        match = next((t for t in trained if _within_one_edit(mine, t)), None)
+        if match is not None:
+            near.append((text, match))
+    assert not near, f"holdout messages within one edit of a training message: {near}"
