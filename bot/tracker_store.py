@@ -9,6 +9,7 @@ masked form. Configure in endpoints.yml: `tracker_store: {type: bot.tracker_stor
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from rasa.core.tracker_store import InMemoryTrackerStore
@@ -22,17 +23,20 @@ class MaskingTrackerStore(InMemoryTrackerStore):
         super().__init__(domain, event_broker, **kwargs)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        serialised = InMemoryTrackerStore.serialise_tracker(tracker)
-        masked = json.dumps(_mask(json.loads(serialised)))
-        if masked != serialised:
-            tracker = self.deserialise_tracker(tracker.sender_id, masked)
-        await super().save(tracker)
+        """Serialise once, mask the strings, keep that text: no re-parsing into events."""
+        serialised = json.dumps(_mask(tracker.as_dialogue().as_dict()))
+        if self.event_broker:  # brokers see the masked events too
+            await self.stream_events(self.deserialise_tracker(tracker.sender_id, serialised))
+        self.store[tracker.sender_id] = serialised
+
+
+_LONG_DIGITS = re.compile(r"\d{11}")  # phones and ID numbers both hold 11+ digits in a row
 
 
 def _mask(value: Any) -> Any:
     """Every string inside a JSON structure, masked."""
     if isinstance(value, str):
-        return mask_text(value)
+        return mask_text(value) if _LONG_DIGITS.search(value) else value
     if isinstance(value, list):
         return [_mask(v) for v in value]
     if isinstance(value, dict):

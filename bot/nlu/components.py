@@ -6,7 +6,8 @@
 - `RareWordsCountVectorsFeaturizer`: word counts that train rare words as the OOV token.
 - `CueIntentOverride`: corrects the classifier where a cue in the text is unmistakable.
 
-Importing this module also loads the project's jieba dictionary, so that spaCy's jieba
+Importing this module also installs bot.rasa_speedups (a schema check Rasa repeats on every
+custom-action call, done once) and loads the project's jieba dictionary, so that spaCy's jieba
 segmenter (used by the EntityRuler pipeline that `SpacyNLP` loads) segments policy terms the
 same way at build time, training and run time.
 """
@@ -28,10 +29,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.jieba_dict import load_project_dictionary
+from bot.rasa_speedups import install as install_rasa_speedups
 from bot.nlu.patterns import find_entities
 from bot.text.normalize import normalize
 
 load_project_dictionary()
+install_rasa_speedups()
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)

@@ -24,3 +24,18 @@ def test_saved_histories_never_hold_a_full_id_number_or_phone():
     again = asyncio.run(store.retrieve("u1"))
     assert again.latest_message.text == "我的身份证110105********002X，电话139****5678"
     assert len(again.events) == len(tracker.events)
+
+
+def test_a_long_conversation_is_saved_and_read_back_whole():
+    domain = Domain.from_yaml("version: '3.1'\nslots:\n  s:\n    type: any\n    mappings: [{type: custom}]\n")
+    store = MaskingTrackerStore(domain)
+    events = []
+    for turn in range(60):
+        events.append(UserUttered(f"第{turn}句 电话{PHONE}" if turn % 10 == 0 else f"第{turn}句",
+                                  {"name": "inform", "confidence": 0.9}))
+    tracker = DialogueStateTracker.from_events("u2", events)
+    asyncio.run(store.save(tracker))
+    again = asyncio.run(store.retrieve("u2"))
+    texts = [e.text for e in again.events if isinstance(e, UserUttered)]
+    assert len(texts) == 60 and texts[1] == "第1句" and texts[10] == "第10句 电话139****5678"
+    assert PHONE not in store.store["u2"]
