@@ -4,6 +4,7 @@
 # (TEST_REDIS_URL). Set SKIP_REDIS=1 to test with the SQL log only.
 set -euo pipefail
 PORT=${TEST_REDIS_PORT:-6390}
+LOG_DIR="$(cd "$(dirname "$0")/.." && pwd)/var"
 log() { echo "[redis] $*" >&2; }
 
 if ! command -v redis-server >/dev/null 2>&1; then
@@ -14,8 +15,9 @@ if ! command -v redis-server >/dev/null 2>&1; then
 fi
 if ! redis-cli -p "$PORT" ping >/dev/null 2>&1; then
   log "starting redis-server on port $PORT"
+  mkdir -p "$LOG_DIR"
   redis-server --port "$PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
-    --logfile /tmp/wengang-redis-test.log >&2
+    --logfile "$LOG_DIR/redis-test.log" >&2
   for _ in $(seq 1 30); do redis-cli -p "$PORT" ping >/dev/null 2>&1 && break; sleep 0.2; done
 fi
 echo "redis://127.0.0.1:$PORT/0"

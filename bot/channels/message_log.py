@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from typing import Optional, Union
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.db import ensure_migrated, session_scope
@@ -68,7 +68,7 @@ class SqlMessageLog:
 
     def count(self) -> int:
         with session_scope(self.url) as session:
-            return len(session.execute(select(ChannelMessage.key)).all())
+            return session.execute(select(func.count()).select_from(ChannelMessage)).scalar_one()
 
 
 class RedisMessageLog:

@@ -32,6 +32,7 @@ from bot.text.mask import mask_text
 
 logger = logging.getLogger(__name__)
 WECHAT_LIMIT_BYTES = 2048
+SYSTEM_ERROR = "抱歉，系统暂时出了点问题，请稍后再试，或拨打12333人社服务热线。"
 TEXT_ONLY = "目前我只能阅读文字消息。请用文字描述您的问题，例如“留工补助怎么领”或“老板欠我工资”。"
 GREET_TRIGGER = "/greet"  # the subscribe event gets the bot's own welcome (utter_greet)
 
@@ -156,8 +157,8 @@ class WeChatInput(InputChannel):
             return None
         except Exception:
             logger.exception("wechat: Rasa failed on a message")
-            await asyncio.to_thread(self.message_log.finish, key, DONE, "抱歉，系统暂时出了点问题，请稍后再试，或拨打12333人社服务热线。")
-            return "抱歉，系统暂时出了点问题，请稍后再试，或拨打12333人社服务热线。"
+            await asyncio.to_thread(self.message_log.finish, key, DONE, SYSTEM_ERROR)
+            return SYSTEM_ERROR
         parts = split_for_wechat(join_bot_messages(messages)) or [None]
         await asyncio.to_thread(self.message_log.finish, key, DONE, parts[0])
         if len(parts) > 1:

@@ -80,7 +80,7 @@ def display(draft: Draft) -> Dict[str, Optional[str]]:
     def given(name: str, value: Optional[str]) -> Optional[str]:
         if value:
             return value
-        return NOT_GIVEN if name in draft_skipped(draft) else None
+        return NOT_GIVEN if name in draft.skipped else None
 
     employer = draft.firm_name
     if employer and draft.firm_credit_code:
@@ -97,10 +97,6 @@ def display(draft: Draft) -> Dict[str, Optional[str]]:
         SLOTS["workers"]: f"{draft.workers}人" if draft.workers else None,
         SLOTS["description"]: given("description", draft.description),
     }
-
-
-def draft_skipped(draft: Draft) -> List[str]:
-    return list(draft.skipped or [])
 
 
 @dataclass
@@ -183,7 +179,7 @@ class ComplaintIntake:
                                                    "信息无误请回复“确认”，放弃登记请回复“取消”。"], SLOTS[CONFIRM])
 
     def _merge(self, draft: Draft, found: Extracted) -> None:
-        skipped = set(draft_skipped(draft))
+        skipped = set(draft.skipped)
         for name, value in found.values.items():
             if value == NOT_GIVEN:
                 skipped.add(name)

@@ -37,6 +37,20 @@ load_project_dictionary()
 install_rasa_speedups()
 
 
+class ConfiguredComponent(GraphComponent):
+    """A component that needs only its config: nothing trained, nothing stored."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GraphComponent:
+        return cls(config)
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class TextNormalizer(GraphComponent):
     """Rewrites the message text into the canonical form the rest of the pipeline sees."""
@@ -70,18 +84,8 @@ class TextNormalizer(GraphComponent):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class PatternEntityExtractor(GraphComponent, EntityExtractorMixin):
+class PatternEntityExtractor(ConfiguredComponent, EntityExtractorMixin):
     """phone, id_number, ticket_id, amount, date: found by pattern, not learned."""
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "PatternEntityExtractor":
-        return cls(config)
 
     def __init__(self, config: Optional[Dict[Text, Any]] = None) -> None:
         self._config = config or {}
@@ -129,7 +133,7 @@ class RareWordsCountVectorsFeaturizer(CountVectorsFeaturizer):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class CueIntentOverride(GraphComponent):
+class CueIntentOverride(ConfiguredComponent):
     """Corrects the classifier where a message carries an unmistakable cue of another intent.
 
     Configured in config.yml as `rules: [{intent, from: [intents], pattern: regex}]`: when the
@@ -142,16 +146,6 @@ class CueIntentOverride(GraphComponent):
     def get_default_config() -> Dict[Text, Any]:
         return {"rules": []}
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "CueIntentOverride":
-        return cls(config)
-
     def __init__(self, config: Optional[Dict[Text, Any]] = None) -> None:
         self._rules = [(rule["intent"], set(rule["from"]), re.compile(rule["pattern"]))
                        for rule in (config or {}).get("rules", [])]
@@ -162,9 +156,13 @@ class CueIntentOverride(GraphComponent):
             text = message.get(TEXT)
             if not predicted or not isinstance(text, str):
                 continue
-            flat = normalize(text)
-            for intent, sources, pattern in self._rules:
-                if predicted.get("name") in sources and pattern.search(flat):
+            name = predicted.get("name")
+            rules = [(intent, pattern) for intent, sources, pattern in self._rules if name in sources]
+            if not rules:
+                continue  # most messages: no rule applies, no work
+            flat = normalize(text)  # in the pipeline already normalised; idempotent when used alone
+            for intent, pattern in rules:
+                if pattern.search(flat):
                     self._swap(message, predicted, intent)
                     break
         return messages

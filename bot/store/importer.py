@@ -84,20 +84,20 @@ def _text(row: Dict[str, str], column: str, *, required: bool = True, max_len: i
     return value
 
 
-def _id_number(row: Dict[str, str], column: str = "id_number") -> str:
+def _identifier(row: Dict[str, str], column: str, problem_of) -> str:
     value = _text(row, column).upper()
-    problem = id_number_problem(value)
+    problem = problem_of(value)
     if problem:
         raise RowError(f"{column}: {problem}")
     return value
+
+
+def _id_number(row: Dict[str, str], column: str = "id_number") -> str:
+    return _identifier(row, column, id_number_problem)
 
 
 def _credit_code(row: Dict[str, str], column: str = "credit_code") -> str:
-    value = _text(row, column).upper()
-    problem = credit_code_problem(value)
-    if problem:
-        raise RowError(f"{column}: {problem}")
-    return value
+    return _identifier(row, column, credit_code_problem)
 
 
 def _region(row: Dict[str, str], column: str) -> str:
