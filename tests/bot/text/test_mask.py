@@ -24,3 +24,7 @@ def test_logging_filter_masks_records(caplog):
         logger.info("user said %s", "我的电话是13912345678")
     assert "13912345678" not in caplog.text
     assert "139****5678" in caplog.text
+
+
+def test_an_id_number_right_after_latin_letters_is_masked_too():
+    assert mask_text("ID330922199001011234，手机号码13912345678") == "ID330922********1234，手机号码139****5678"
