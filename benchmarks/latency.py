@@ -5,8 +5,8 @@
 In one run, with every server started here and stopped at the end:
 
 * Our stack: the action server (`python -m rasa_sdk`) and the Rasa server with the model
-  `make train` built, the MaskingTrackerStore (in memory) and a freshly seeded SQLite store
-  (300 people, 20 firms; BOT_TODAY=2023-01-20), as tests/test_live_server.py starts them.
+  `make train` built, the MaskingTrackerStore on a fresh SQLite file and a freshly seeded SQLite
+  store (300 people, 20 firms; BOT_TODAY=2023-01-20), as tests/test_live_server.py starts them.
 * Stock Rasa: `rasa init --no-prompt` (the moodbot project, its own model trained; the
   training is timed), served by `rasa run --model DIR/models` with no endpoints.
 * Cold start (process start → first answered REST message) of both.
@@ -393,7 +393,7 @@ def report(ctx: Dict[str, object], results: List[LevelResult], lengths: Dict[int
         f"{meminfo_total_gib():.1f} GiB memory, Python {platform.python_version()}, Rasa {ctx['rasa']}, "
         f"`{ctx['command']}` ({ctx['wall']:.0f} s wall time, {ctx['seconds']:g} s of load per level).",
         "",
-        f"Our stack: `rasa run` with `{ctx['model']}` (MaskingTrackerStore, in memory), the action server, "
+        f"Our stack: `rasa run` with `{ctx['model']}` (MaskingTrackerStore on a fresh SQLite file), the action server, "
         "a SQLite store seeded with 300 people and 20 firms, BOT_TODAY=2023-01-20. Stock: the moodbot "
         "project of `rasa init --no-prompt` served by `rasa run --model DIR/models` with no endpoints "
         "(no action server, in-memory tracker store). Both servers were up during the whole load; the "
@@ -446,8 +446,8 @@ def report(ctx: Dict[str, object], results: List[LevelResult], lengths: Dict[int
               "## Conversation length (ours)", "",
               f"{ctx['repeats']} sender{'s' if ctx['repeats'] != 1 else ''}, one after the other, each sending {max(LENGTHS)} policy questions "
               "in a row (the four above, repeated). The tracker of each grows with every turn "
-              f"(MaskingTrackerStore: in memory, the whole tracker is serialised, masked and saved after every "
-              f"message). Latency of the last 10 turns up to each length; errors: {length_errors}.", "",
+              f"(MaskingTrackerStore on SQLite: after every message the tracker's new events are masked and "
+              f"added). Latency of the last 10 turns up to each length; errors: {length_errors}.", "",
               "| turns | samples | p50 | p95 |", "|---:|---:|---:|---:|"]
     for length in LENGTHS:
         values = lengths[length]
@@ -568,7 +568,8 @@ def run_all(args, ctx, base_env, model, seconds, repeats, tmp: Path, processes: 
     endpoints = tmp / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
                          "tracker_store:\n  type: bot.tracker_store.MaskingTrackerStore\n")
-    env = {**base_env, "BOT_TODAY": TODAY, "BOT_DEFAULT_REGION": "", "DATABASE_URL": store}
+    env = {**base_env, "BOT_TODAY": TODAY, "BOT_DEFAULT_REGION": "", "DATABASE_URL": store,
+           "BOT_TRACKER_URL": f"sqlite:///{tmp / 'tracker.db'}"}  # never the developer's var/tracker.db
     log("ours: starting the action server and the Rasa server …")
     actions = start("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port",
                                 str(action_port)], REPO_ROOT, env, logs, processes)

@@ -16,6 +16,11 @@
                                    one ticket with its audit trail
   bot complaints update NUMBER --staff NAME [--status S] [--note TEXT] [--json]
                                    change a ticket's status and/or add a note
+  bot staff add NAME --role agent|supervisor [--password-stdin | --generate-password | --if-none]
+                                   a console account (asks for the password twice by default)
+  bot staff list                   the console accounts
+  bot nlu export-reviewed [--out nlu_data/reviewed.yml]
+                                   supervisors' labels from the console's review page, as NLU examples
   (phones are always masked: the command line never prints a full phone number)
 """
 
@@ -283,6 +288,61 @@ def _complaints(args: argparse.Namespace) -> int:
     return 0
 
 
+def _staff(args: argparse.Namespace) -> int:
+    import getpass
+    import secrets
+
+    from bot.console.staff import StaffError, StaffService
+    from bot.store.db import StoreError
+
+    try:
+        service = StaffService()
+        if args.action == "list":
+            for member in service.members():
+                print(f"{member.name}\t{member.role_label}（{member.role}）")
+            return 0
+        if not args.name or not args.role:
+            print("用法：bot staff add 姓名 --role agent|supervisor", file=sys.stderr)
+            return 2
+        if args.if_none and service.count():
+            print("已有控制台账号，未新建")
+            return 0
+        if args.generate_password or args.if_none:
+            password = secrets.token_urlsafe(12)
+        elif args.password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = getpass.getpass("密码（至少8位）：")
+            if getpass.getpass("再输入一次：") != password:
+                print("两次输入的密码不一致", file=sys.stderr)
+                return 2
+        member = service.add(args.name, args.role, password)
+    except StaffError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except StoreError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"已创建账号：{member.name}（{member.role_label}）")
+    if args.generate_password or args.if_none:
+        print(f"初始密码：{password}  （只显示这一次，请妥善保管）")
+    return 0
+
+
+def _nlu(args: argparse.Namespace) -> int:
+    from bot.console.review import ReviewStore, export_reviewed
+
+    labels = ReviewStore().labels()
+    out = Path(args.out)
+    report = export_reviewed(labels, out)
+    print(f"已写入 {report.written} 条样例到 {out}（{report.already_in_data} 条训练数据中已有，未重复写入）")
+    for conflict in report.conflicting:
+        print(f"  注意：{conflict}")
+    if report.written:
+        print("请检查后提交；下次 make train 会用上这些样例。")
+    return 0
+
+
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bot", description="稳岗留工政策助手 command line")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -328,6 +388,20 @@ def main(argv: List[str] | None = None) -> int:
     change.add_argument("--note", help="备注")
     change.add_argument("--json", action="store_true", help="machine-readable output")
     complaints.set_defaults(run=_complaints)
+    staff = sub.add_parser("staff", help="console accounts: add, list")
+    staff.add_argument("action", choices=["add", "list"])
+    staff.add_argument("name", nargs="?", help="add: the person's name (their login)")
+    staff.add_argument("--role", choices=["agent", "supervisor"], help="agent (坐席) or supervisor (班长)")
+    how = staff.add_mutually_exclusive_group()
+    how.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    how.add_argument("--generate-password", action="store_true", help="make a random password and print it once")
+    how.add_argument("--if-none", action="store_true",
+                     help="only when there is no account yet (first start); prints a generated password")
+    staff.set_defaults(run=_staff)
+    nlu = sub.add_parser("nlu", help="NLU data from the console's review page")
+    nlu.add_argument("action", choices=["export-reviewed"])
+    nlu.add_argument("--out", default="nlu_data/reviewed.yml", help="where to write (default nlu_data/reviewed.yml)")
+    nlu.set_defaults(run=_nlu)
     args = parser.parse_args(argv)
     return args.run(args)
 

@@ -42,6 +42,9 @@ class Reply:
     messages: List[str] = field(default_factory=list)
     region: Optional[str] = None
     topic: Optional[str] = None
+    # What the answer rests on (the console links each clause to its full text)
+    notice_key: Optional[str] = None
+    clause_ids: List[str] = field(default_factory=list)
 
 
 def default_region(book: PolicyBook) -> Optional[str]:
@@ -128,15 +131,16 @@ class PolicyDialogue:
             answer = self.renderer.render_topic(topic, covering[0].key, today, text, only_aspects)
             note = (f"（{own.region.short_name}的通知没有此项规定，以下为{covering[0].short_name}的规定。）"
                     if own else "")
-            return Reply([fit_message([note, answer.text]) if note else answer.text], region_key, topic)
+            return Reply([fit_message([note, answer.text]) if note else answer.text], region_key, topic,
+                         answer.notice_key, answer.clause_ids)
         if region_key is None:
             if len(covering) == 1:
                 region_key = covering[0].key
                 answer = self.renderer.render_topic(topic, region_key, today, text, only_aspects)
-                return Reply([answer.text], None, topic)
+                return Reply([answer.text], None, topic, answer.notice_key, answer.clause_ids)
             return Reply([self.renderer.ask_region(topic)], None, topic)
         answer = self.renderer.render_topic(topic, region_key, today, text, only_aspects)
-        return Reply([answer.text], region_key, topic)
+        return Reply([answer.text], region_key, topic, answer.notice_key, answer.clause_ids)
 
     def eligibility_channels(self, topic: Optional[str], region_key: Optional[str],
                              today: dt.date) -> Reply:
@@ -156,7 +160,8 @@ class PolicyDialogue:
         body += [f"{i}. {c.text}" for i, c in enumerate(benefit.conditions, 1)]
         body.append(f"逐条对照即可自查。个人资格的正式核定，{referral(owner)}。")
         clause_ids = list(dict.fromkeys([*benefit.clauses, *(c.clause for c in benefit.conditions)]))
-        return Reply([fit_message(body, owner.cite(clause_ids))], owner.region.key, benefit.topics[0])
+        return Reply([fit_message(body, owner.cite(clause_ids))], owner.region.key, benefit.topics[0],
+                     owner.key, clause_ids)
 
     def complaint_status_channels(self, region_key: Optional[str]) -> str:
         notice = self.book.notice_for_region(region_key) if region_key else None

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Start the action server (5055) and the Rasa server (REST on 5005); `shell` opens a terminal
-# chat instead of the REST server. Ctrl-C stops both.
+# Start the action server (5055), the Rasa server (REST on 5005, HTTP API behind a token) and the
+# staff console (8000); `shell` opens a terminal chat instead. Ctrl-C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-serve}
@@ -8,23 +8,44 @@ PY=.venv/bin/python
 MODEL=$($PY -m bot.training --print-path)
 ACTIONS_PORT=${ACTIONS_PORT:-5055}
 RASA_PORT=${RASA_PORT:-5005}
+CONSOLE_PORT=${CONSOLE_PORT:-8000}
 mkdir -p var
+# Rasa's HTTP API (used by the console) needs a token: RASA_TOKEN, or one made once and kept in
+# var/rasa_token (readable by this user only).
+if [ -z "${RASA_TOKEN:-}" ]; then
+  if [ ! -s var/rasa_token ]; then
+    (umask 077 && $PY -c 'import secrets; print(secrets.token_urlsafe(32))' >var/rasa_token)
+  fi
+  RASA_TOKEN=$(cat var/rasa_token)
+fi
+export RASA_TOKEN RASA_URL="http://localhost:$RASA_PORT"
 
 # The eligibility store: migrate, and load the demo data set when it has no people yet.
 $PY -m bot db migrate
 $PY -m bot db seed --if-empty
+# The console's first account, on the first start only: its password is printed once.
+$PY -m bot staff add 管理员 --role supervisor --if-none
 
 pids=()
 cleanup() { for pid in "${pids[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
+# Until URL answers, or fail with the log if the last server started has exited.
+# wait_up NAME URL LOG SECONDS
+wait_up() {
+  local pid=${pids[-1]}
+  for _ in $(seq 1 "$4"); do
+    curl -fsS "$2" >/dev/null 2>&1 && return 0
+    kill -0 "$pid" 2>/dev/null || { echo "$1启动失败，见 $3" >&2; tail -30 "$3" >&2; exit 1; }
+    sleep 1
+  done
+  echo "$1在 $4 秒内未就绪，见 $3" >&2
+  exit 1
+}
+
 $PY -m rasa_sdk --actions actions --port "$ACTIONS_PORT" >var/actions.log 2>&1 &
 pids+=($!)
-for _ in $(seq 1 60); do
-  curl -fsS "http://localhost:$ACTIONS_PORT/health" >/dev/null 2>&1 && break
-  kill -0 "${pids[0]}" 2>/dev/null || { echo "动作服务器启动失败，见 var/actions.log" >&2; tail -20 var/actions.log >&2; exit 1; }
-  sleep 1
-done
+wait_up 动作服务器 "http://localhost:$ACTIONS_PORT/health" var/actions.log 60
 echo "action server: http://localhost:$ACTIONS_PORT  (log: var/actions.log)"
 
 if [ "$mode" = shell ]; then
@@ -33,14 +54,13 @@ if [ "$mode" = shell ]; then
 fi
 
 .venv/bin/rasa run --model "$MODEL" --endpoints endpoints.yml --credentials credentials.yml \
-  --port "$RASA_PORT" >var/rasa.log 2>&1 &
+  --port "$RASA_PORT" --enable-api --auth-token "$RASA_TOKEN" >var/rasa.log 2>&1 &
 pids+=($!)
 echo "starting the Rasa server (about 25 s) …"
-for _ in $(seq 1 180); do
-  curl -fsS "http://localhost:$RASA_PORT/" >/dev/null 2>&1 && break
-  kill -0 "${pids[1]}" 2>/dev/null || { echo "Rasa 服务器启动失败，见 var/rasa.log" >&2; tail -30 var/rasa.log >&2; exit 1; }
-  sleep 1
-done
+wait_up "Rasa 服务器" "http://localhost:$RASA_PORT/" var/rasa.log 180
+$PY -m bot.console --host "${CONSOLE_HOST:-127.0.0.1}" --port "$CONSOLE_PORT" >var/console.log 2>&1 &
+pids+=($!)
+wait_up 控制台 "http://localhost:$CONSOLE_PORT/health" var/console.log 30
 cat <<MSG
 
 稳岗留工政策助手 is running (today = ${BOT_TODAY:-$(date +%F)}).
@@ -51,7 +71,9 @@ cat <<MSG
   File a wage-arrears complaint: say "老板欠我工资，我要投诉"; staff work the queue with
     .venv/bin/bot complaints list | show QX-… | update QX-… --staff 姓名 --status 处理中 --note …
   WeChat Official Account: ${WECHAT_TOKEN:+on at http://<host>:$RASA_PORT/webhooks/wechat/webhook${WECHAT_ENCODING_AES_KEY:+ (safe mode)}}${WECHAT_TOKEN:-off (set WECHAT_TOKEN, WECHAT_APPID, WECHAT_SECRET, WECHAT_ENCODING_AES_KEY)}
+  Staff console (hotline copilot, lookups, intake, queue): http://localhost:$CONSOLE_PORT
+    accounts: .venv/bin/bot staff add 姓名 --role agent|supervisor
   Or chat in a terminal:  make shell
-  Logs: var/rasa.log, var/actions.log.   Ctrl-C stops both servers.
+  Logs: var/rasa.log, var/actions.log, var/console.log.   Ctrl-C stops all three servers.
 MSG
 wait -n "${pids[@]}"

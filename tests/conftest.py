@@ -81,3 +81,25 @@ def store_url(request, tmp_path):
     migrate(url)
     yield url
     dispose_engines()
+
+
+@pytest.fixture(params=_store_urls())
+def events_url(request, tmp_path):
+    """An empty database for Rasa's tracker store (its `events` table): SQLite always,
+    PostgreSQL too when TEST_POSTGRES_URL is set."""
+    import os
+
+    import sqlalchemy as sa
+
+    from bot.console import traffic
+
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'tracker.db'}"
+    else:
+        url = os.environ["TEST_POSTGRES_URL"]
+        engine = sa.create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(sa.text("DROP TABLE IF EXISTS events"))
+        engine.dispose()
+        yield url
+    traffic.dispose_engines()

@@ -34,8 +34,9 @@ def chat(tmp_path_factory):
 
     store = f"sqlite:///{logs / 'store.db'}"
     seed_store(store, people=300, firms=20, progress=False)
+    tracker = f"sqlite:///{logs / 'tracker.db'}"  # this server's histories only, never var/tracker.db
     env = {**os.environ, "BOT_TODAY": "2023-01-20", "BOT_DEFAULT_REGION": "", "DATABASE_URL": store,
-           **WECHAT_ENV}
+           "BOT_TRACKER_URL": tracker, **WECHAT_ENV}
     processes = []
     try:
         with open(logs / "actions.log", "w") as out:
@@ -57,6 +58,7 @@ def chat(tmp_path_factory):
             return "\n".join(m.get("text", "") for m in response.json())
 
         send.store_url = store
+        send.tracker_url = tracker
         send.base_url = f"http://127.0.0.1:{rasa_port}"
         yield send
     finally:
@@ -210,3 +212,26 @@ def test_wechat_safe_mode_message_answered_by_the_real_bot(chat):
     assert "500元" in reply.content and reply.content.endswith("（依据：嵊人社发〔2022〕35号 第1条）")
     assert requests.post(url, params={**params, "signature": "0" * 40}, data=body.encode("utf-8"),
                          timeout=30).status_code == 403
+
+
+# ---- the tracker store ----------------------------------------------------------------------------
+
+def test_the_history_on_disk_holds_only_masked_numbers(chat):
+    """Last in this module: every number the tests above typed has been through the store."""
+    from sqlalchemy import create_engine, text
+
+    from bot.console.traffic import review_queue, traffic_stats
+
+    chat("history-1", "我叫王大力，电话13912345678，身份证330922199001011234")
+    engine = create_engine(chat.tracker_url)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT sender_id, data FROM events")).all()
+    engine.dispose()
+    on_disk = "\n".join(data for _, data in rows)
+    assert any(sender == "history-1" for sender, _ in rows)
+    for typed in ("13912345678", "13987654321", "330922199001011234", "520101199003159012"):
+        assert typed not in on_disk
+    assert "139****5678" in on_disk and "330922********1234" in on_disk
+    # The console reads the same database while the server runs.
+    assert traffic_stats(chat.tracker_url).user_messages >= 1
+    assert all(turn.confidence < 0.6 or turn.fell_back for turn in review_queue(chat.tracker_url))

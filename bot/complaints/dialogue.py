@@ -178,6 +178,15 @@ class ComplaintIntake:
         return IntakeStep({SLOTS[CONFIRM]: None}, ["请问哪一项需要修改？请直接说，例如“电话写错了，是139……”；"
                                                    "信息无误请回复“确认”，放弃登记请回复“取消”。"], SLOTS[CONFIRM])
 
+    def draft_from_text(self, text: str) -> Draft:
+        """A new draft with every detail one message names, as the chat reads its first message
+        (the console pre-fills its intake form this way). The description is the text, masked."""
+        draft = Draft()
+        found = extract(text, self.today())
+        found.values.setdefault("description", mask_text((text or "").strip())[:500])
+        self._merge(draft, found)
+        return draft
+
     def _merge(self, draft: Draft, found: Extracted) -> None:
         skipped = set(draft.skipped)
         for name, value in found.values.items():

@@ -376,6 +376,18 @@ class ComplaintService:
         with session_scope(self.url) as session:
             return session.execute(select(func.count(Ticket.id))).scalar_one()
 
+    def counts(self, since: dt.date, until: dt.date) -> Tuple[List[Tuple[dt.date, int]], Dict[str, int]]:
+        """Tickets filed per day from `since` to `until` (every day, zeros included), and the
+        number of tickets in each status (all time): what the console's dashboard charts."""
+        with session_scope(self.url) as session:
+            per_day = dict(session.execute(
+                select(Ticket.filed_on, func.count(Ticket.id))
+                .where(Ticket.filed_on >= since, Ticket.filed_on <= until).group_by(Ticket.filed_on)).all())
+            per_status = dict(session.execute(select(Ticket.status, func.count(Ticket.id))
+                                              .group_by(Ticket.status)).all())
+        days = [since + dt.timedelta(days=i) for i in range((until - since).days + 1)]
+        return [(day, per_day.get(day, 0)) for day in days], {s: per_status.get(s, 0) for s in STATUSES}
+
     # ---- lifecycle ---------------------------------------------------------------------------
 
     def update(self, number: str, staff: str, status: Optional[str] = None,

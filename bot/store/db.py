@@ -32,6 +32,16 @@ def database_url(url: Optional[str] = None) -> str:
     return url or os.environ.get("DATABASE_URL") or DEFAULT_URL
 
 
+# Rasa's tracker store (bot/tracker_store.py) is a database of its own; the console reads it too.
+TRACKER_URL_ENV = "BOT_TRACKER_URL"
+TRACKER_DEFAULT_URL = "sqlite:///var/tracker.db"
+
+
+def tracker_url() -> str:
+    """Where conversation histories are kept: `BOT_TRACKER_URL`, else `var/tracker.db`."""
+    return os.environ.get(TRACKER_URL_ENV) or TRACKER_DEFAULT_URL
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")

@@ -212,3 +212,68 @@ class ChannelMessage(Base):
     reply = Column(String(20000))
     created_at = Column(DateTime, nullable=False)  # UTC
     updated_at = Column(DateTime, nullable=False)  # UTC
+
+
+# ---- staff console (bot/console) ---------------------------------------------------------------
+
+class Staff(Base):
+    """A hotline agent or supervisor who logs in to the console (`bot staff add`)."""
+
+    __tablename__ = "staff"
+    id = Column(Integer, primary_key=True)
+    name = Column(String(64), nullable=False, unique=True)
+    role = Column(String(16), nullable=False)  # agent | supervisor
+    password_hash = Column(String(255), nullable=False)  # scrypt$n$r$p$salt$hash
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime, nullable=False)  # UTC
+
+
+class StaffSession(Base):
+    """A logged-in browser. The cookie holds a random token; only its SHA-256 is stored."""
+
+    __tablename__ = "staff_sessions"
+    token_hash = Column(String(64), primary_key=True)
+    staff_id = Column(Integer, ForeignKey("staff.id"), nullable=False)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(DateTime, nullable=False)  # UTC
+    expires_at = Column(DateTime, nullable=False)  # UTC
+
+
+class LoginAttempt(Base):
+    """Failed log-ins, for rate limiting by account name and by client address."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index(None, "name", "at"), Index(None, "remote", "at"))
+    id = Column(Integer, primary_key=True)
+    name = Column(String(64), nullable=False)
+    remote = Column(String(64), nullable=False)
+    at = Column(DateTime, nullable=False)  # UTC
+
+
+class AuditEntry(Base):
+    """Who did what in the console: log-ins, reveals of full ID numbers and phones, filings,
+    review labels. Never holds the revealed number itself, only its masked form."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index(None, "action", "at"),)
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime, nullable=False)  # UTC
+    staff = Column(String(64), nullable=False)
+    action = Column(String(32), nullable=False)
+    subject = Column(String(200))
+    detail = Column(String(1000))
+
+
+class NluReview(Base):
+    """A supervisor's label for a chat turn that fell back or had low confidence (the Rasa
+    tracker store's event id); `bot nlu export-reviewed` turns these into NLU examples."""
+
+    __tablename__ = "nlu_reviews"
+    id = Column(Integer, primary_key=True)
+    event_id = Column(BigInteger, nullable=False, unique=True)
+    text = Column(String(2000), nullable=False)  # as stored by the tracker store: masked
+    predicted_intent = Column(String(64))
+    confidence = Column(String(16))
+    label = Column(String(64), nullable=False)
+    staff = Column(String(64), nullable=False)
+    at = Column(DateTime, nullable=False)  # UTC
