@@ -5,6 +5,8 @@
 - `PatternEntityExtractor` adds phone, id_number, credit_code, ticket_id, amount and date entities.
 - `RareWordsCountVectorsFeaturizer`: word counts that train rare words as the OOV token.
 - `CueIntentOverride`: corrects the classifier where a cue in the text is unmistakable.
+- `ClosedClassGuard`: a short message with none of the characters of affirm/deny/greet/thank/
+  goodbye's training examples is not one of them (it is out of scope).
 
 Importing this module also installs bot.rasa_speedups (a schema check Rasa repeats on every
 custom-action call, done once) and loads the project's jieba dictionary, so that spaCy's jieba
@@ -14,6 +16,7 @@ same way at build time, training and run time.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from typing import Any, Dict, List, Optional, Text
@@ -24,7 +27,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -163,21 +166,92 @@ class CueIntentOverride(ConfiguredComponent):
             flat = normalize(text)  # in the pipeline already normalised; idempotent when used alone
             for intent, pattern in rules:
                 if pattern.search(flat):
-                    self._swap(message, predicted, intent)
+                    swap_intent(message, predicted, intent)
                     break
         return messages
 
+
+def swap_intent(message: Message, predicted: Dict[Text, Any], intent: Text) -> None:
+    """`intent` takes the predicted intent's confidence and place; the predicted one takes what
+    `intent` had, so the ranking stays a ranking (no tie for the fallback to see)."""
+    ranking = [dict(r) for r in message.get("intent_ranking") or []]
+    own = next((r.get("confidence") for r in ranking if r.get("name") == intent), 0.0)
+    for item in ranking:
+        if item.get("name") == predicted.get("name"):
+            item["confidence"] = own
+    ranking = [r for r in ranking if r.get("name") != intent]
+    top = {"name": intent, "confidence": predicted.get("confidence")}
+    ranking = [top, *sorted(ranking, key=lambda r: -(r.get("confidence") or 0.0))]
+    message.set(INTENT, dict(top), add_to_output=True)
+    message.set("intent_ranking", ranking, add_to_output=True)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class ClosedClassGuard(GraphComponent):
+    """Keeps unfamiliar short messages out of the small closed-vocabulary intents.
+
+    affirm, deny, greet, thank and goodbye are said with a small set of words ("好的", "不用了",
+    "你好", "谢谢", "再见"). A short message that shares no character at all with any training
+    example of the intent the classifier picked ("香蕉", "企鹅", "唢呐") is not one of them, however
+    sure the classifier is: it becomes `to` (out_of_scope), swapped in the ranking as the cue
+    override does. The characters of each guarded intent are learnt from the training data and
+    stored with the model. Built on the cross-validation errors: in leave-one-out over the training
+    examples of these intents, no example would be moved.
+    """
+
     @staticmethod
-    def _swap(message: Message, predicted: Dict[Text, Any], intent: Text) -> None:
-        """`intent` takes the predicted intent's confidence and place; the predicted one takes
-        what `intent` had, so the ranking stays a ranking (no tie for the fallback to see)."""
-        ranking = [dict(r) for r in message.get("intent_ranking") or []]
-        own = next((r.get("confidence") for r in ranking if r.get("name") == intent), 0.0)
-        for item in ranking:
-            if item.get("name") == predicted.get("name"):
-                item["confidence"] = own
-        ranking = [r for r in ranking if r.get("name") != intent]
-        top = {"name": intent, "confidence": predicted.get("confidence")}
-        ranking = [top, *sorted(ranking, key=lambda r: -(r.get("confidence") or 0.0))]
-        message.set("intent", dict(top), add_to_output=True)
-        message.set("intent_ranking", ranking, add_to_output=True)
+    def get_default_config() -> Dict[Text, Any]:
+        return {"intents": ["affirm", "deny", "greet", "thank", "goodbye"], "to": "out_of_scope",
+                "max_chars": 6}
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 vocabulary: Optional[Dict[Text, List[Text]]] = None) -> None:
+        self._config = {**self.get_default_config(), **(config or {})}
+        self._model_storage = model_storage
+        self._resource = resource
+        self._vocabulary = {intent: set(chars) for intent, chars in (vocabulary or {}).items()}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "ClosedClassGuard":
+        return cls(config, model_storage, resource)
+
+    @staticmethod
+    def characters(text: Text) -> List[Text]:
+        """Letters and digits of the normalised, lower-cased text (punctuation and spaces dropped)."""
+        return [c for c in normalize(text).lower() if c.isalnum()]
+
+    def train(self, training_data: TrainingData) -> Resource:
+        guarded = set(self._config["intents"])
+        vocabulary: Dict[Text, set] = {intent: set() for intent in guarded}
+        for example in training_data.intent_examples:
+            intent = example.get(INTENT)
+            if intent in guarded and isinstance(example.get(TEXT), str):
+                vocabulary[intent].update(self.characters(example.get(TEXT)))
+        self._vocabulary = vocabulary
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / "vocabulary.json").write_text(
+                json.dumps({k: sorted(v) for k, v in vocabulary.items()}, ensure_ascii=False), encoding="utf-8")
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "ClosedClassGuard":
+        try:
+            with model_storage.read_from(resource) as directory:
+                vocabulary = json.loads((directory / "vocabulary.json").read_text(encoding="utf-8"))
+        except ValueError:  # not trained (e.g. an NLU-less model): guard nothing
+            vocabulary = {}
+        return cls(config, model_storage, resource, vocabulary)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            predicted = message.get(INTENT) or {}
+            known = self._vocabulary.get(predicted.get("name"))
+            text = message.get(TEXT)
+            if known is None or not isinstance(text, str):
+                continue
+            chars = self.characters(text)
+            if chars and len(chars) <= int(self._config["max_chars"]) and not known.intersection(chars):
+                swap_intent(message, predicted, self._config["to"])
+        return messages

@@ -45,3 +45,48 @@ def test_a_self_introduction_with_unpaid_wages_is_a_complaint(override, text):
 def test_other_messages_are_left_alone(override, text, intent):
     [message] = override.process([classified(text, intent)])
     assert message.get("intent")["name"] == intent
+
+
+# ---- ClosedClassGuard: trained on Rasa training data, stored and loaded with the model ----------
+
+def guard_config():
+    config = yaml.safe_load((REPO_ROOT / "config.yml").read_text(encoding="utf-8"))
+    [component] = [c for c in config["pipeline"] if c["name"].endswith("ClosedClassGuard")]
+    return component
+
+
+@pytest.fixture
+def trained_guard(tmp_path):
+    """The guard trained on a small data set, persisted, and loaded back as Rasa would."""
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from bot.nlu.components import ClosedClassGuard
+
+    examples = {"affirm": ["好的", "嗯嗯", "可以", "ok"], "greet": ["你好", "hello"],
+                "ask_retention_bonus": ["留工补助多少钱"], "out_of_scope": ["香蕉"]}
+    data = TrainingData([Message(data={"text": t, "intent": i}) for i, ts in examples.items() for t in ts])
+    storage, resource = LocalModelStorage(tmp_path), Resource("guard")
+    context = ExecutionContext(GraphSchema({}), "test")
+    ClosedClassGuard.create(guard_config(), storage, resource, context).train(data)
+    return ClosedClassGuard.load(guard_config(), storage, resource, context)
+
+
+@pytest.mark.parametrize("text, predicted", [("企鹅", "affirm"), ("唢呐！", "affirm"), ("葡萄", "greet")])
+def test_a_short_message_with_none_of_the_intents_characters_is_out_of_scope(trained_guard, text, predicted):
+    [message] = trained_guard.process([classified(text, predicted, 0.95)])
+    assert message.get("intent") == {"name": "out_of_scope", "confidence": 0.95}
+
+
+@pytest.mark.parametrize("text, predicted", [
+    ("好滴", "affirm"),  # shares 好 with 好的: a variant, kept
+    ("OK啦", "affirm"),  # lower-cased before comparing
+    ("你們好", "greet"),  # normalised (traditional → simplified) first
+    ("企鹅", "ask_retention_bonus"),  # only the guarded intents are checked
+    ("企鹅企鹅企鹅企鹅", "affirm"),  # longer than max_chars: left to the classifier
+])
+def test_other_predictions_are_kept(trained_guard, text, predicted):
+    [message] = trained_guard.process([classified(text, predicted, 0.95)])
+    assert message.get("intent")["name"] == predicted
