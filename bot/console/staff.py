@@ -156,6 +156,7 @@ class StaffService:
         The message never tells whether the name or the password was wrong."""
         name, remote, now = (name or "").strip()[:64], (remote or "?")[:64], utcnow()
         with session_scope(self.url) as session:
+            session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - FAILURE_WINDOW))  # spent
             wait = self._locked_for(session, name, remote, now)
             if wait:
                 raise LoginLocked(wait)
