@@ -36,7 +36,7 @@ from bot.clock import today as bot_today
 from bot.complaints.dialogue import ComplaintIntake
 from bot.complaints.parsing import parse_amount, parse_months, parse_phone
 from bot.complaints.service import (STATUSES, TRANSITIONS, ComplaintService, Draft, TicketError,
-                                    normalize_ticket_number)
+                                    TicketView, normalize_ticket_number)
 from bot.console.charts import bar_chart, column_chart
 from bot.console.copilot import Copilot, intent_label
 from bot.console.rasa_client import RasaClient, RasaUnavailable
@@ -47,7 +47,7 @@ from bot.dialogue import INTENT_TOPICS
 from bot.eligibility.service import EligibilityService, SubjectError
 from bot.policy.loader import policy_book
 from bot.policy.model import TOPICS, PolicyBook
-from bot.text.mask import install_masking_filter, mask_id_number, mask_phone, mask_text
+from bot.text.mask import install_masking_filter, mask_id_number, mask_name, mask_phone, mask_text
 
 logger = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -177,11 +177,13 @@ async def security_headers(request: web.Request, handler):
 @web.middleware
 async def authentication(request: web.Request, handler):
     """Every page but the login page needs a live session."""
+    if request.path.startswith("/static/"):  # public files: no session lookup for them
+        return await handler(request)
     token = request.cookies.get(SESSION_COOKIE)
     login = await run(request.app[STAFF].session, token) if token else None
     if login is not None:
         request["login"] = login
-    elif request.path not in PUBLIC and not request.path.startswith("/static/"):
+    elif request.path not in PUBLIC:
         if request.path.startswith("/api/"):
             return web.json_response({"error": "请先登录"}, status=401)
         if request.method == "GET":
@@ -304,7 +306,7 @@ async def copilot_api(request: web.Request) -> web.Response:
 
 
 async def clause_api(request: web.Request) -> web.Response:
-    notice = next((n for n in request.app[BOOK].notices if n.key == request.match_info["notice"]), None)
+    notice = request.app[BOOK].notice(request.match_info["notice"])
     if notice is None:
         return web.json_response({"error": "没有这份通知"}, status=404)
     try:
@@ -333,7 +335,7 @@ def _lookups(request: web.Request) -> Dict[str, Lookup]:
 def _report_context(report, reveal: bool) -> Dict[str, Any]:
     if report.kind == "person":
         shown_id = report.subject_id if reveal else mask_id_number(report.subject_id)
-        name = report.name if reveal else (report.name[:1] + "*" * (len(report.name) - 1) if report.name else "")
+        name = report.name if reveal else mask_name(report.name)
     else:
         shown_id, name = report.subject_id, report.name
     return {"kind": report.kind, "subject": shown_id, "name": name, "benefits": [
@@ -526,8 +528,9 @@ async def queue_page(request: web.Request) -> web.Response:
 
 
 async def ticket_page(request: web.Request, reveal: bool = False, error: Optional[str] = None,
-                      status: int = 200) -> web.Response:
-    ticket = await run(request.app[COMPLAINTS].get, request.match_info["number"])
+                      status: int = 200, ticket: Optional[TicketView] = None) -> web.Response:
+    if ticket is None:
+        ticket = await run(request.app[COMPLAINTS].get, request.match_info["number"])
     if ticket is None:
         return error_page(request, 404, "没有这个工单")
     return render(request, "ticket.html", status=status, ticket=ticket, kinds=KIND_LABELS,
@@ -559,7 +562,7 @@ async def ticket_reveal(request: web.Request) -> web.Response:
         return error_page(request, 404, "没有这个工单")
     await run(request.app[STAFF].audit, current(request).staff.name, "reveal_phone", number,
               f"电话 {ticket.phone_masked}")
-    return await ticket_page(request, reveal=True)
+    return await ticket_page(request, reveal=True, ticket=ticket)
 
 
 # ---- policies ------------------------------------------------------------------------------------

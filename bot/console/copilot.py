@@ -120,7 +120,7 @@ class Copilot:
                                            intent_ranking=ranking), today)
         suggestion.answer = "\n\n".join(reply.messages)
         if reply.notice_key:
-            notice = next(n for n in self.book.notices if n.key == reply.notice_key)
+            notice = self.book.notice(reply.notice_key)
             for clause_id in reply.clause_ids:
                 clause = notice.clause(clause_id)
                 suggestion.clauses.append(ClauseRef(notice.key, clause.id, f"{notice.number} {clause.cite}",

@@ -4,6 +4,7 @@ NLU training examples (`bot nlu export-reviewed`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
 
@@ -24,9 +25,10 @@ class ReviewError(ValueError):
     """A label that cannot be stored; the message is Chinese, for people."""
 
 
-def domain_intents(domain: Path = REPO_ROOT / "domain.yml") -> List[str]:
+@lru_cache(maxsize=4)
+def domain_intents(domain: Path = REPO_ROOT / "domain.yml") -> Tuple[str, ...]:
     data = yaml.safe_load(domain.read_text(encoding="utf-8")) or {}
-    return [i if isinstance(i, str) else next(iter(i)) for i in data.get("intents") or []]
+    return tuple(i if isinstance(i, str) else next(iter(i)) for i in data.get("intents") or [])
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from bot.eligibility.engine import (DECISION_UNKNOWN, ELIGIBLE, NOT_ELIGIBLE, ST
                                     EligibilityReport)
 from bot.eligibility.rules import MET, NOT_MET, UNKNOWN, _yuan
 from bot.policy.render import HOTLINE, fit_message
-from bot.text.mask import mask_id_number
+from bot.text.mask import mask_id_number, mask_name
 
 DECISION_MARKS = {ELIGIBLE: "✅ 符合条件", NOT_ELIGIBLE: "❌ 不符合条件", DECISION_UNKNOWN: "❓ 待核实"}
 
@@ -36,7 +36,7 @@ def _reasons(decision: BenefitDecision, detailed: bool) -> List[str]:
 
 def subject_line(report: EligibilityReport) -> str:
     if report.kind == "person":
-        name = report.name[0] + "*" * (len(report.name) - 1) if report.name else ""
+        name = mask_name(report.name)
         return f"{name}（身份证 {mask_id_number(report.subject_id)}）的核查结果："
     return f"{report.name}（{report.subject_id}）的核查结果："
 

@@ -55,18 +55,11 @@ class ConfiguredComponent(GraphComponent):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
-class TextNormalizer(GraphComponent):
+class TextNormalizer(ConfiguredComponent):
     """Rewrites the message text into the canonical form the rest of the pipeline sees."""
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "TextNormalizer":
-        return cls()
+    def __init__(self, config: Optional[Dict[Text, Any]] = None) -> None:
+        pass  # nothing to configure
 
     @staticmethod
     def _normalize(message: Message, keep_length: bool) -> None:

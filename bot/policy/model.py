@@ -152,6 +152,10 @@ class PolicyBook:
     def regions(self) -> List[Region]:
         return [n.region for n in self.notices]
 
+    def notice(self, key: str) -> Optional[Notice]:
+        """The notice whose file key is `key` (e.g. "shengsi_2022_35")."""
+        return next((n for n in self.notices if n.key == key), None)
+
     def notice_for_region(self, region_key: str) -> Optional[Notice]:
         return self._by_region.get(region_key)
 

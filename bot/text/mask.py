@@ -25,6 +25,11 @@ def mask_phone(value: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
+def mask_name(value: str) -> str:
+    """王大力 → 王**"""
+    return value[:1] + "*" * (len(value) - 1)
+
+
 def mask_text(text: str) -> str:
     """Every ID number and mobile number inside free text, masked."""
     text = ID_NUMBER.sub(lambda m: m.group(1) + "*" * 8 + m.group(3), text)
