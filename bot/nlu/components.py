@@ -4,6 +4,7 @@
   half-width, Chinese numerals → digits, before tokenising.
 - `PatternEntityExtractor` adds phone, id_number, credit_code, ticket_id, amount and date entities.
 - `RareWordsCountVectorsFeaturizer`: word counts that train rare words as the OOV token.
+- `NgramIntentBlender`: blends DIET's intent ranking with an n-gram logistic regression.
 - `CueIntentOverride`: corrects the classifier where a cue in the text is unmistakable.
 - `ClosedClassGuard`: a short message with none of the characters of affirm/deny/greet/thank/
   goodbye's training examples is not one of them (it is out of scope).
@@ -19,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -27,11 +29,13 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
-from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.jieba_dict import load_project_dictionary
+from bot.nlu.ngram_intents import NgramIntentModel, blend
 from bot.rasa_speedups import install as install_rasa_speedups
 from bot.nlu.patterns import find_entities
 from bot.text.normalize import normalize
@@ -52,6 +56,37 @@ class ConfiguredComponent(GraphComponent):
         execution_context: ExecutionContext,
     ) -> GraphComponent:
         return cls(config)
+
+
+class StoredComponent(GraphComponent):
+    """A component that learns from the training data: its config merged over the defaults, and
+    what it learnt (`learnt`) written to Rasa's model storage by `train` and read back by `read`.
+    A model trained without NLU data has nothing stored: the component then gets `learnt=None`."""
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 learnt: Any = None) -> None:
+        self._config = {**self.get_default_config(), **(config or {})}
+        self._model_storage = model_storage
+        self._resource = resource
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> GraphComponent:
+        return cls(config, model_storage, resource)
+
+    @staticmethod
+    def read(directory: Path) -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> GraphComponent:
+        try:
+            with model_storage.read_from(resource) as directory:
+                learnt = cls.read(directory)
+        except ValueError:  # not trained (an NLU-less model)
+            learnt = None
+        return cls(config, model_storage, resource, learnt)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -180,7 +215,7 @@ def swap_intent(message: Message, predicted: Dict[Text, Any], intent: Text) -> N
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class ClosedClassGuard(GraphComponent):
+class ClosedClassGuard(StoredComponent):
     """Keeps unfamiliar short messages out of the small closed-vocabulary intents.
 
     affirm, deny, greet, thank and goodbye are said with a small set of words ("好的", "不用了",
@@ -198,16 +233,13 @@ class ClosedClassGuard(GraphComponent):
                 "max_chars": 6}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 vocabulary: Optional[Dict[Text, List[Text]]] = None) -> None:
-        self._config = {**self.get_default_config(), **(config or {})}
-        self._model_storage = model_storage
-        self._resource = resource
-        self._vocabulary = {intent: set(chars) for intent, chars in (vocabulary or {}).items()}
+                 learnt: Optional[Dict[Text, List[Text]]] = None) -> None:
+        super().__init__(config, model_storage, resource)
+        self._vocabulary = {intent: set(chars) for intent, chars in (learnt or {}).items()}
 
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "ClosedClassGuard":
-        return cls(config, model_storage, resource)
+    @staticmethod
+    def read(directory: Path) -> Dict[Text, List[Text]]:
+        return json.loads((directory / "vocabulary.json").read_text(encoding="utf-8"))
 
     @staticmethod
     def characters(text: Text) -> List[Text]:
@@ -227,16 +259,6 @@ class ClosedClassGuard(GraphComponent):
                 json.dumps({k: sorted(v) for k, v in vocabulary.items()}, ensure_ascii=False), encoding="utf-8")
         return self._resource
 
-    @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "ClosedClassGuard":
-        try:
-            with model_storage.read_from(resource) as directory:
-                vocabulary = json.loads((directory / "vocabulary.json").read_text(encoding="utf-8"))
-        except ValueError:  # not trained (e.g. an NLU-less model): guard nothing
-            vocabulary = {}
-        return cls(config, model_storage, resource, vocabulary)
-
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             predicted = message.get(INTENT) or {}
@@ -247,4 +269,57 @@ class ClosedClassGuard(GraphComponent):
             chars = self.characters(text)
             if chars and len(chars) <= int(self._config["max_chars"]) and not known.intersection(chars):
                 swap_intent(message, predicted, self._config["to"])
+        return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class NgramIntentBlender(StoredComponent):
+    """Blends the intent ranking of the classifier before it (DIET) with a logistic regression
+    over TF-IDF character and word n-grams (`bot.nlu.ngram_intents`), trained on the same data.
+
+    `weight` is the regression's share of the blended confidence. The model is stored with the
+    Rasa model; a model trained without NLU data leaves the ranking as it is.
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"weight": 0.5, "C": 30.0, "char_ngrams": [1, 4], "word_ngrams": [1, 2], "ranking_length": 10}
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 learnt: Optional[NgramIntentModel] = None) -> None:
+        super().__init__(config, model_storage, resource)
+        self._model = learnt
+
+    @staticmethod
+    def read(directory: Path) -> Optional[NgramIntentModel]:
+        return NgramIntentModel.load(directory)
+
+    @staticmethod
+    def _tokens(message: Message) -> List[Text]:
+        return [t.text for t in message.get(TOKENS_NAMES[TEXT]) or []]
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [e for e in training_data.intent_examples if isinstance(e.get(TEXT), str)]
+        if len({e.get(INTENT) for e in examples}) >= 2:
+            self._model = NgramIntentModel(c=float(self._config["C"]), char_ngrams=self._config["char_ngrams"],
+                                           word_ngrams=self._config["word_ngrams"])
+            self._model.fit([e.get(TEXT) for e in examples], [self._tokens(e) for e in examples],
+                            [e.get(INTENT) for e in examples])
+            with self._model_storage.write_to(self._resource) as directory:
+                self._model.save(directory)
+        return self._resource
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self._model is None:
+            return messages
+        scored = [m for m in messages if isinstance(m.get(TEXT), str) and m.get(TEXT)
+                  and not m.get(TEXT).startswith("/") and m.get(INTENT)]
+        if not scored:
+            return messages
+        probabilities = self._model.probabilities([m.get(TEXT) for m in scored], [self._tokens(m) for m in scored])
+        for message, p in zip(scored, probabilities):
+            ranking = blend(message.get(INTENT_RANKING_KEY) or [message.get(INTENT)], p,
+                            float(self._config["weight"]), int(self._config["ranking_length"]))
+            message.set(INTENT, dict(ranking[0]), add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages

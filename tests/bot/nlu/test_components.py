@@ -28,6 +28,10 @@ def classified(text, intent, confidence=0.9):
     "我是刘洋，公司拖欠工资两个月",
     "我叫張偉，工錢一直不給",
     "老板欠薪跑路了，我叫李四",
+    "刘洋，13600571234，苏州恒通电子有限公司欠我去年11月到12月的工资",  # 11 characters in between
+    "我是陈静，嵊泗华利水产有限公司拖了我3个月工资",
+    "我们班组的工钱被拖了快半年",
+    "从去年9月份开始就没发过工资",
 ])
 def test_a_self_introduction_with_unpaid_wages_is_a_complaint(override, text):
     [message] = override.process([classified(text, "inform", 0.97)])
@@ -37,10 +41,25 @@ def test_a_self_introduction_with_unpaid_wages_is_a_complaint(override, text):
                                              {"name": "inform", "confidence": 0.05}]
 
 
+@pytest.mark.parametrize("text, predicted", [
+    ("欠薪投诉办到哪了", "complain_wage_arrears"),
+    ("我举报的那个案子有进展没", "check_eligibility"),
+    ("上次反映的问题处理到哪了 有结果吗", "inform"),
+])
+def test_asking_about_a_complaint_already_made_is_a_status_check(override, text, predicted):
+    message = classified(text, predicted, 0.6)
+    message.set("intent_ranking", [{"name": predicted, "confidence": 0.6},
+                                   {"name": "check_complaint_status", "confidence": 0.3}])
+    [message] = override.process([message])
+    assert message.get("intent") == {"name": "check_complaint_status", "confidence": 0.6}
+
+
 @pytest.mark.parametrize("text, intent", [
     ("我叫王大力，电话13912345678", "inform"),  # no cue
     ("欠了一万二", "inform"),  # an answer inside the form: no wage word
     ("嵊泗留工补助怎么领，公司欠我工资", "ask_retention_bonus"),  # only `inform` is corrected
+    ("帮我投诉一下欠薪", "complain_wage_arrears"),  # a new complaint, not a status check
+    ("欠了一万二，干了四个月", "inform"),
 ])
 def test_other_messages_are_left_alone(override, text, intent):
     [message] = override.process([classified(text, intent)])
