@@ -283,7 +283,7 @@ class NgramIntentBlender(StoredComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"weight": 0.5, "C": 30.0, "char_ngrams": [1, 4], "word_ngrams": [1, 2], "ranking_length": 10}
+        return {"weight": 0.7, "C": 30.0, "char_ngrams": [1, 4], "word_ngrams": [1, 2], "ranking_length": 10}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  learnt: Optional[NgramIntentModel] = None) -> None:

@@ -74,10 +74,11 @@ class NgramIntentModel:
         ]
         self._weights = np.ascontiguousarray(self.classifier.coef_.T)
         self._intercept = self.classifier.intercept_
+        self._intents = list(self.classifier.classes_)
 
     def __getstate__(self) -> Dict[Text, object]:
         """Stored without the scoring tables: `_prepare` rebuilds them on load."""
-        return {k: v for k, v in self.__dict__.items() if k not in ("_tables", "_weights", "_intercept")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_tables", "_weights", "_intercept", "_intents")}
 
     def __setstate__(self, state: Dict[Text, object]) -> None:
         self.__dict__.update(state)
@@ -98,7 +99,7 @@ class NgramIntentModel:
 
     @property
     def intents(self) -> List[Text]:
-        return list(self.classifier.classes_) if self.fitted else []
+        return list(self._intents) if self.fitted else []
 
     def probabilities(self, texts: Sequence[Text], tokens: Sequence[Sequence[Text]]) -> List[Dict[Text, float]]:
         """One {intent: probability} per message (every intent the model knows, summing to 1)."""
@@ -109,7 +110,7 @@ class NgramIntentModel:
             columns, values = self._row(text, words)
             logits = values @ self._weights[columns] + self._intercept
             exp = np.exp(logits - logits.max())
-            out.append(dict(zip(self.intents, map(float, exp / exp.sum()))))
+            out.append(dict(zip(self._intents, map(float, exp / exp.sum()))))
         return out
 
     def probabilities_sklearn(self, texts: Sequence[Text], tokens: Sequence[Sequence[Text]]) -> np.ndarray:
