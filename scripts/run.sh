@@ -10,6 +10,12 @@ ACTIONS_PORT=${ACTIONS_PORT:-5055}
 RASA_PORT=${RASA_PORT:-5005}
 CONSOLE_PORT=${CONSOLE_PORT:-8000}
 mkdir -p var
+# endpoints.yml calls the action server on 5055; another ACTIONS_PORT gets a copy that says so.
+ENDPOINTS=endpoints.yml
+if [ "$ACTIONS_PORT" != 5055 ]; then
+  ENDPOINTS=var/endpoints.yml
+  sed "s#//localhost:5055/#//localhost:$ACTIONS_PORT/#" endpoints.yml >"$ENDPOINTS"
+fi
 # Rasa's HTTP API (used by the console) needs a token: RASA_TOKEN, or one made once and kept in
 # var/rasa_token (readable by this user only).
 if [ -z "${RASA_TOKEN:-}" ]; then
@@ -49,14 +55,18 @@ wait_up 动作服务器 "http://localhost:$ACTIONS_PORT/health" var/actions.log 
 echo "action server: http://localhost:$ACTIONS_PORT  (log: var/actions.log)"
 
 if [ "$mode" = shell ]; then
-  .venv/bin/rasa shell --model "$MODEL" --endpoints endpoints.yml
+  .venv/bin/rasa shell --model "$MODEL" --endpoints "$ENDPOINTS"
   exit 0
 fi
 
-.venv/bin/rasa run --model "$MODEL" --endpoints endpoints.yml --credentials credentials.yml \
+# Rasa worker processes: one per core, at most 4 (each holds the model: about 1.5 GiB). They share
+# the conversation locks through the database (endpoints.yml: bot.lock_store.SQLLockStore).
+cores=$(nproc)
+export SANIC_WORKERS=${SANIC_WORKERS:-$(( cores < 4 ? cores : 4 ))}
+.venv/bin/rasa run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials credentials.yml \
   --port "$RASA_PORT" --enable-api --auth-token "$RASA_TOKEN" >var/rasa.log 2>&1 &
 pids+=($!)
-echo "starting the Rasa server (about 25 s) …"
+echo "starting the Rasa server, $SANIC_WORKERS worker process(es) (about 25 s) …"
 wait_up "Rasa 服务器" "http://localhost:$RASA_PORT/" var/rasa.log 180
 $PY -m bot.console --host "${CONSOLE_HOST:-127.0.0.1}" --port "$CONSOLE_PORT" >var/console.log 2>&1 &
 pids+=($!)

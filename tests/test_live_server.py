@@ -1,7 +1,8 @@
 """End to end: the real Rasa server and action server, the trained model, questions in
 workers' own words over REST, answers checked for the right figure, citation and date status.
 
-Uses the model `make train` built (models/). BOT_TODAY pins today for both servers.
+Uses the model `make train` built (models/). BOT_TODAY pins today for both servers. Rasa runs
+in two worker processes sharing the conversation locks (bot/lock_store.py).
 """
 
 import os
@@ -29,14 +30,18 @@ def chat(tmp_path_factory):
     action_port, rasa_port = free_port(), free_port()
     endpoints = logs / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-                         "tracker_store:\n  type: bot.tracker_store.MaskingTrackerStore\n")
+                         "tracker_store:\n  type: bot.tracker_store.MaskingTrackerStore\n"
+                         "lock_store:\n  type: bot.lock_store.SQLLockStore\n")
     from bot.store.seed import seed_store
 
     store = f"sqlite:///{logs / 'store.db'}"
     seed_store(store, people=300, firms=20, progress=False)
     tracker = f"sqlite:///{logs / 'tracker.db'}"  # this server's histories only, never var/tracker.db
     env = {**os.environ, "BOT_TODAY": "2023-01-20", "BOT_DEFAULT_REGION": "", "DATABASE_URL": store,
-           "BOT_TRACKER_URL": tracker, **WECHAT_ENV}
+           "BOT_TRACKER_URL": tracker, **WECHAT_ENV,
+           # Two Rasa processes, as make run starts on two cores: a conversation's turns land on
+           # either, so every multi-turn test below also checks that they share it correctly.
+           "SANIC_WORKERS": "2"}
     processes = []
     try:
         with open(logs / "actions.log", "w") as out:
@@ -60,6 +65,7 @@ def chat(tmp_path_factory):
         send.store_url = store
         send.tracker_url = tracker
         send.base_url = f"http://127.0.0.1:{rasa_port}"
+        send.rasa_pid = processes[1].pid
         yield send
     finally:
         for process in processes:
@@ -215,6 +221,32 @@ def test_wechat_safe_mode_message_answered_by_the_real_bot(chat):
 
 
 # ---- the tracker store ----------------------------------------------------------------------------
+
+def test_two_workers_answer_one_conversation_a_turn_at_a_time(chat):
+    """Eight messages of one conversation sent at once: both worker processes take some, and the
+    shared locks make them answer one at a time, so the history keeps every turn, each followed
+    by its answer (without them, two workers would save over each other's turns)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import create_engine, text
+
+    from benchmarks.latency import children
+
+    assert len(children(chat.rasa_pid)) == 2  # Sanic's two workers
+    questions = ["嵊泗的留工补助怎么领？", "消费券现在还能用吗", "外卖小哥过年留在嵊泗有补贴吗", "嵊泗流量大礼包送多少G"] * 2
+    with ThreadPoolExecutor(len(questions)) as pool:
+        answers = list(pool.map(lambda q: chat("one-conversation", q), questions))
+    assert all("依据" in answer for answer in answers)
+    engine = create_engine(chat.tracker_url)
+    with engine.connect() as connection:
+        types = connection.execute(text("SELECT type_name FROM events WHERE sender_id = 'one-conversation' "
+                                        "ORDER BY id")).scalars().all()
+    engine.dispose()
+    users = [i for i, t in enumerate(types) if t == "user"]
+    assert len(users) == len(questions)
+    for this, following in zip(users, users[1:] + [len(types)]):
+        assert "bot" in types[this:following]  # answered before the next message was taken
+
 
 def test_the_history_on_disk_holds_only_masked_numbers(chat):
     """Last in this module: every number the tests above typed has been through the store."""

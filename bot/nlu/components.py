@@ -9,8 +9,8 @@
 - `ClosedClassGuard`: a short message with none of the characters of affirm/deny/greet/thank/
   goodbye's training examples is not one of them (it is out of scope).
 
-Importing this module also installs bot.rasa_speedups (a schema check Rasa repeats on every
-custom-action call, done once) and loads the project's jieba dictionary, so that spaCy's jieba
+Importing this module also installs bot.rasa_speedups (the action-response check made cheap;
+loading a trained component freezes the loaded model's objects out of full garbage collections) and loads the project's jieba dictionary, so that spaCy's jieba
 segmenter (used by the EntityRuler pipeline that `SpacyNLP` loads) segments policy terms the
 same way at build time, training and run time.
 """
@@ -36,7 +36,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.jieba_dict import load_project_dictionary
 from bot.nlu.ngram_intents import NgramIntentModel, blend
-from bot.rasa_speedups import install as install_rasa_speedups
+from bot.rasa_speedups import freeze_heap_after_loading, install as install_rasa_speedups
 from bot.nlu.patterns import find_entities
 from bot.text.normalize import normalize
 
@@ -86,6 +86,7 @@ class StoredComponent(GraphComponent):
                 learnt = cls.read(directory)
         except ValueError:  # not trained (an NLU-less model)
             learnt = None
+        freeze_heap_after_loading()  # once the whole model is loaded (bot.rasa_speedups)
         return cls(config, model_storage, resource, learnt)
 
 

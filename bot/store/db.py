@@ -15,6 +15,7 @@ from typing import Dict, Iterator, Optional
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine, create_engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'bot.db'}"
@@ -58,11 +59,16 @@ def get_engine(url: Optional[str] = None) -> Engine:
         engine = _engines.get(url)
         if engine is None:
             parsed = make_url(url)
-            kwargs = {"future": True, "pool_pre_ping": True}
+            kwargs: Dict[str, object] = {"future": True}
             if parsed.get_backend_name() == "sqlite":
                 if parsed.database and parsed.database != ":memory:":
                     Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                    # Keep connections open: SQLAlchemy 1.4 opens the file (and sets the pragmas
+                    # below) for every session otherwise, a third of a short session's time.
+                    kwargs["poolclass"] = QueuePool
                 kwargs["connect_args"] = {"check_same_thread": False}
+            else:
+                kwargs["pool_pre_ping"] = True  # a server may have closed an idle connection
             engine = create_engine(url, **kwargs)
             if parsed.get_backend_name() == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)

@@ -1,4 +1,8 @@
-"""The cached action-response validation accepts and refuses exactly what Rasa's own does."""
+"""The action-response validation accepts and refuses exactly what Rasa's own does; the heap of a
+loaded model is frozen once the loading is over."""
+
+import asyncio
+import gc
 
 import pytest
 from jsonschema import ValidationError
@@ -6,7 +10,7 @@ from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
 import bot.nlu.components  # noqa: F401  (installs the speed-ups, as loading a model does)
-from bot.rasa_speedups import _validate_action_result
+from bot.rasa_speedups import ActionResponseValidator, _validate_action_result, freeze_heap_after_loading
 
 
 @pytest.fixture
@@ -37,11 +41,25 @@ def test_invalid_responses_are_refused_with_rasas_message(action, response):
         action._validate_action_result(response)
 
 
-@pytest.mark.parametrize("response", [
+RESPONSES = [
     {"events": [], "responses": []}, {"events": [{"event": "no_such_event"}]}, {"events": "not a list"},
     {"events": [{"event": "slot"}]}, {"events": [{"event": "action", "name": "utter_greet"}], "responses": []},
-    {"events": [{"event": "active_loop", "name": None}]}, {},
-])
+    {"events": [{"event": "active_loop", "name": None}]}, {}, "not an object", {"events": None},
+    {"events": ["not an event"]}, {"events": [{"name": "region", "value": "shengsi"}]},
+    {"events": [{"event": "slot", "name": 7, "value": 1}]},
+    {"events": [{"event": "slot", "name": "region", "value": 1, "timestamp": "yesterday"}]},
+    {"events": [{"event": "slot", "name": "region", "value": 1, "timestamp": True}]},
+    {"events": [{"event": "slot", "name": "a", "value": 1}, {"event": "bot", "text": "你好"},
+                {"event": "active_loop", "name": "complaint_form"}, {"event": "followup", "name": "x"}]},
+    {"events": [{"event": "slot", "name": "a", "value": 1}, {"event": "bot", "text": 5}]},
+    {"events": [{"event": "user", "text": "hi", "parse_data": {"entities": [{"entity": "region"}]}}]},
+    {"events": [{"event": "user", "text": "hi", "parse_data": {"entities": [{"entity": "region", "value": "x"}]}}]},
+    {"events": [{"event": "reset_slots"}, {"event": "restart", "timestamp": 1.5}], "responses": "no"},
+    {"events": [{"event": "session_started", "metadata": {"k": 1}}], "responses": [{"text": "x"}, 3]},
+]
+
+
+@pytest.mark.parametrize("response", RESPONSES)
 def test_it_agrees_with_jsonschema_validate(action, response):
     from jsonschema import validate
 
@@ -54,3 +72,71 @@ def test_it_agrees_with_jsonschema_validate(action, response):
 
     assert outcome(lambda: action._validate_action_result(response)) == \
         outcome(lambda: validate(response, RemoteAction.action_response_format_spec()))
+
+
+def test_each_event_is_checked_against_the_schema_of_its_name_only():
+    validator = ActionResponseValidator(RemoteAction.action_response_format_spec())
+    assert validator.without_events_oneof is not None and len(validator.by_event) == 23
+    for response in RESPONSES:
+        assert validator.is_valid(response) == validator.full.is_valid(response), response
+
+
+def test_a_schema_whose_branches_share_an_event_name_is_always_checked_in_full():
+    branch = {"properties": {"event": {"const": "slot"}}}
+    schema = {"type": "object", "properties": {"events": {"type": "array", "items": {
+        "type": "object", "required": ["event"], "oneOf": [branch, branch]}}}}
+    validator = ActionResponseValidator(schema)
+    assert validator.without_events_oneof is None
+    # Both branches match, so oneOf fails: only the full schema sees that.
+    assert validator.is_valid({"events": [{"event": "slot"}]}) is False
+
+
+@pytest.fixture
+def unfrozen():
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
+
+
+def test_outside_an_event_loop_nothing_is_frozen(unfrozen):
+    assert freeze_heap_after_loading() is False
+    assert gc.get_freeze_count() == 0
+
+
+def test_the_heap_is_frozen_once_the_loading_code_has_returned(unfrozen):
+    class Loaded:
+        pass
+
+    async def load_a_model():
+        model = [Loaded()]  # a container, so the collector tracks it
+        assert freeze_heap_after_loading() is True
+        assert freeze_heap_after_loading() is True  # a second component: still one freeze
+        assert gc.get_freeze_count() == 0  # not while loading
+        assert any(o is model for o in gc.get_objects())
+        await asyncio.sleep(0)  # the loop's next turn
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        assert not any(o is model for o in gc.get_objects())  # no longer walked by collections
+        assert freeze_heap_after_loading() is True
+        await asyncio.sleep(0)  # a model loaded again: unfrozen, collected, frozen anew
+        assert gc.get_freeze_count() > 0
+        return model
+
+    assert asyncio.run(load_a_model())
+
+
+def test_events_are_resolved_by_name_as_rasa_resolves_them():
+    from rasa.shared.core.events import Event, SlotSet
+    from rasa.shared.utils.common import all_subclasses
+
+    from bot.rasa_speedups import _rasa_resolve_by_type
+
+    assert Event.resolve_by_type("slot") is SlotSet  # installed (static, as Rasa's)
+    for cls in all_subclasses(Event):
+        for _ in range(2):  # looked up, then remembered
+            assert Event.resolve_by_type(cls.type_name) is _rasa_resolve_by_type(cls.type_name)
+    assert Event.resolve_by_type("topic") is None
+    assert Event.resolve_by_type("no_such_event", SlotSet) is SlotSet
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no_such_event")
+    assert Event.from_parameters({"event": "slot", "name": "region", "value": "shengsi"}) == SlotSet("region", "shengsi")

@@ -1,0 +1,160 @@
+"""Rasa's conversation locks in the conversation database, so that several Rasa processes share
+the work of one machine (`SANIC_WORKERS`, set by scripts/run.sh) without a Redis server.
+
+Rasa answers a conversation's messages one at a time: each message takes a ticket of the
+conversation's `TicketLock` and waits until its ticket is served. Rasa's default lock store keeps
+the locks in one process's memory, so with two processes a user's second message could be
+answered from a history the first has not saved yet. Rasa therefore runs several workers only
+with a lock store they share: its RedisLockStore (the scale-out set-up), or this one.
+
+Each lock is one row of `conversation_locks`: the lock as Rasa serialises it. Every change is one
+transaction that reads and writes the row holding the database's write lock (SQLite: `BEGIN
+IMMEDIATE`; PostgreSQL: an advisory lock on the conversation for the transaction), so two
+processes never hand out the same ticket. (Rasa's RedisLockStore reads, then writes.) A message
+costs two short transactions: take a ticket (and see whether it is served), hand it back (the
+row goes when nobody else waits).
+
+endpoints.yml: `lock_store: {type: bot.lock_store.SQLLockStore}`. The database is the one of the
+conversation histories (`BOT_TRACKER_URL`, default `var/tracker.db`), with the same settings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from typing import Any, AsyncIterator, Callable, Iterator, Optional, Text, Tuple, TypeVar
+
+import sqlalchemy as sa
+from rasa.core.lock import TicketLock
+from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
+from sqlalchemy.engine import Connection
+
+from bot.store.db import TRACKER_URL_ENV, tracker_url
+from bot.tracker_store import create_tracker_engine
+
+T = TypeVar("T")
+
+
+def _driver_autocommit(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+
+
+def _begin_immediate(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+LOCKS = sa.Table(
+    "conversation_locks", sa.MetaData(),
+    sa.Column("conversation_id", sa.String(255), primary_key=True),
+    sa.Column("data", sa.Text, nullable=False),
+)
+_SELECT = sa.select(LOCKS.c.data).where(LOCKS.c.conversation_id == sa.bindparam("conversation_id"))
+_UPDATE = LOCKS.update().where(LOCKS.c.conversation_id == sa.bindparam("key")).values(data=sa.bindparam("data"))
+_DELETE = LOCKS.delete().where(LOCKS.c.conversation_id == sa.bindparam("conversation_id"))
+
+
+class SQLLockStore(LockStore):
+    """Rasa's ticket locks, shared by every Rasa process using the same database."""
+
+    def __init__(self, endpoint_config: Any = None, url: Optional[str] = None) -> None:
+        if endpoint_config is not None and getattr(endpoint_config, "url", None):
+            # One place to say where conversations are kept, as for the tracker store.
+            raise ValueError(f"lock_store: set the database with {TRACKER_URL_ENV}, not `url:` in endpoints.yml")
+        self.engine = create_tracker_engine(url or tracker_url())
+        self._sqlite = self.engine.dialect.name == "sqlite"
+        if self._sqlite:
+            # SQLAlchemy's recipe for SQLite transactions it controls: the driver begins none of
+            # its own, and each transaction takes the write lock at once (a reader that writes
+            # later could lose its update to another process between the two).
+            sa.event.listen(self.engine, "connect", _driver_autocommit)
+            sa.event.listen(self.engine, "begin", _begin_immediate)
+        try:
+            LOCKS.create(self.engine, checkfirst=True)
+        except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
+            # Workers started together race to create the table; losing the race is fine.
+            if not sa.inspect(self.engine).has_table(LOCKS.name):
+                raise
+        super().__init__()
+
+    @contextlib.contextmanager
+    def _locked(self, conversation_id: Text) -> Iterator[Connection]:
+        """A transaction in which no other process changes this conversation's lock."""
+        with self.engine.begin() as connection:
+            if not self._sqlite:
+                connection.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(conversation_id))))
+            yield connection
+
+    @staticmethod
+    def _read(connection: Connection, conversation_id: Text) -> Optional[TicketLock]:
+        data = connection.execute(_SELECT, {"conversation_id": conversation_id}).scalar()
+        return TicketLock.from_dict(json.loads(data)) if data else None
+
+    @staticmethod
+    def _write(connection: Connection, lock: TicketLock) -> None:
+        data = lock.dumps()
+        if not connection.execute(_UPDATE, {"key": lock.conversation_id, "data": data}).rowcount:
+            connection.execute(LOCKS.insert(), {"conversation_id": lock.conversation_id, "data": data})
+
+    def _change(self, conversation_id: Text, change: Callable[[TicketLock], T], create: bool = False) -> Optional[T]:
+        """Read, change and write back the conversation's lock in one transaction; the row goes
+        when no ticket is left. Without a lock (and `create` false) nothing happens."""
+        with self._locked(conversation_id) as connection:
+            lock = self._read(connection, conversation_id)
+            if lock is None:
+                if not create:
+                    return None
+                lock = self.create_lock(conversation_id)
+            result = change(lock)
+            if lock.is_someone_waiting():
+                self._write(connection, lock)
+            else:
+                connection.execute(_DELETE, {"conversation_id": conversation_id})
+            return result
+
+    # -- LockStore -----------------------------------------------------------------------------------
+
+    def get_lock(self, conversation_id: Text) -> Optional[TicketLock]:
+        with self.engine.connect() as connection:
+            return self._read(connection, conversation_id)
+
+    def save_lock(self, lock: TicketLock) -> None:
+        with self._locked(lock.conversation_id) as connection:
+            self._write(connection, lock)
+
+    def delete_lock(self, conversation_id: Text) -> None:
+        with self._locked(conversation_id) as connection:
+            deleted = connection.execute(_DELETE, {"conversation_id": conversation_id}).rowcount
+        self._log_deletion(conversation_id, deletion_successful=bool(deleted))
+
+    def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        return self._issue(conversation_id, lock_lifetime)[0]
+
+    def _issue(self, conversation_id: Text, lock_lifetime: float) -> Tuple[int, TicketLock]:
+        """A new ticket, and the lock as it is right after."""
+        try:
+            return self._change(conversation_id, lambda lock: (lock.issue_ticket(lock_lifetime), lock), create=True)
+        except Exception as error:
+            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
+
+    @contextlib.asynccontextmanager
+    async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
+                   wait_time_in_seconds: float = 1) -> AsyncIterator[TicketLock]:
+        """As Rasa's `LockStore.lock`, without reading the lock again when the new ticket is
+        served at once (the usual case: nobody else is answering this conversation)."""
+        ticket, lock = self._issue(conversation_id, lock_lifetime)
+        try:
+            if lock.is_locked(ticket):
+                lock = await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
+            yield lock
+        finally:
+            self.cleanup(conversation_id, ticket)
+
+    def update_lock(self, conversation_id: Text) -> None:
+        self._change(conversation_id, TicketLock.remove_expired_tickets)
+
+    def finish_serving(self, conversation_id: Text, ticket_number: int) -> None:
+        self._change(conversation_id, lambda lock: lock.remove_ticket_for(ticket_number))
+
+    def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
+        """Hand the ticket back; the lock goes with the last ticket (one transaction)."""
+        self.finish_serving(conversation_id, ticket_number)
