@@ -5,7 +5,9 @@
 In one run, with every server started here and stopped at the end:
 
 * Our stack: the action server (`python -m rasa_sdk`) and the Rasa server with the model
-  `make train` built, the MaskingTrackerStore on a fresh SQLite file and a freshly seeded SQLite
+  `make train` built, in one worker process per core (at most 4) sharing the SQLLockStore, as
+  `make run` starts it (`--workers`); for the back-to-back levels also a second Rasa server in a
+  single process (`--no-one-worker` skips it), the MaskingTrackerStore on a fresh SQLite file and a freshly seeded SQLite
   store (300 people, 20 firms; BOT_TODAY=2023-01-20), as tests/test_live_server.py starts them.
 * Stock Rasa: `rasa init --no-prompt` (the moodbot project, its own model trained; the
   training is timed), served by `rasa run --model DIR/models` with no endpoints.
@@ -45,7 +47,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import aiohttp
 import requests
 
-from tests.servers import free_port, wait_for
+from tests.servers import children, free_port, wait_for
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -108,19 +110,6 @@ def status_kib(pid: int, key: str) -> Optional[int]:
     except (OSError, ValueError):
         pass
     return None
-
-
-def children(pid: int) -> List[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
 
 
 def process_cpu_s(pid: int) -> float:

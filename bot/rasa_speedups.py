@@ -33,7 +33,7 @@ import asyncio
 import gc
 import logging
 import time
-from typing import Any, Callable, Dict, Optional, Text
+from typing import Any, Dict, Optional, Text
 
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
@@ -125,19 +125,18 @@ def _resolve_event_by_type(type_name: Text, default: Optional[type] = None) -> O
 _freeze_scheduled = False
 
 
-def freeze_heap_after_loading(schedule: Optional[Callable[[Callable[[], None]], Any]] = None) -> bool:
+def freeze_heap_after_loading() -> bool:
     """Called while Rasa loads a model. The loading is synchronous, inside the server's event loop,
     so a callback scheduled now runs once it is over: then the heap is collected and frozen.
-    Outside an event loop (training, a script) nothing happens. Returns whether it was scheduled."""
+    Outside an event loop (training, a script) nothing happens. Returns whether it is scheduled."""
     global _freeze_scheduled
-    if schedule is None:
-        try:
-            schedule = asyncio.get_running_loop().call_soon
-        except RuntimeError:
-            return False
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return False
     if not _freeze_scheduled:
         _freeze_scheduled = True
-        schedule(freeze_heap)
+        loop.call_soon(freeze_heap)
     return True
 
 

@@ -3,8 +3,23 @@
 import socket
 import time
 from pathlib import Path
+from typing import List
 
 import requests
+
+
+def children(pid: int) -> List[int]:
+    """The ids of the processes whose parent is `pid` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
 
 
 def free_port() -> int:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.servers import free_port, wait_for
+from tests.servers import children, free_port, wait_for
 from tests.conftest import REPO_ROOT, trained_model
 
 pytestmark = pytest.mark.server
@@ -230,13 +230,12 @@ def test_two_workers_answer_one_conversation_a_turn_at_a_time(chat):
 
     from sqlalchemy import create_engine, text
 
-    from benchmarks.latency import children
-
     assert len(children(chat.rasa_pid)) == 2  # Sanic's two workers
-    questions = ["嵊泗的留工补助怎么领？", "消费券现在还能用吗", "外卖小哥过年留在嵊泗有补贴吗", "嵊泗流量大礼包送多少G"] * 2
+    # Each names its region: they are answered in whatever order the lock hands them out.
+    questions = ["嵊泗的留工补助怎么领？", "嵊泗消费券现在还能用吗", "外卖小哥过年留在嵊泗有补贴吗", "嵊泗流量大礼包送多少G"] * 2
     with ThreadPoolExecutor(len(questions)) as pool:
         answers = list(pool.map(lambda q: chat("one-conversation", q), questions))
-    assert all("依据" in answer for answer in answers)
+    assert all("依据：嵊人社发〔2022〕35号" in answer for answer in answers), answers
     engine = create_engine(chat.tracker_url)
     with engine.connect() as connection:
         types = connection.execute(text("SELECT type_name FROM events WHERE sender_id = 'one-conversation' "
