@@ -1,8 +1,9 @@
 """Which WeChat messages were already taken, and what was answered: WeChat retries a message
 (same MsgId) up to three times when it has no answer within 5 seconds, and a retry must never reach
 Rasa again. The log is shared by every worker and survives a restart of the bot: the SQL store by
-default, Redis when WECHAT_REDIS_URL is set (for several machines). Both are blocking clients;
-call them from a thread.
+default, Redis when WECHAT_REDIS_URL is set (for several machines). The same place keeps the WeChat API's
+access token, which every worker must share (renewing it invalidates the one before). Both are
+blocking clients; call them from a thread.
 """
 
 from __future__ import annotations
@@ -10,14 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import time
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import Optional, Tuple, Union
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.db import ensure_migrated, session_scope
-from bot.store.models import ChannelMessage
+from bot.store.models import ChannelMessage, ChannelToken
 
 PENDING, DONE, ASYNC = "pending", "done", "async"
 
@@ -70,6 +72,20 @@ class SqlMessageLog:
         with session_scope(self.url) as session:
             return session.execute(select(func.count()).select_from(ChannelMessage)).scalar_one()
 
+    def get_access_token(self, app_id: str) -> Optional[Tuple[str, float]]:
+        """The app's shared access token and when it expires (Unix time), if one was kept."""
+        with session_scope(self.url) as session:
+            row = session.get(ChannelToken, app_id)
+            return (row.token, row.expires_at) if row else None
+
+    def put_access_token(self, app_id: str, token: str, expires_at: float) -> None:
+        with session_scope(self.url) as session:
+            row = session.get(ChannelToken, app_id)
+            if row is None:
+                session.add(ChannelToken(app_id=app_id, token=token, expires_at=expires_at))
+            else:
+                row.token, row.expires_at = token, expires_at
+
 
 class RedisMessageLog:
     """The same log in Redis: SET NX claims a message; entries expire after `ttl` (WeChat stops
@@ -103,7 +119,24 @@ class RedisMessageLog:
                         ex=self.ttl)
 
     def count(self) -> int:
-        return sum(1 for _ in self.client.scan_iter(match=self.prefix + "*"))
+        return sum(1 for key in self.client.scan_iter(match=self.prefix + "*") if not self._is_token_key(key))
+
+    def _token_key(self, app_id: str) -> str:
+        return f"{self.prefix}access-token:{app_id}"
+
+    def _is_token_key(self, key: bytes) -> bool:
+        return key.startswith(f"{self.prefix}access-token:".encode())
+
+    def get_access_token(self, app_id: str) -> Optional[Tuple[str, float]]:
+        raw = self.client.get(self._token_key(app_id))
+        if raw is None:
+            return None
+        data = json.loads(raw)
+        return data["token"], float(data["expires_at"])
+
+    def put_access_token(self, app_id: str, token: str, expires_at: float) -> None:
+        ttl = max(1, int(expires_at - time.time()))
+        self.client.set(self._token_key(app_id), json.dumps({"token": token, "expires_at": expires_at}), ex=ttl)
 
 
 MessageLog = Union[SqlMessageLog, RedisMessageLog]

@@ -79,7 +79,7 @@ class WeChatInput(InputChannel):
         self._log = message_log
         self.api = api
         if config is not None and api is None and config.app_id and config.secret:
-            self.api = WeChatApi(config.api_base, config.app_id, config.secret)
+            self.api = WeChatApi(config.api_base, config.app_id, config.secret, shared=lambda: self.message_log)
         self._inflight: Dict[str, asyncio.Task] = {}
         self._background: set = set()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, String,
+from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String,
                         UniqueConstraint)
 from sqlalchemy.orm import declarative_base
 from sqlalchemy.types import TypeDecorator
@@ -212,6 +212,16 @@ class ChannelMessage(Base):
     reply = Column(String(20000))
     created_at = Column(DateTime, nullable=False)  # UTC
     updated_at = Column(DateTime, nullable=False)  # UTC
+
+
+class ChannelToken(Base):
+    """An app's WeChat API access token, shared by every worker and machine: renewing a token
+    makes the one before it invalid 5 minutes later, so workers must not each keep their own."""
+
+    __tablename__ = "channel_tokens"
+    app_id = Column(String(64), primary_key=True)
+    token = Column(String(512), nullable=False)
+    expires_at = Column(Float, nullable=False)  # Unix time
 
 
 # ---- staff console (bot/console) ---------------------------------------------------------------

@@ -53,6 +53,17 @@ def test_the_log_survives_a_restart(make_log):
     assert restarted.get("msg:never") is None
 
 
+def test_the_access_token_is_kept_for_every_worker(make_log):
+    first, second = make_log(), make_log()
+    assert second.get_access_token("wx1") is None
+    first.put_access_token("wx1", "token-1", 2_000_000_000.5)
+    assert second.get_access_token("wx1") == ("token-1", 2_000_000_000.5)
+    second.put_access_token("wx1", "token-2", 2_000_000_100.0)  # renewed by another worker
+    assert first.get_access_token("wx1") == ("token-2", 2_000_000_100.0)
+    assert first.get_access_token("wx2") is None
+    assert first.count() == 0  # not a message
+
+
 def test_the_backend_is_chosen_by_the_environment(monkeypatch, store_url):
     monkeypatch.setenv("DATABASE_URL", store_url)
     monkeypatch.delenv("WECHAT_REDIS_URL", raising=False)

@@ -399,6 +399,27 @@ async def test_without_a_token_the_channel_is_off(tmp_path):
 
 # ---- the customer-service API client and the splitter -----------------------------------------
 
+async def test_workers_share_one_access_token_and_take_a_renewed_one_from_each_other(wechat_api, store_url):
+    shared = SqlMessageLog(store_url)
+    first = WeChatApi(wechat_api.base, APP_ID, SECRET, shared=lambda: shared)
+    second = WeChatApi(wechat_api.base, APP_ID, SECRET, shared=lambda: shared)
+    try:
+        await first.send_text(USER, "一")
+        await second.send_text(USER, "二")
+        assert wechat_api.token_requests == 1  # the second worker used the first one's token
+        wechat_api.refuse_next_token = True
+        await second.send_text(USER, "三")  # refused: it fetches a new one and shares it
+        assert wechat_api.token_requests == 2
+        wechat_api.refuse_next_token = True  # WeChat has let the old token go
+        await first.send_text(USER, "四")  # refused: it takes the shared new one, fetches none
+        assert wechat_api.token_requests == 2
+        assert [(token, payload["text"]["content"]) for token, payload in wechat_api.sent] == [
+            ("token-1", "一"), ("token-1", "二"), ("token-2", "三"), ("token-2", "四")]
+    finally:
+        await first.close()
+        await second.close()
+
+
 async def test_the_access_token_is_cached_and_renewed_when_refused(wechat_api):
     api = WeChatApi(wechat_api.base, APP_ID, SECRET)
     try:
