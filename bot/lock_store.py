@@ -30,7 +30,7 @@ from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 from sqlalchemy.engine import Connection
 
 from bot.store.db import TRACKER_URL_ENV, tracker_url
-from bot.tracker_store import create_tracker_engine
+from bot.tracker_store import create_table, create_tracker_engine
 
 T = TypeVar("T")
 
@@ -68,12 +68,7 @@ class SQLLockStore(LockStore):
             # later could lose its update to another process between the two).
             sa.event.listen(self.engine, "connect", _driver_autocommit)
             sa.event.listen(self.engine, "begin", _begin_immediate)
-        try:
-            LOCKS.create(self.engine, checkfirst=True)
-        except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
-            # Workers started together race to create the table; losing the race is fine.
-            if not sa.inspect(self.engine).has_table(LOCKS.name):
-                raise
+        create_table(self.engine, LOCKS)
         super().__init__()
 
     @contextlib.contextmanager

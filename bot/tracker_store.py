@@ -64,6 +64,16 @@ def create_tracker_engine(url: str) -> Engine:
     return engine
 
 
+def create_table(engine: Engine, table: sa.Table) -> None:
+    """Create `table` unless it exists. Rasa processes started together race to create it;
+    losing the race is fine."""
+    try:
+        table.create(engine, checkfirst=True)
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
+        if not sa.inspect(engine).has_table(table.name):
+            raise
+
+
 # Rasa's events table, and the rows of a conversation's latest session as
 # SQLTrackerStore._event_query selects them (from its last SessionStarted on, or all if none).
 # Built once: SQLAlchemy caches their compiled form, where Rasa builds an ORM query per call.
@@ -92,17 +102,9 @@ class MaskingTrackerStore(SQLTrackerStore):
         # Not SQLTrackerStore.__init__: it builds the engine from dialect/host/db parts with no
         # hook for connect-time settings. Everything after the engine is as Rasa does it.
         self.engine = create_tracker_engine(url or tracker_url())
-        self._create_table()
+        create_table(self.engine, EVENTS)
         self.sessionmaker = sessionmaker(bind=self.engine)
         TrackerStore.__init__(self, domain, event_broker, **kwargs)
-
-    def _create_table(self) -> None:
-        try:
-            self.Base.metadata.create_all(self.engine)
-        except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
-            # Rasa servers started together race to create the table; losing the race is fine.
-            if not sa.inspect(self.engine).has_table(EVENTS.name):
-                raise
 
     async def _retrieve(self, sender_id: str,
                         fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
