@@ -79,12 +79,18 @@ class SqlMessageLog:
             return (row.token, row.expires_at) if row else None
 
     def put_access_token(self, app_id: str, token: str, expires_at: float) -> None:
-        with session_scope(self.url) as session:
-            row = session.get(ChannelToken, app_id)
-            if row is None:
-                session.add(ChannelToken(app_id=app_id, token=token, expires_at=expires_at))
-            else:
-                row.token, row.expires_at = token, expires_at
+        for _attempt in range(2):  # a worker adding the first row at the same moment: update it
+            try:
+                with session_scope(self.url) as session:
+                    row = session.get(ChannelToken, app_id)
+                    if row is None:
+                        session.add(ChannelToken(app_id=app_id, token=token, expires_at=expires_at))
+                    else:
+                        row.token, row.expires_at = token, expires_at
+                return
+            except IntegrityError:
+                continue
+        raise RuntimeError(f"could not keep the access token of {app_id}")
 
 
 class RedisMessageLog:

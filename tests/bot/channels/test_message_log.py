@@ -64,6 +64,14 @@ def test_the_access_token_is_kept_for_every_worker(make_log):
     assert first.count() == 0  # not a message
 
 
+def test_workers_keeping_their_first_token_at_once_all_succeed(make_log):
+    logs = [make_log() for _ in range(10)]
+    with ThreadPoolExecutor(10) as pool:
+        list(pool.map(lambda i: logs[i].put_access_token("wx1", f"token-{i}", 2_000_000_000.0 + i), range(10)))
+    token, expires_at = logs[0].get_access_token("wx1")
+    assert token == f"token-{int(expires_at - 2_000_000_000)}"  # one whole write won
+
+
 def test_the_backend_is_chosen_by_the_environment(monkeypatch, store_url):
     monkeypatch.setenv("DATABASE_URL", store_url)
     monkeypatch.delenv("WECHAT_REDIS_URL", raising=False)
