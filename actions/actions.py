@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -11,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.clock import today
 from bot.dialogue import PolicyDialogue, Turn
+from bot.forms import RESUME, FormGuard
 from bot.policy.loader import policy_book
 from bot.policy.render import AnswerRenderer
 from bot.text.mask import install_masking_filter
@@ -31,18 +33,54 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
     )
 
 
+OUT_OF_SCOPE = "抱歉，这个问题不在我的解答范围内。{coverage}其他问题请拨打12333人社服务热线，或咨询当地有关部门。"
+
+
+def out_of_scope_text() -> str:
+    return OUT_OF_SCOPE.format(coverage=AnswerRenderer(policy_book()).overview_of_coverage())
+
+
 class ActionAnswerPolicy(Action):
-    """Answers a policy question from policies/*.yml: cited, dated, region-aware."""
+    """Every open turn: answered from policies/*.yml (cited, dated, region- and topic-aware), or
+    routed to the form that takes it (`route` slot; the rules start the form)."""
 
     def name(self) -> Text:
         return "action_answer_policy"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        reply = PolicyDialogue(policy_book()).respond(turn_from_tracker(tracker), today())
+        turn = turn_from_tracker(tracker)
+        reply = PolicyDialogue(policy_book()).respond(turn, today())
+        if reply.unanswered == "nlu_fallback":
+            dispatcher.utter_message(text=PolicyDialogue(policy_book()).clarify(turn.intent_ranking))
+        elif reply.unanswered:
+            dispatcher.utter_message(text=out_of_scope_text())
         for text in reply.messages:
             dispatcher.utter_message(text=text)
-        return [SlotSet("region", reply.region), SlotSet("topic", reply.topic)]
+        return [SlotSet("region", reply.region), SlotSet("topic", reply.topic),
+                SlotSet("route", reply.route or "answered")]
+
+
+async def form_aside(dispatcher: CollectingDispatcher, tracker: Tracker, form: str,
+                     answered: bool = False) -> Optional[List[Dict[Text, Any]]]:
+    """Inside a form: a cancel, a question or a request for a person is dealt with here (None: the
+    message is for the form). The form then ends (cancel) or asks its pending question again."""
+    turn = turn_from_tracker(tracker)
+    confidence = float(((tracker.latest_message or {}).get("intent") or {}).get("confidence") or 0.0)
+    aside = await asyncio.to_thread(FormGuard(policy_book()).check, form, turn, today(), answered, confidence)
+    if aside is None:
+        return None
+    for text in aside.messages:
+        dispatcher.utter_message(text=text)
+    if aside.cancel:
+        return [SlotSet("form_cancelled", True), SlotSet("requested_slot", None)]
+    return [SlotSet("resume_note", RESUME[form]), SlotSet("requested_slot", tracker.get_slot("requested_slot"))]
+
+
+def with_resume(tracker: Tracker, text: str) -> str:
+    """A form's question; after an aside, on a line that says the form goes on."""
+    note = tracker.get_slot("resume_note")
+    return f"{note}：{text}" if note else text
 
 
 def previous_message_fell_back(tracker: Tracker) -> bool:
@@ -64,25 +102,18 @@ class ActionClarify(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         turn = turn_from_tracker(tracker)
+        talk = PolicyDialogue(policy_book())
+        reply = talk.respond(turn, today())
+        if reply.route == "callback_form":
+            return [SlotSet("handoff_offer", True)]
+        if reply.messages and not reply.route:  # a follow-up on the topic the NLU was unsure of
+            for text in reply.messages:
+                dispatcher.utter_message(text=text)
+            return [SlotSet("handoff_offer", False), SlotSet("region", reply.region), SlotSet("topic", reply.topic)]
         if turn.intent == "nlu_fallback" and previous_message_fell_back(tracker):
             return [SlotSet("handoff_offer", True)]
-        dispatcher.utter_message(text=PolicyDialogue(policy_book()).clarify(turn.intent_ranking))
+        dispatcher.utter_message(text=talk.clarify(turn.intent_ranking))
         return [SlotSet("handoff_offer", False)]
-
-
-class ActionOutOfScope(Action):
-    """Says what the assistant covers, and where to ask instead."""
-
-    def name(self) -> Text:
-        return "action_out_of_scope"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        coverage = AnswerRenderer(policy_book()).overview_of_coverage()
-        dispatcher.utter_message(
-            text=f"抱歉，这个问题不在我的解答范围内。{coverage}其他问题请拨打12333人社服务热线，或咨询当地有关部门。"
-        )
-        return []
 
 
 def prompt_action(action_name: str, text: str):
@@ -94,8 +125,8 @@ def prompt_action(action_name: str, text: str):
 
         async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                       domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-            dispatcher.utter_message(text=text)
-            return []
+            dispatcher.utter_message(text=with_resume(tracker, text))
+            return [SlotSet("resume_note", None)]
 
     PromptAction.__name__ = "".join(part.title() for part in action_name.split("_"))
     return PromptAction

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -13,12 +14,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.actions import prompt_action, turn_from_tracker
+from actions.actions import form_aside, prompt_action, turn_from_tracker, with_resume
 from bot.clock import today
 from bot.complaints.dialogue import (CALLBACK_ASK_PHONE, CALLBACK_ASK_TIME, CALLBACK_DECLINED, CALLBACK_OFFER,
                                      CONFIRM, MAX_STATUS_ATTEMPTS, PROMPTS, SLOTS, STATUS_ASK_NUMBER,
                                      STATUS_ASK_PHONE, ComplaintIntake, callback_receipt, callback_time,
-                                     find_last4, form_key, status_reply)
+                                     find_callback_time, find_last4, form_key, status_reply)
+from bot.complaints.fields import extract
 from bot.complaints.parsing import parse_phone
 from bot.dialogue import PolicyDialogue
 from bot.complaints.service import ComplaintService, Draft, TicketError, normalize_ticket_number
@@ -28,11 +30,6 @@ from bot.text.normalize import normalize
 
 logger = logging.getLogger(__name__)
 STORE_DOWN = "系统暂时无法保存，请稍后再发一次；急事请拨打12333人社服务热线。"
-FREE_TEXT = {"name", "employer", "site", "description"}
-STATUS_INTENTS = {"inform", "check_complaint_status", "nlu_fallback", "affirm", "deny", "out_of_scope",
-                  "complain_wage_arrears"}
-# Intents whose messages inside a form are read as answers to it.
-FORM_INTENTS = {"inform", "complain_wage_arrears", "nlu_fallback", "affirm", "deny", "out_of_scope", "goodbye"}
 _services: Dict[str, ComplaintService] = {}
 
 
@@ -71,17 +68,6 @@ def requested(tracker: Tracker, prefix: str) -> Optional[str]:
     return slot[len(prefix):] if slot.startswith(prefix) else None
 
 
-def answer_aside(tracker: Tracker, intent: str) -> List[str]:
-    """What to say to a message that is not an answer to the form (the form then goes on)."""
-    if intent == "request_human":
-        return ["正在为您登记欠薪投诉，提交后工作人员会通过您留的电话联系您；现在就想和人工沟通，"
-                "请拨打12333人社服务热线。"]
-    if intent.startswith("ask_"):
-        reply = PolicyDialogue(policy_book()).respond(turn_from_tracker(tracker), today())
-        return reply.messages + ["我们继续登记欠薪投诉（回复“取消”可退出）。"]
-    return ["我们正在登记欠薪投诉。其他问题可以等登记完再问我，或回复“取消”先退出登记。"]
-
-
 # ---- complaint intake ---------------------------------------------------------------------------
 
 class ValidateComplaintForm(Action):
@@ -97,11 +83,15 @@ class ValidateComplaintForm(Action):
         intent, confidence = intent_of(tracker)
         text = message_of(tracker).get("text") or ""
         events: List[EventType] = [SlotSet("complaint_key", key)]
-        if asked in FREE_TEXT and confidence >= 0.8 and intent not in FORM_INTENTS:
-            # A question in the middle of the form: answer it, then ask for the field again.
-            for message in answer_aside(tracker, intent):
-                dispatcher.utter_message(text=message)
-            return events + [SlotSet("requested_slot", tracker.get_slot("requested_slot"))]
+        if asked is not None:
+            found = bool(extract(text, today(), asked=None).values)
+            aside = await form_aside(dispatcher, tracker, "complaint_form",
+                                     answered=found or (asked == "description" and not intent.startswith("ask_")))
+            if aside is not None:
+                if any(e.get("name") == "form_cancelled" for e in aside):
+                    await asyncio.to_thread(service().discard_draft, key)
+                    return aside + [SlotSet(slot, None) for slot in SLOTS.values()]
+                return events + aside
         try:
             step = await asyncio.to_thread(intake().take, key, text, intent, asked)
         except SQLAlchemyError:
@@ -124,10 +114,10 @@ def _complaint_ask_action(field_name: str):
 
         async def run(self, dispatcher, tracker, domain) -> List[EventType]:
             if field_name == CONFIRM:
-                dispatcher.utter_message(text=ComplaintIntake.summary(tracker.slots))
+                dispatcher.utter_message(text=with_resume(tracker, ComplaintIntake.summary(tracker.slots)))
             else:
-                dispatcher.utter_message(text=ComplaintIntake.prompt(field_name, tracker.slots))
-            return []
+                dispatcher.utter_message(text=with_resume(tracker, ComplaintIntake.prompt(field_name, tracker.slots)))
+            return [SlotSet("resume_note", None)]
 
     ActionAskComplaintField.__name__ = f"ActionAskComplaint{field_name.title()}"
     return ActionAskComplaintField
@@ -151,13 +141,14 @@ class ActionComplaintDone(Action):
             if ticket is not None:
                 dispatcher.utter_message(text=intake().receipt(ticket, tracker.get_slot("region")))
         return [SlotSet(slot, None) for slot in SLOTS.values()] + [
-            SlotSet("complaint_key", None), SlotSet("complaint_outcome", None)]
+            SlotSet("complaint_key", None), SlotSet("complaint_outcome", None), SlotSet("form_cancelled", None),
+            SlotSet("resume_note", None)]
 
 
 # ---- status -------------------------------------------------------------------------------------
 
 class ValidateStatusForm(Action):
-    """Ticket number first (from the message or this conversation), then the phone's last four."""
+    """Ticket number and the phone's last four, from one message or two; questions answered aside."""
 
     def name(self) -> Text:
         return "validate_status_form"
@@ -165,29 +156,20 @@ class ValidateStatusForm(Action):
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         text = normalize(message_of(tracker).get("text") or "")
         asked = requested(tracker, "status_")
-        intent, confidence = intent_of(tracker)
         attempts = int(tracker.get_slot("status_attempts") or 0)
         done = [SlotSet("status_ticket", None), SlotSet("requested_slot", None)]
         if attempts >= MAX_STATUS_ATTEMPTS:
             dispatcher.utter_message(text="查询次数过多，为保护信息安全，请拨打12333人社服务热线查询。")
             return done
-        if asked == "phone4":
-            number = tracker.get_slot("status_ticket")
-            last4 = find_last4(text)
-            if last4 is None:
-                dispatcher.utter_message(text="需要4位数字，即手机号的最后4位。")
-                return [SlotSet("status_ticket", number), SlotSet("requested_slot", "status_phone4")]
-            answer = await asyncio.to_thread(service().status_for, number, last4)
-            dispatcher.utter_message(text=status_reply(number, answer))
-            return done + [SlotSet("status_attempts", attempts + 1)]
         number = normalize_ticket_number(text)
-        if number is None and asked is not None and confidence >= 0.8 and intent not in STATUS_INTENTS:
-            if intent == "request_human":
-                return []  # rejected: the rule for request_human during the status check takes over
-            # Another question: leave the status check and answer it.
-            for message in answer_aside(tracker, intent)[:1] if intent.startswith("ask_") else ["好的，先不查进度了。"]:
-                dispatcher.utter_message(text=message)
-            return done
+        rest = re.sub(r"QX[-\s]?\d{8}[-\s]?\d{1,4}", " ", text, flags=re.I)
+        last4 = find_last4(rest) if (number or asked == "phone4") else None
+        if asked is not None:
+            aside = await form_aside(dispatcher, tracker, "status_form", answered=bool(number or last4))
+            if aside is not None:
+                return aside + ([SlotSet("status_ticket", None)] if aside[0].get("name") == "form_cancelled" else [])
+        if number is None:
+            number = tracker.get_slot("status_ticket") if asked == "phone4" else None
         if number is None and asked is None:
             number = tracker.get_slot("complaint_ticket")
         if number is None:
@@ -197,7 +179,13 @@ class ValidateStatusForm(Action):
                     return done
                 dispatcher.utter_message(text="没有找到工单号。")
             return [SlotSet("status_ticket", None), SlotSet("requested_slot", "status_ticket")]
-        return [SlotSet("status_ticket", number), SlotSet("requested_slot", "status_phone4")]
+        if last4 is None:
+            if asked == "phone4":
+                dispatcher.utter_message(text="需要4位数字，即手机号的最后4位。")
+            return [SlotSet("status_ticket", number), SlotSet("requested_slot", "status_phone4")]
+        answer = await asyncio.to_thread(service().status_for, number, last4)
+        dispatcher.utter_message(text=status_reply(number, answer))
+        return done + [SlotSet("status_attempts", attempts + 1)]
 
 
 ActionAskStatusTicket = prompt_action("action_ask_status_ticket", STATUS_ASK_NUMBER)
@@ -208,8 +196,8 @@ class ActionAskStatusPhone4(Action):
         return "action_ask_status_phone4"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        dispatcher.utter_message(text=f"查询工单 {tracker.get_slot('status_ticket')}。{STATUS_ASK_PHONE}")
-        return []
+        dispatcher.utter_message(text=with_resume(tracker, f"查询工单 {tracker.get_slot('status_ticket')}。{STATUS_ASK_PHONE}"))
+        return [SlotSet("resume_note", None)]
 
 
 # ---- callbacks ----------------------------------------------------------------------------------
@@ -226,8 +214,30 @@ class ValidateCallbackForm(Action):
         text = normalize(raw).strip()
         events: List[EventType] = [SlotSet("callback_key", key)]
         phone, problem = parse_phone(text)
-        if asked is None:  # opened by request_human or by repeated fallbacks: offer first
-            return events + [SlotSet("requested_slot", "callback_wanted")]
+        if asked in ("phone", "time"):  # at the offer itself, "不用了" is the answer "no"
+            aside = await form_aside(dispatcher, tracker, "callback_form", answered=bool(phone) or asked == "time")
+            if aside is not None:
+                if aside[0].get("name") == "form_cancelled":
+                    return events + aside + [SlotSet("callback_wanted", "cancelled")]
+                return events + aside
+        if asked is None:  # opened by request_human or by repeated fallbacks
+            if not phone:  # offer first
+                return events + [SlotSet("requested_slot", "callback_wanted")]
+            when = find_callback_time(raw)
+            try:
+                await asyncio.to_thread(service().save_draft, key, Draft(phone=phone))
+                if when is None:
+                    return events + [SlotSet("callback_wanted", True), SlotSet("callback_phone", mask_phone(phone)),
+                                     SlotSet("requested_slot", "callback_time")]
+                draft = await asyncio.to_thread(service().load_draft, key)
+                draft.callback_time = when
+                ticket, _ = await asyncio.to_thread(service().file, key, draft, "callback")
+            except (TicketError, SQLAlchemyError):
+                logger.exception("callback: could not file the request from the opening message")
+                return events + [SlotSet("requested_slot", "callback_wanted")]
+            return events + [SlotSet("callback_wanted", True), SlotSet("callback_phone", mask_phone(phone)),
+                             SlotSet("callback_time", when), SlotSet("callback_ticket", ticket.number),
+                             SlotSet("requested_slot", None)]
         if asked == "wanted":
             if phone:
                 asked = "phone"
@@ -270,8 +280,8 @@ class ActionAskCallbackWanted(Action):
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         prefix = "抱歉，我还是没能理解您的问题。" if tracker.get_slot("handoff_offer") else ""
-        dispatcher.utter_message(text=prefix + CALLBACK_OFFER)
-        return []
+        dispatcher.utter_message(text=with_resume(tracker, prefix + CALLBACK_OFFER))
+        return [SlotSet("resume_note", None)]
 
 
 ActionAskCallbackPhone = prompt_action("action_ask_callback_phone", CALLBACK_ASK_PHONE)
@@ -287,7 +297,8 @@ class ActionCallbackDone(Action):
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         number = tracker.get_slot("callback_ticket")
         ticket = await asyncio.to_thread(service().get, number) if number else None
-        dispatcher.utter_message(text=callback_receipt(ticket) if ticket else CALLBACK_DECLINED)
+        if ticket or tracker.get_slot("callback_wanted") != "cancelled":
+            dispatcher.utter_message(text=callback_receipt(ticket) if ticket else CALLBACK_DECLINED)
         return [SlotSet(slot, None) for slot in ("callback_wanted", "callback_phone", "callback_time",
                                                   "callback_key", "callback_ticket")] + [
-            SlotSet("handoff_offer", False)]
+            SlotSet("handoff_offer", False), SlotSet("form_cancelled", None), SlotSet("resume_note", None)]

@@ -13,7 +13,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.actions import prompt_action
+from actions.actions import form_aside, prompt_action, with_resume
 from bot.eligibility.dialogue import (CONSENT_PROMPT, DECLINED, SUBJECT_PROMPT, EligibilityDialogue,
                                       find_identifier)
 from bot.policy.loader import policy_book
@@ -36,11 +36,32 @@ ActionAskEligibilityConsent = prompt_action("action_ask_eligibility_consent", CO
 ActionAskEligibilitySubject = prompt_action("action_ask_eligibility_subject", SUBJECT_PROMPT)
 
 
+async def aside_in(form: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
+    """A cancel or a question inside the check (None: the message answers the form)."""
+    requested = tracker.get_slot("requested_slot")
+    if not requested:
+        return None
+    text = (tracker.latest_message or {}).get("text") or ""
+    answered = find_identifier(text) is not None or latest_intent(tracker) in ("affirm", "deny")
+    events = await form_aside(dispatcher, tracker, form, answered)
+    if events is None:
+        return None
+    if any(e.get("name") == "form_cancelled" for e in events):
+        extra = ([SlotSet("eligibility_consent", None), SlotSet("eligibility_subject", None)]
+                 if form == "eligibility_form" else [SlotSet(s, None) for s in SELFCHECK_SLOTS]
+                 + [SlotSet("selfcheck_benefit", None)])
+        return events + extra
+    return events + [SlotSet(requested, None)]
+
+
 class ValidateEligibilityForm(FormValidationAction):
     """Consent first; then the identifier, checked and looked up in the same step."""
 
     def name(self) -> Text:
         return "validate_eligibility_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        return await aside_in("eligibility_form", dispatcher, tracker) or await super().run(dispatcher, tracker, domain)
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
@@ -88,7 +109,8 @@ class ActionEligibilityResult(Action):
             else:
                 dispatcher.utter_message(text=talk.not_found(masked, kind))
         return [SlotSet("eligibility_consent", None), SlotSet("eligibility_subject", None),
-                SlotSet("eligibility_found", None), SlotSet("eligibility_kind", None),
+                SlotSet("eligibility_found", None), SlotSet("eligibility_kind", None), SlotSet("form_cancelled", None),
+                SlotSet("resume_note", None),
                 SlotSet("selfcheck_benefit", benefit.key if needed else None),
                 SlotSet("selfcheck_needed", needed)]
 
@@ -98,6 +120,9 @@ class ValidateSelfcheckForm(FormValidationAction):
 
     def name(self) -> Text:
         return "validate_selfcheck_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        return await aside_in("selfcheck_form", dispatcher, tracker) or await super().run(dispatcher, tracker, domain)
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
@@ -112,8 +137,8 @@ def _ask_action(index: int):
 
         async def run(self, dispatcher, tracker, domain) -> List[EventType]:
             _, benefit = dialogue().benefit_by_key(tracker.get_slot("selfcheck_benefit"))
-            dispatcher.utter_message(text=dialogue().selfcheck_question(benefit, index))
-            return []
+            dispatcher.utter_message(text=with_resume(tracker, dialogue().selfcheck_question(benefit, index)))
+            return [SlotSet("resume_note", None)]
 
     ActionAskSelfcheck.__name__ = f"ActionAskSelfcheckQ{index + 1}"
     return ActionAskSelfcheck
@@ -129,6 +154,9 @@ class ActionSelfcheckVerdict(Action):
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         talk = dialogue()
+        if tracker.get_slot("form_cancelled"):
+            return [SlotSet(s, None) for s in SELFCHECK_SLOTS] + [
+                SlotSet("selfcheck_benefit", None), SlotSet("selfcheck_needed", False), SlotSet("form_cancelled", None)]
         notice, benefit = talk.benefit_by_key(tracker.get_slot("selfcheck_benefit"))
         answers: List[Optional[bool]] = [tracker.get_slot(s) for s in SELFCHECK_SLOTS]
         dispatcher.utter_message(text=talk.selfcheck_verdict(notice, benefit, answers))

@@ -7,7 +7,7 @@
   bot db migrate                   create or upgrade the store's tables (DATABASE_URL)
   bot db import DIR [--rejects F]  import the bureau's CSV files (docs/data-format.md)
   bot db seed [--if-empty]         load the deterministic demo data set
-  bot eligibility ID_OR_CREDIT_CODE [--json]
+  bot eligibility ID_OR_CREDIT_CODE [--json] [--kind person|firm]
                                    every benefit that can apply, condition by condition
   bot complaints list [--status S] [--kind complaint|callback] [--urgent] [--since YYYY-MM-DD]
                       [--until YYYY-MM-DD] [--firm TEXT] [--limit N] [--offset N] [--json]
@@ -109,16 +109,20 @@ def _db(args: argparse.Namespace) -> int:
 
 def _eligibility(args: argparse.Namespace) -> int:
     from bot.eligibility.render import render_report
-    from bot.eligibility.service import EligibilityService, SubjectError
+    from bot.eligibility.service import AmbiguousSubjectError, EligibilityService, SubjectError
+    from bot.identifiers import normalize_subject
     from bot.text.mask import mask_text
 
     try:
-        report = EligibilityService().check(args.subject)
+        report = EligibilityService().check(args.subject, kind=args.kind)
+    except AmbiguousSubjectError as exc:
+        print(f"{exc}（可加 --kind person 或 --kind firm 指定）", file=sys.stderr)
+        return 2
     except SubjectError as exc:
         print(f"{exc}", file=sys.stderr)
         return 2
     if report is None:
-        print(mask_text(f"库中没有 {args.subject.strip().upper()} 的记录"), file=sys.stderr)
+        print(mask_text(f"库中没有 {normalize_subject(args.subject)} 的记录"), file=sys.stderr)
         return 3
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
@@ -288,6 +292,13 @@ def _complaints(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except ValueError:  # closed
+        return False
+
+
 def _staff(args: argparse.Namespace) -> int:
     import getpass
     import secrets
@@ -311,6 +322,10 @@ def _staff(args: argparse.Namespace) -> int:
             password = secrets.token_urlsafe(12)
         elif args.password_stdin:
             password = sys.stdin.readline().rstrip("\n")
+        elif not _stdin_is_terminal():
+            print("没有终端可输入密码：请加 --password-stdin（从标准输入读密码）或 --generate-password（自动生成）",
+                  file=sys.stderr)
+            return 2
         else:
             password = getpass.getpass("密码（至少8位）：")
             if getpass.getpass("再输入一次：") != password:
@@ -364,6 +379,8 @@ def main(argv: List[str] | None = None) -> int:
     eligibility = sub.add_parser("eligibility", help="check a person (ID number) or a firm (credit code)")
     eligibility.add_argument("subject", help="身份证号 or 统一社会信用代码")
     eligibility.add_argument("--json", action="store_true", help="machine-readable output")
+    eligibility.add_argument("--kind", choices=["person", "firm"],
+                             help="only for a number valid as both an ID number and a credit code")
     eligibility.set_defaults(run=_eligibility)
     complaints = sub.add_parser("complaints", help="the complaint and callback tickets: list, show, update")
     actions = complaints.add_subparsers(dest="action", required=True)

@@ -8,11 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
 
+from bot.eligibility.check_text import calculate, render_check
+from bot.eligibility.rules import UNKNOWN
+from bot.eligibility.stated import evaluate, read_statements
 from bot.policy.model import TOPICS, PolicyBook, Region
 from bot.policy.render import AnswerRenderer, detect_aspects, fit_message, referral
+from bot.text.normalize import normalize
+from bot.understanding import (asks_if_qualifies, asks_official_contact, facets, is_followup, reports_arrears, topics_in,
+                               wants_own_record_check, wants_person, writes_as_employer)
 
 DEFAULT_REGION_ENV = "BOT_DEFAULT_REGION"
 
@@ -21,7 +28,8 @@ INTENT_TOPICS: Dict[str, str] = {f"ask_{topic}": topic for topic in TOPICS}
 INTENT_TOPICS["complain_wage_arrears"] = "wage_arrears"
 del INTENT_TOPICS["ask_wage_arrears"]
 
-CONTEXT_INTENTS = {"ask_followup", "inform", "check_eligibility", "check_complaint_status"}
+CONTEXT_INTENTS = {"ask_followup", "inform", "check_eligibility", "check_complaint_status", "affirm", "deny"}
+_FIGURE = re.compile(r"\d+(?:\.\d+)?(?:元|G|%|万元)")
 MENU_TOPICS = [t for t in TOPICS if t not in ("wage_arrears", "policy_overview")]
 
 
@@ -37,6 +45,10 @@ class Turn:
     intent_ranking: Sequence[Dict[str, Any]] = ()
 
 
+# Where a turn goes when it is not answered in place: the form that takes it over.
+ROUTES = ("complaint_form", "status_form", "eligibility_form", "callback_form")
+
+
 @dataclass
 class Reply:
     messages: List[str] = field(default_factory=list)
@@ -45,6 +57,10 @@ class Reply:
     # What the answer rests on (the console links each clause to its full text)
     notice_key: Optional[str] = None
     clause_ids: List[str] = field(default_factory=list)
+    # A form to start instead of (or after) the messages; None: answered here.
+    route: Optional[str] = None
+    # "out_of_scope" / "clarify": nothing here answers it (the caller says so its own way).
+    unanswered: Optional[str] = None
 
 
 def default_region(book: PolicyBook) -> Optional[str]:
@@ -62,6 +78,9 @@ def topic_menu() -> str:
 
 
 class PolicyDialogue:
+    """One user turn, understood against the conversation's topic and region: answered in place
+    (a fact, a facet, a calculation, a condition check on what the user said) or routed to a form."""
+
     def __init__(self, book: PolicyBook):
         self.book = book
         self.renderer = AnswerRenderer(book)
@@ -78,12 +97,13 @@ class PolicyDialogue:
             if region:
                 return region, None
             other = other or value
-        found = self.book.regions_in_text(turn.text)
+        found = self.book.regions_in_text(normalize(turn.text))
         if len(found) == 1:
             return found[0], None
         return None, other
 
     def mentioned_topic(self, turn: Turn) -> Optional[str]:
+        """The measure the message names: a benefit entity, a benefit's own term, a topic word."""
         for entity in turn.entities:
             if entity.get("entity") != "benefit":
                 continue
@@ -94,32 +114,119 @@ class PolicyDialogue:
                 for benefit in notice.benefits:
                     if value == benefit.name or value in benefit.terms:
                         return benefit.topics[0]
+        text = normalize(turn.text)
+        for notice in self.book.notices:
+            for benefit in notice.benefits:
+                if len(benefit.topics) == 1 and any(len(t) >= 3 and t in text for t in benefit.terms):
+                    return benefit.topics[0]
+        named = topics_in(text)
+        return named[0] if named else None
+
+    def signature_region(self, topic: str, text: str) -> Optional[Region]:
+        """The one region whose notice has what the words describe: a term or a figure
+        ("131服务", "1000元消费券", "10G", "50%") that only that notice's measures carry."""
+        def described(notice) -> str:
+            return " ".join(" ".join(filter(None, (b.name, b.amount, b.summary, b.cap, *b.terms)))
+                            for b in notice.benefits)
+
+        hits = []
+        for notice in self.book.notices:
+            others = " ".join(described(n) for n in self.book.notices if n is not notice)
+            marks = set()
+            for benefit in notice.benefits_for(topic) or notice.benefits:
+                marks.update(t for t in benefit.terms if len(t) >= 3)
+                marks.update(_FIGURE.findall(" ".join(filter(None, (benefit.amount, benefit.summary, benefit.cap)))))
+            if any(m in text and m not in others for m in marks):
+                hits.append(notice.region)
+        return hits[0] if len(hits) == 1 else None
+
+    def choose_topic(self, turn: Turn, text: str) -> Optional[str]:
+        named = self.mentioned_topic(turn)
+        intent_topic = INTENT_TOPICS.get(turn.intent)
+        if named:
+            return named
+        if turn.topic and is_followup(text) and turn.intent not in ("greet", "goodbye", "thank"):
+            return turn.topic
+        if intent_topic:
+            return intent_topic
+        if turn.topic and turn.intent in CONTEXT_INTENTS:
+            return turn.topic
         return None
 
     # -- answering ------------------------------------------------------------------------
     def respond(self, turn: Turn, today: dt.date) -> Reply:
+        text = normalize(turn.text or "")
         region, other_region = self.mentioned_regions(turn)
-        region_key = region.key if region else (turn.region or default_region(self.book))
-        topic = INTENT_TOPICS.get(turn.intent)
-        if topic is None:
-            topic = self.mentioned_topic(turn) or turn.topic
+        if asks_official_contact(text):
+            return Reply([self.contact_refusal(region.key if region else turn.region)], turn.region, turn.topic)
+        if turn.intent == "request_human" or wants_person(text):
+            return Reply([], turn.region, turn.topic, route="callback_form")
+        if turn.intent == "check_complaint_status":
+            return Reply([], turn.region, turn.topic, route="status_form")
+        topic = self.choose_topic(turn, text)
+        if turn.intent == "complain_wage_arrears" and (reports_arrears(text) or not topic or topic == "wage_arrears"):
+            return Reply([], turn.region, turn.topic, route="complaint_form")
+        if turn.intent == "check_eligibility" and wants_own_record_check(text):
+            return Reply([], turn.region, topic or turn.topic, route="eligibility_form")
 
         if other_region and not region:
             return Reply([self.renderer.other_region(other_region)], turn.region, topic)
-
-        if turn.intent == "check_eligibility":
-            return self.eligibility_channels(topic, region_key, today)
-        if turn.intent == "check_complaint_status":
-            return Reply([self.complaint_status_channels(region_key)], region_key, turn.topic)
-
         if topic is None:
+            if turn.intent in ("out_of_scope", "nlu_fallback"):
+                return Reply([], turn.region, turn.topic, unanswered=turn.intent)
+            if turn.intent == "check_eligibility":
+                return self.eligibility_channels(None, region.key if region else turn.region, today)
             if turn.intent == "inform" and region:
                 return Reply([f"好的，您在{region.short_name}。{topic_menu()}请问想了解哪一项？"], region.key, None)
-            return Reply([f"请问您想了解哪项政策？{topic_menu()}"], region_key, None)
+            return Reply([f"请问您想了解哪项政策？{topic_menu()}"], region.key if region else turn.region, None)
 
-        return self.answer_topic(topic, region_key, today, turn.text,
-                                 only_aspects=turn.intent == "ask_followup",
-                                 region_named=region is not None)
+        inferred = region or self.signature_region(topic, text)
+        region_key = inferred.key if inferred else (turn.region or default_region(self.book))
+        if topic == "policy_overview":
+            return self.overview(region_key, today, writes_as_employer(text))
+        if region_key and self.book.notice_for_region(region_key).benefits_for(topic):
+            checked = self.check_stated(topic, region_key, today, text, turn.intent == "check_eligibility")
+            if checked:
+                return checked
+        followup = turn.intent in ("ask_followup", "inform", "out_of_scope", "nlu_fallback") or (
+            topic == turn.topic and self.mentioned_topic(turn) is None)
+        return self.answer_topic(topic, region_key, today, text, only_aspects=followup and bool(facets(text)),
+                                 region_named=inferred is not None)
+
+    def overview(self, region_key: Optional[str], today: dt.date, employer: bool) -> Reply:
+        if region_key is None:
+            covering = self.book.regions
+            if len(covering) != 1:
+                body = [self.renderer.overview_line(r.key, today, employer) for r in covering]
+                body.append("告诉我您在哪里（例如“嵊泗”），我逐项说金额、条件和时间。")
+                return Reply([fit_message(body)], None, "policy_overview")
+            region_key = covering[0].key
+        answer = self.renderer.render_overview(region_key, today, employer)
+        return Reply([answer.text], region_key, "policy_overview", answer.notice_key, answer.clause_ids)
+
+    def check_stated(self, topic: str, region_key: str, today: dt.date, text: str,
+                     asked_eligibility: bool) -> Optional[Reply]:
+        """Conditions applied to what the user said; None when the message states nothing they decide."""
+        notice = self.book.notice_for_region(region_key)
+        statements = read_statements(text, notice)
+        candidates = self.renderer.narrow(notice.benefits_for(topic), text)
+        checkable = [b for b in candidates if b.conditions and (b.eligibility or asked_eligibility)]
+        if not checkable:
+            return None
+        benefit = checkable[0]
+        results = evaluate(benefit, notice, statements)
+        decided = [r for r in results if r.status != UNKNOWN]
+        calculation = calculate(benefit, statements, results)
+        if not calculation and not asked_eligibility and not (decided and asks_if_qualifies(text)):
+            return None
+        text_out = render_check(benefit, notice, statements, results, calculation)
+        return Reply([text_out], region_key, topic, notice.key, list(benefit.clauses))
+
+    def contact_refusal(self, region_key: Optional[str]) -> str:
+        notice = self.book.notice_for_region(region_key) if region_key else None
+        return ("抱歉，通知里列出的工作人员的个人手机、电话和邮箱，我不提供，也请不要向个人反映。"
+                f"反映问题或咨询政策，请走公开渠道：{referral(notice)[3:]}；欠薪问题也可以直接在这里对我说“我要投诉欠薪”，"
+                "登记后由工作人员跟进。")
 
     def answer_topic(self, topic: str, region_key: Optional[str], today: dt.date, text: str,
                      only_aspects: bool = False, region_named: bool = True) -> Reply:
@@ -138,7 +245,10 @@ class PolicyDialogue:
                 region_key = covering[0].key
                 answer = self.renderer.render_topic(topic, region_key, today, text, only_aspects)
                 return Reply([answer.text], None, topic, answer.notice_key, answer.clause_ids)
-            return Reply([self.renderer.ask_region(topic)], None, topic)
+            if not covering:
+                return Reply([f"两地通知都没有关于「{TOPICS.get(topic, topic)}」的规定，{referral(None)}。"], None, topic)
+            answer = self.renderer.render_regions(topic, today, text)
+            return Reply([answer.text], None, topic, None, answer.clause_ids)
         answer = self.renderer.render_topic(topic, region_key, today, text, only_aspects)
         return Reply([answer.text], region_key, topic, answer.notice_key, answer.clause_ids)
 

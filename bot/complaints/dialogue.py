@@ -35,6 +35,9 @@ _CANCEL = re.compile(r"^(?:那就|那|还是|我)?(?:(?:取消|算了|不投诉�
                      r"撤销|不告了)(?:吧|了|登记|投诉)*[，,。.!！\s]*)+$")
 _YES = re.compile(r"^(?:确认|确定|对|对的|是的|是|没错|没问题|正确|提交|可以|好|好的|行|嗯|没有问题|确认提交|确认无误|无误)"
                   r"(?:的|了|吧|啊|呀)?[，,。.!！]*(?:提交|确认)?(?:吧)?[。.!！]*$")
+_SUBMIT = re.compile(r"提交|确认|没问题|没有问题|没错|都对|对的|就这样|可以了|无误")
+_NEGATED = re.compile(r"不对|不是|错了|有误|写错|改|不要提交|别提交|先别")
+_CORRECTING = re.compile(r"写错|错了|不对|改成|改为|应该是|应为|更正|搞错")
 MAX_STATUS_ATTEMPTS = 5
 
 
@@ -143,6 +146,13 @@ class ComplaintIntake:
                                                 f"或拨打{HOTLINE}人社服务热线。"], None, "cancelled")
         if asked == CONFIRM:
             return self._confirm(key, draft, text, plain, intent)
+        if asked and _CORRECTING.search(plain):
+            correction = extract_correction(text, self.today())
+            if correction.values:
+                self._merge(draft, correction)
+                self.service.save_draft(key, draft)
+                changed = "、".join(LABELS[name] for name in correction.values)
+                return IntakeStep(display(draft), [f"已修改：{changed}。"], self._next(draft))
 
         found = extract(text, self.today(), asked=asked)
         messages: List[str] = []
@@ -166,7 +176,8 @@ class ComplaintIntake:
             return IntakeStep({**display(draft), SLOTS[CONFIRM]: None}, [f"已修改：{changed}。"], self._next(draft))
         if correction.problem:
             return IntakeStep({SLOTS[CONFIRM]: None}, [correction.problem], SLOTS[CONFIRM])
-        if _YES.match(plain) or (intent == "affirm" and len(plain) <= 8):
+        if _YES.match(plain) or (intent == "affirm" and len(plain) <= 12) or (
+                _SUBMIT.search(plain) and not _NEGATED.search(plain)):
             try:
                 ticket, _ = self.service.file(key, kind="complaint")
             except TicketError as exc:
@@ -308,6 +319,20 @@ def callback_receipt(ticket: TicketView) -> str:
     return (f"已登记回电请求，编号：{ticket.number}。工作人员{config.get('response_time', '会尽快回电')}"
             f"（您希望的时间：{ticket.callback_time or '随时'}），将拨打 {ticket.phone_masked}。"
             f"急事请直接拨打{HOTLINE}人社服务热线。")
+
+
+_WHEN = re.compile(r"(?:今天|明天|后天|大后天|周[一二三四五六日天]|星期[一二三四五六日天]|工作日|这周|下周)?\s*"
+                   r"(?:上午|下午|中午|晚上|早上|傍晚|白天)?\s*(?:\d{1,2}(?:点|:\d{2})(?:半|以后|之后|后|前|以前)?)?"
+                   r"(?:都在|都行|都可以|有空|方便)?")
+
+
+def find_callback_time(text: str) -> Optional[str]:
+    """"…号码是139…，明天上午都在" → "明天上午都在"; None when no time is named."""
+    flat = normalize(text or "")
+    if re.search(r"随时|什么时候都行|都可以", flat):
+        return "随时"
+    best = max((m.group(0).strip() for m in _WHEN.finditer(flat)), key=len, default="")
+    return mask_text(best) if len(best) >= 2 else None
 
 
 def callback_time(text: str) -> Optional[str]:

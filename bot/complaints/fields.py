@@ -38,6 +38,8 @@ _LEAD = re.compile(r"^(?:我们?(?:是|在|给)?|俺们?(?:在|给)?|在|给|帮
                    r"公司叫|公司是|公司名字?是?|欠薪的是|欠钱的是|欠我工资的是|雇主是|用人单位是?|欠薪单位是?|单位名称是?)")
 _SITE_SUFFIX = re.compile(r"([\u4e00-\u9fa5A-Za-z0-9#（）()]{1,30}?(?:工地|项目部|项目|工程|码头|渔场|养殖场|基地|小区|大楼|车间|船上))")
 _SITE_LEAD = re.compile(r"^(?:(?:工地|项目|地点|地址|工作地点)(?:在|是|名称是?)|在|是)")
+_SITE_SAID = re.compile(r"(?:干活的?地点|干活的地方|工作地点|工地|项目|地点|地址)(?:在|是|叫)\s*"
+                        r"([\u4e00-\u9fa5A-Za-z0-9#（）()]{2,30}?)(?=$|[，,。；;！!、\s])")
 _SITE_CUE = re.compile(r"(?:工地在|项目在|地点在|地址在|工作地点是?|干活的地方是?|在)\s*"
                        r"([\u4e00-\u9fa5A-Za-z0-9#（）()]{2,30}?)\s*(?:干活|上班|打工|工作|做工|施工|做事|干了|干)")
 _WORKERS = re.compile(r"(\d+)\s*(多|几)?\s*(?:个|名|位)?\s*(?:人|工友|工人|兄弟|老乡|同事|农民工|伙计|员工)")
@@ -112,6 +114,9 @@ def find_employer(text: str, asked: bool = False) -> Optional[str]:
 
 
 def find_site(text: str, asked: bool = False) -> Optional[str]:
+    said = _SITE_SAID.search(text)
+    if said and not _EMPLOYER_BAD.search(said.group(1)):
+        return said.group(1)
     match = _SITE_CUE.search(text)
     if match and not _EMPLOYER_BAD.search(match.group(1)):
         return match.group(1)
@@ -145,9 +150,30 @@ def find_workers(text: str, asked: bool = False) -> Optional[int]:
     return None
 
 
+_NOT_A_VALUE = re.compile(r"[?？]|吗|呢|怎么|咋|什么|啥|能不能|可不可以|是不是|有没有|问一下|请问|想问|能领不|能拿不|行不|"
+                          r"[能会要可]\S{0,4}不$|^(?:对|对的|是的|好的?|行|嗯|确认|提交|"
+                          r"没问题|可以)(?:的|了|吧|啊)?[，,。.!！]*(?:确认)?(?:提交)?(?:吧)?[。.!！]*$")
+
+
 def extract(text: str, today: dt.date, asked: Optional[str] = None) -> Extracted:
-    """Every detail in `text`; `asked` is the field the bot just asked for (or None)."""
+    """Every detail in `text`; `asked` is the field the bot just asked for (or None).
+
+    A field's whole answer is read as that field only when the message has no marked detail of
+    another field and is neither a question nor a confirmation: those are never stored."""
     flat = normalize(text or "").strip()
+    if asked and asked not in ("phone", "description"):
+        marked = _extract(flat, today, None)
+        if marked.values and asked not in marked.values:
+            marked.problem = PROBLEMS[asked]
+            return marked
+        if _NOT_A_VALUE.search(flat) and not marked.values:
+            return Extracted(problem=PROBLEMS[asked])
+    if asked == "description" and _NOT_A_VALUE.search(flat) and len(flat) <= 12:
+        return Extracted(problem=PROBLEMS[asked])
+    return _extract(flat, today, asked)
+
+
+def _extract(flat: str, today: dt.date, asked: Optional[str]) -> Extracted:
     out = Extracted(cannot_go_home=bool(_CANNOT_GO_HOME.search(flat)))
     if asked and _SKIP.match(flat):
         if asked in OPTIONAL:

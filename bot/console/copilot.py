@@ -118,6 +118,9 @@ class Copilot:
             return suggestion
         reply = self.dialogue.respond(Turn(intent, text, parsed.get("entities") or [], region=region,
                                            intent_ranking=ranking), today)
+        if reply.route and not reply.messages and intent in INTENT_TOPICS:
+            # The chat would start a form (the intake); the hotline still wants the cited channels.
+            reply = self.dialogue.answer_topic(INTENT_TOPICS[intent], region, today, text)
         suggestion.answer = "\n\n".join(reply.messages)
         if reply.notice_key:
             notice = self.book.notice(reply.notice_key)

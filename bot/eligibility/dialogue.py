@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import List, Optional, Sequence, Tuple
 
 from bot.eligibility.render import render_report
-from bot.eligibility.service import EligibilityService, SubjectError, subject_kind
+from bot.eligibility.service import AmbiguousSubjectError, EligibilityService
+from bot.identifiers import AMBIGUOUS, FIRM, INVALID, PERSON, classify_subject
 from bot.policy.model import Benefit, Notice, PolicyBook
 from bot.policy.render import fit_message, referral
 from bot.text.mask import mask_id_number
@@ -21,6 +22,9 @@ CONSENT_PROMPT = ("帮您核查资格需要用到您的身份证号（单位请�
 SUBJECT_PROMPT = "请输入您的18位身份证号；如果是单位查询，请输入18位统一社会信用代码。回复“算了”可退出。"
 DECLINED = "好的，不提供证件号也没关系。"
 _CANDIDATE = re.compile(r"(?<![0-9A-Za-z])([0-9A-Za-z]{15,20})(?![0-9A-Za-z])")
+_PERSON_WORDS = re.compile(r"个人|本人|身份证")
+_FIRM_WORDS = re.compile(r"单位|企业|公司|信用代码")
+WHICH_KIND = "请在号码前加上“个人”或“单位”后重新发送，例如：单位 9133…"
 
 
 @dataclass
@@ -41,6 +45,12 @@ def find_identifier(text: str) -> Optional[str]:
     return match.group(1).upper() if match else None
 
 
+def kind_hint(text: str) -> Optional[str]:
+    """'person' or 'firm' when the message says which (个人/身份证 vs 单位/企业/信用代码), else None."""
+    person, firm = bool(_PERSON_WORDS.search(text or "")), bool(_FIRM_WORDS.search(text or ""))
+    return None if person == firm else (PERSON if person else FIRM)
+
+
 def mask_identifier(identifier: str, kind: str) -> str:
     return mask_id_number(identifier) if kind == "person" else identifier
 
@@ -56,12 +66,18 @@ class EligibilityDialogue:
         identifier = find_identifier(text)
         if identifier is None:
             return SubjectOutcome(["没有找到证件号码。" + SUBJECT_PROMPT], accepted=False)
+        subject = classify_subject(identifier)
+        if subject.kind == INVALID:
+            return SubjectOutcome([subject.message], accepted=False)
+        hint = kind_hint(text) if subject.kind == AMBIGUOUS else None
         try:
-            kind = subject_kind(identifier)
-        except SubjectError as exc:
-            return SubjectOutcome([f"{exc}，请核对后重新输入。"], accepted=False)
-        report = self.service.check(identifier)
-        masked = mask_identifier(identifier, kind)
+            report = self.service.check(subject.value, kind=hint)
+        except AmbiguousSubjectError:
+            report = None
+        kind = report.kind if report else (hint if subject.kind == AMBIGUOUS else subject.kind)
+        if kind is None:
+            return SubjectOutcome([f"{subject.message}{WHICH_KIND}"], accepted=False)
+        masked = mask_identifier(subject.value, kind)
         if report is None:
             return SubjectOutcome([], accepted=True, masked=masked, found=False, kind=kind)
         return SubjectOutcome(render_report(report), accepted=True, masked=masked, found=True, kind=kind)

@@ -16,19 +16,11 @@ from bot.policy.model import TOPICS, Benefit, Notice, PolicyBook, Region, Window
 WECHAT_LIMIT_BYTES = 2048
 HOTLINE = "12333"
 
-# Aspects a question can ask about, with the words that signal them.
-ASPECT_WORDS = {
-    "how": ("怎么领", "怎么申请", "如何申请", "如何领", "怎么办", "去哪", "哪里", "找谁", "材料",
-            "手续", "流程", "申领", "办理", "咋领", "怎么拿", "怎么弄", "在哪"),
-    "amount": ("多少", "金额", "几块", "几百", "几千", "标准", "上限", "封顶", "最高", "几G", "多大"),
-    "time": ("什么时候", "啥时候", "几号", "截止", "还能", "现在", "期限", "过期", "有效期", "哪天",
-             "多久", "何时", "还有没有", "结束", "开始"),
-    "who": ("谁能", "谁可以", "条件", "符合", "资格", "哪些人", "什么人", "要求", "外地", "户籍"),
-}
-
-
 def detect_aspects(text: str) -> List[str]:
-    return [aspect for aspect, words in ASPECT_WORDS.items() if any(w in text for w in words)]
+    """The facets a question asks about (amount, who, conditions, time, how, silent)."""
+    from bot.understanding import facets
+
+    return facets(text)
 
 
 def format_date(day: dt.date) -> str:
@@ -97,6 +89,10 @@ def fit_message(body: Sequence[str], tail: str = "", limit: int = WECHAT_LIMIT_B
     return text
 
 
+CARD_ORDER = ("amount", "who", "conditions", "time", "how")
+CARD_LABELS = {"amount": "金额", "who": "对象", "conditions": "条件", "time": "时间", "how": "办理方式"}
+
+
 @dataclass
 class Answer:
     """A rendered reply and what it rests on."""
@@ -118,8 +114,13 @@ class AnswerRenderer:
         lines: Dict[str, str] = {}
         if benefit.amount:
             lines["amount"] = f"金额：{benefit.amount}" + (f"；{benefit.cap}" if benefit.cap else "")
+        if not benefit.amount and benefit.summary:
+            lines["amount"] = f"内容：{benefit.summary}"
         if benefit.who:
             lines["who"] = f"对象：{benefit.who}"
+        if benefit.conditions:
+            items = "；".join(f"{i}. {c.text}" for i, c in enumerate(benefit.conditions, 1))
+            lines["conditions"] = f"条件：{items}"
         windows = list(benefit.windows) or ([notice.period] if notice.period else [])
         if windows:
             lines["time"] = "\n".join(f"时间：{describe_window(w, today)}" for w in windows)
@@ -140,13 +141,18 @@ class AnswerRenderer:
         """The benefit's card; the asked aspects first, or (follow-ups) only those."""
         notice = self.book.notice_of(benefit)
         lines = self.benefit_lines(benefit, today)
-        asked = [a for a in aspects if a in ASPECT_WORDS]
+        asked = [a for a in aspects if a in CARD_ORDER]
+        if "who" in asked and "conditions" not in asked:
+            asked.append("conditions")
         if only_aspects and asked:
             body = [lines[a] for a in asked if a in lines]
-            if len(body) < len(asked) or not body:
+            if len(body) < len(asked) or not body or "silent" in asked or "how" in asked:
                 body.append(self.silent_line(benefit))
+            rest = [CARD_LABELS[a] for a in CARD_ORDER if a in lines and a not in asked]
+            if rest:
+                body.append(f"还想了解{'、'.join(rest)}，可以接着问我。")
         else:
-            order = asked + [a for a in ("amount", "who", "time", "how") if a not in asked]
+            order = asked + [a for a in CARD_ORDER if a not in asked]
             body = [lines[a] for a in order if a in lines]
             body.append(self.silent_line(benefit))
         body = [f"【{benefit.name}】{notice.region.short_name}", *[b for b in body if b]]
@@ -163,7 +169,20 @@ class AnswerRenderer:
         if not text:
             return benefits
         named = [b for b in benefits if b.name in text or any(t in text for t in b.terms)]
-        return named or benefits
+        if named or len(benefits) == 1:
+            return named or benefits
+        # No term named whole: the measure whose name and terms share the most two-character words.
+        grams = {text[i:i + 2] for i in range(len(text) - 1)}
+
+        def overlap(benefit: Benefit) -> int:
+            words = " ".join((benefit.name, *benefit.terms))
+            return len({g for g in grams if g in words})
+
+        scores = [overlap(b) for b in benefits]
+        best = max(scores)
+        if best > 0 and scores.count(best) == 1:
+            return [benefits[scores.index(best)]]
+        return benefits
 
     def render_topic(self, topic: str, region_key: str, today: dt.date, text: str = "",
                      only_aspects: bool = False) -> Answer:
@@ -197,6 +216,48 @@ class AnswerRenderer:
             clause_ids=clause_ids,
         )
 
+    def short_line(self, benefit: Benefit, today: dt.date, with_cite: bool = True) -> str:
+        """One line: the measure, its figure, where today stands in its window, its clause."""
+        notice = self.book.notice_of(benefit)
+        windows = [w for w in benefit.windows if w.has_dates]
+        when = "；" + window_status(windows[-1], today) if windows else ""
+        cite = notice.cite(benefit.clauses).replace("（依据：", "（").replace(notice.number + " ", "") if with_cite else ""
+        return f"{benefit.name}：{benefit.summary}{when}{cite}"
+
+    def render_regions(self, topic: str, today: dt.date, text: str = "") -> Answer:
+        """No region known and several notices cover the topic: each in short form, one message."""
+        body: List[str] = []
+        clause_ids: List[str] = []
+        for region in self.book.regions_covering(topic):
+            notice = self.book.notice_for_region(region.key)
+            benefits = self.narrow(notice.benefits_for(topic), text)
+            body.append(f"【{region.short_name}】（{notice.number}）")
+            body += [self.short_line(b, today) for b in benefits]
+            clause_ids += [c for b in benefits for c in b.clauses if c not in clause_ids]
+        label = TOPICS.get(topic, topic)
+        body.insert(0, f"「{label}」两地通知都有规定，各地不同：")
+        body.append("告诉我您在哪里（例如“嵊泗”），我给您详细说金额、条件和办理方式。")
+        return Answer(fit_message(body), None, [], clause_ids)
+
+    def render_overview(self, region_key: str, today: dt.date, employer: bool = False) -> Answer:
+        """"都有啥福利": the benefits a worker (or an employer) can get, with amounts and windows."""
+        notice = self.book.notice_for_region(region_key)
+        chosen = [b for b in notice.benefits if audience(b) == ("employer" if employer else "worker")]
+        who = "企业" if employer else "职工个人"
+        body = [f"{notice.region.short_name}面向{who}的主要措施（{notice.number}）："]
+        body += [f"{i}. {self.short_line(b, today)}" for i, b in enumerate(chosen, 1)]
+        other = "职工个人" if employer else "企业"
+        body.append(f"想了解哪一项的条件和办理方式，直接问我；面向{other}的措施也可以问我。")
+        clause_ids = [c for b in chosen for c in b.clauses]
+        return Answer(fit_message(body), notice.key, [b.key for b in chosen], list(dict.fromkeys(clause_ids)))
+
+    def overview_line(self, region_key: str, today: dt.date, employer: bool = False) -> str:
+        """One region's measures for a worker (or an employer) in one line: names and figures."""
+        notice = self.book.notice_for_region(region_key)
+        chosen = [b for b in notice.benefits if audience(b) == ("employer" if employer else "worker")]
+        items = "；".join(f"{b.name}（{b.amount}）" if b.amount else b.name for b in chosen)
+        return f"【{notice.region.short_name}】{items}（{notice.number}）"
+
     def with_topic_menu(self, text: str, notice: Notice) -> str:
         """An overview answer, plus the topics this notice covers (before the citation)."""
         covered = [label for t, label in TOPICS.items() if t != "policy_overview" and notice.benefits_for(t)]
@@ -229,3 +290,22 @@ class AnswerRenderer:
 
     def regions_for(self, topic: str) -> List[Region]:
         return self.book.regions_covering(topic)
+
+
+def audience(benefit: Benefit) -> str:
+    """"worker" or "employer": whom a measure pays or serves, from its eligibility subject or its
+    `who` (a firm, an agency, a unit: employer); "" for measures that address neither directly."""
+    subject = (benefit.eligibility or {}).get("subject")
+    if subject == "person":
+        return "worker"
+    if subject == "firm":
+        return "employer"
+    if "policy_overview" in benefit.topics or "wage_arrears" in benefit.topics:
+        return ""
+    who = benefit.who or ""
+    if any(w in who for w in ("员工", "务工", "人员", "劳动者", "群众", "职工", "新嵊泗人", "人口")) \
+            and not who.startswith(("企业", "有招工需求")):
+        return "worker"
+    if any(w in who for w in ("企业", "机构", "单位")):
+        return "employer"
+    return ""

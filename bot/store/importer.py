@@ -20,7 +20,7 @@ from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence,
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from bot.identifiers import credit_code_problem, id_number_problem
+from bot.identifiers import INVALID, classify_subject, credit_code_problem, id_number_problem
 from bot.regions import canonical_province, region_code_problem
 from bot.store.db import get_engine, migrate
 from bot.store.models import (AgencyPlacement, BusCharter, Claim, FestivalAttendance, Firm, Job,
@@ -243,10 +243,10 @@ def _claim(row):
     benefit = (row.get("benefit") or "").strip()
     if benefit not in BENEFIT_KEYS:
         raise RowError(f"benefit 应为 {'/'.join(BENEFIT_KEYS)} 之一，实际为 {benefit!r}")
-    subject = _text(row, "subject_id").upper()
-    if id_number_problem(subject) and credit_code_problem(subject):
-        raise RowError("subject_id 既不是有效身份证号，也不是有效统一社会信用代码")
-    return {"benefit": benefit, "subject_id": subject, "amount_yuan": _money(row, "amount_yuan"),
+    subject = classify_subject(_text(row, "subject_id"))
+    if subject.kind == INVALID:
+        raise RowError(f"subject_id 既不是有效身份证号，也不是有效统一社会信用代码（{subject.reason}）")
+    return {"benefit": benefit, "subject_id": subject.value, "amount_yuan": _money(row, "amount_yuan"),
             "paid_date": _date(row, "paid_date")}
 
 

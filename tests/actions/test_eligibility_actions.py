@@ -123,7 +123,8 @@ async def test_an_id_number_is_checked_whatever_intent_nlu_gave_it(store):
     assert slots(events)["eligibility_found"] is True and "一次性留工补助" in texts[0]
 
 
-async def test_saying_stop_instead_of_an_id_ends_the_form_without_consent(store):
+async def test_saying_stop_instead_of_an_id_ends_the_form_and_says_nothing_was_kept(store):
     texts, events = await run(ValidateEligibilityForm(), "eligibility_subject_stop")
-    assert slots(events)["eligibility_consent"] is False and texts == []
-    assert slots(events)["requested_slot"] is None
+    assert slots(events)["eligibility_consent"] is None and slots(events)["eligibility_subject"] is None
+    assert "已取消" in texts[0] and "没有提交" in texts[0]
+    assert slots(events)["requested_slot"] is None and slots(events)["form_cancelled"] is True

@@ -234,3 +234,32 @@ def test_complaints_show_and_update_lifecycle(tmp_path, monkeypatch, capsys):
         assert all(PHONE not in text for text in outputs)
     finally:
         dispose_engines()
+
+
+def test_staff_add_without_a_terminal_names_the_non_interactive_options(store_url, monkeypatch, capsys):
+    import getpass
+    import io
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from bot.console.staff import StaffService
+
+    def no_prompt(*_args, **_kwargs):
+        raise AssertionError("getpass must not be called without a terminal")
+
+    monkeypatch.setenv("DATABASE_URL", store_url)
+    monkeypatch.setattr(getpass, "getpass", no_prompt)
+    for stdin in (io.StringIO(""), None):  # a pipe / no stdin at all
+        monkeypatch.setattr("sys.stdin", stdin)
+        assert main(["staff", "add", "钱坐席", "--role", "agent"]) == 2
+        out, err = capsys.readouterr()
+        assert out == "" and len(err.strip().splitlines()) == 1
+        assert "--password-stdin" in err and "--generate-password" in err
+    assert StaffService(store_url).count() == 0
+
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-m", "bot", "staff", "add", "钱坐席", "--role", "agent"],
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=root, timeout=120)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "--password-stdin" in result.stderr and "--generate-password" in result.stderr

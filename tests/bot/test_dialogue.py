@@ -38,7 +38,9 @@ def test_region_found_in_text_when_no_entity(dialogue):
 def test_unknown_region_is_asked_when_it_matters(dialogue):
     reply = dialogue.respond(Turn("ask_consumption_voucher", "消费券怎么领"), DAY)
     assert reply.region is None and reply.topic == "consumption_voucher"
-    assert "嵊泗县" in reply.messages[0] and "江苏省" in reply.messages[0] and "请问您在" in reply.messages[0]
+    # Both notices in short form, each with its clause, instead of a wasted turn asking the region.
+    assert "嵊泗县" in reply.messages[0] and "江苏省" in reply.messages[0] and "请问您在" not in reply.messages[0]
+    assert "第6条" in reply.messages[0] and "五（一）" in reply.messages[0]
 
 
 def test_the_answer_to_the_region_question_answers_the_pending_topic(dialogue):
@@ -75,7 +77,7 @@ def test_region_switch_reanswers_the_same_topic(dialogue):
 def test_follow_up_uses_the_previous_topic(dialogue):
     reply = dialogue.respond(Turn("ask_followup", "那怎么领？", region="shengsi", topic="retention_bonus"), DAY)
     assert "节前代发、节后申领" in reply.messages[0]
-    assert "金额" not in reply.messages[0]
+    assert "金额：" not in reply.messages[0] and "还想了解金额" in reply.messages[0]
 
 
 def test_follow_up_without_context_asks_which_policy(dialogue):
@@ -103,9 +105,11 @@ def test_eligibility_lists_the_conditions_to_check(dialogue):
     assert text.endswith("（依据：嵊人社发〔2022〕35号 第1条）")
 
 
-def test_wage_arrears_gives_the_channels(dialogue):
-    reply = dialogue.respond(Turn("complain_wage_arrears", "老板欠薪", region="shengsi"), DAY)
+def test_wage_arrears_questions_give_the_channels_and_complaints_go_to_the_intake(dialogue):
+    reply = dialogue.respond(Turn("ask_followup", "欠薪了去哪里维权", region="shengsi"), DAY)
     assert "第21条" in reply.messages[0] or "第22条" in reply.messages[0]
+    complaint = dialogue.respond(Turn("complain_wage_arrears", "老板欠薪", region="shengsi"), DAY)
+    assert complaint.route == "complaint_form" and complaint.messages == []
 
 
 def test_clarify_names_the_closest_topics(dialogue):
@@ -117,11 +121,16 @@ def test_clarify_names_the_closest_topics(dialogue):
 
 
 def test_remembered_region_without_the_measure_answers_for_the_region_that_has_it(dialogue):
-    reply = dialogue.respond(Turn("ask_delivery_subsidy", "外卖骑手补贴咋领", region="jiangsu"), DAY)
+    reply = dialogue.respond(Turn("ask_delivery_subsidy", "送货的骑手补贴咋领", region="jiangsu"), DAY)
     text = reply.messages[0]
     assert text.startswith("（江苏省的通知没有此项规定，以下为嵊泗县的规定。）")
     assert "500元" in text and text.endswith("（依据：嵊人社发〔2022〕35号 第3条）")
     assert reply.region == "jiangsu" and reply.topic == "delivery_subsidy"
+
+
+def test_a_term_only_one_notice_has_names_the_region(dialogue):
+    reply = dialogue.respond(Turn("ask_delivery_subsidy", "外卖骑手补贴咋领", region="jiangsu"), DAY)
+    assert reply.region == "shengsi" and "500元" in reply.messages[0]
 
 
 def test_named_region_without_the_measure_says_so(dialogue):

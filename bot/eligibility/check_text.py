@@ -1,0 +1,100 @@
+"""The reply to a condition question ("从宁波接的算不算", "只招到4个人能拿吗", "车费一共6万呢"):
+the verdict on what the user said, each condition with its status, the calculation where the
+notice gives a rule, and the clause. Figures come from the benefit's data (share, per-head amount,
+cap, thresholds), never from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import List, Optional
+
+from bot.eligibility.rules import MET, NOT_MET, UNKNOWN
+from bot.eligibility.stated import ConditionResult, Statements, verdict
+from bot.policy.model import Benefit, Notice
+from bot.policy.render import fit_message, referral
+
+MARKS = {MET: "✓", NOT_MET: "✗", UNKNOWN: "？"}
+
+
+def yuan(value: Decimal) -> str:
+    """30000 → "30000元（3万元）"; 4000 → "4000元"."""
+    value = value.quantize(Decimal("0.01"))
+    plain = f"{value:f}".rstrip("0").rstrip(".")
+    if value >= 10000:
+        wan = f"{value / 10000:f}".rstrip("0").rstrip(".")
+        return f"{plain}元（{wan}万元）"
+    return f"{plain}元"
+
+
+@dataclass
+class Calculation:
+    text: str
+    amount: Decimal
+
+
+def _param(benefit: Benefit, rule: str, name: str) -> Optional[int]:
+    for condition in benefit.conditions:
+        if condition.check and condition.check.get("rule") == rule and name in condition.check:
+            return int(condition.check[name])
+    return None
+
+
+def calculate(benefit: Benefit, st: Statements, results: List[ConditionResult]) -> Optional[Calculation]:
+    """The notice's amount rule applied to the stated cost or head count (None: nothing to apply)."""
+    rule = (benefit.eligibility or {}).get("amount")
+    cap = Decimal(str(benefit.cap_yuan)) if benefit.cap_yuan else None
+    if rule == "cost_share" and st.cost_yuan is not None:
+        share = Decimal(str(benefit.eligibility.get("share", 0)))
+        raw = st.cost_yuan * share
+        line = f"测算：包车费用{yuan(st.cost_yuan)}×{share * 100:.0f}%={yuan(raw)}"
+    elif rule == "per_recruit" and st.recruits is not None and benefit.amount_yuan:
+        per = Decimal(str(benefit.amount_yuan))
+        raw = per * st.recruits
+        line = f"测算：{st.recruits}人×{yuan(per)}={yuan(raw)}"
+        least = _param(benefit, "placement_min_count", "min")
+        if least and st.recruits < least:
+            return Calculation(f"{line}，但引进不足{least}人，按通知不能享受（需新引进{least}名员工以上）。", Decimal(0))
+    else:
+        return None
+    if cap is not None and raw > cap:
+        return Calculation(f"{line}，超过每家最高{yuan(cap)}的上限，按上限计{yuan(cap)}。", cap)
+    if cap is not None:
+        return Calculation(f"{line}，未超过最高{yuan(cap)}的上限。", raw)
+    return Calculation(f"{line}。", raw)
+
+
+def render_check(benefit: Benefit, notice: Notice, st: Statements, results: List[ConditionResult],
+                 calculation: Optional[Calculation]) -> str:
+    outcome = verdict(results)
+    if calculation is not None and calculation.amount == 0:
+        outcome = NOT_MET
+    head = f"【{benefit.name}】{notice.region.short_name}"
+    said = f"按您说的（{'、'.join(dict.fromkeys(st.evidence))}）：" if st else ""
+    failed = [r.condition.text for r in results if r.status == NOT_MET]
+    unknown = [r for r in results if r.status == UNKNOWN]
+    if outcome == NOT_MET:
+        reason = "；".join(failed) if failed else "引进人数不够"
+        line = f"{said}不符合，不能享受。原因：不满足“{reason}”。"
+    elif outcome == MET:
+        line = f"{said}通知列出的条件都符合，可以享受。"
+    else:
+        line = f"{said}能不能享受，还要看下面打“？”的条件。"
+    body = [head, line]
+    body += [f"{MARKS[r.status]} {r.condition.text}" for r in results]
+    if calculation is not None and calculation.amount > 0:
+        body.append(calculation.text)
+    elif calculation is not None:
+        body.append(calculation.text)
+    if benefit.amount and calculation is None:
+        body.append(f"标准：{benefit.amount}" + (f"；{benefit.cap}" if benefit.cap else ""))
+    questions = [r.condition.question for r in unknown if r.condition.question]
+    if questions and outcome == UNKNOWN:
+        body.append("您可以告诉我：" + "".join(questions[:2]))
+    tail = "最终能否享受以人社部门审核为准，" + referral(notice) + "。"
+    if (benefit.eligibility or {}).get("subject") == "person":
+        tail += "想按您的就业和参保记录正式核查，回复“帮我查”。"
+    body.append(tail)
+    clause_ids = list(dict.fromkeys([*benefit.clauses, *(r.condition.clause for r in results)]))
+    return fit_message(body, notice.cite(clause_ids))

@@ -1,0 +1,265 @@
+"""Conditions applied to what the user says about themselves (or someone else), not to the store.
+
+"我12月的社保是在老家交的，还能领吗", "我们是国企", "从宁波接的", "只招到4个人": the statements are
+read from the text into the shapes the store's facts have (`PersonFacts`, `FirmFacts`), and each
+condition of the measure is tested with the same rule (`bot.eligibility.rules.RULES`) that the
+eligibility check uses. A condition whose facts the user did not state is "unknown", never guessed:
+where a firm's kind is only partly known, the rule is tried both ways and only an outcome that does
+not depend on the missing part counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Dict, List, Optional, Tuple
+
+from bot.eligibility.facts import FirmFacts, PersonFacts
+from bot.eligibility.rules import MET, NOT_MET, RULES, UNKNOWN, RuleContext
+from bot.policy.model import Benefit, Condition, Notice
+from bot.regions import PROVINCES
+
+FIRM_FLAGS = ("above_scale", "industrial", "state_owned", "key_project", "festival_production")
+# Cities people name for where a bus came from, by province (the provinces' own names are read too).
+CITIES = {
+    "浙江": "杭州 宁波 温州 绍兴 湖州 嘉兴 金华 衢州 台州 丽水 舟山 义乌 慈溪 余姚",
+    "安徽": "合肥 阜阳 六安 安庆 亳州 宿州 蚌埠 淮南 芜湖 滁州 黄山",
+    "河南": "郑州 信阳 周口 商丘 南阳 驻马店 洛阳 开封 新乡",
+    "贵州": "贵阳 遵义 毕节 铜仁 六盘水 安顺",
+    "四川": "成都 南充 达州 绵阳 宜宾 广安 巴中",
+    "江西": "南昌 上饶 赣州 九江 抚州 宜春",
+    "湖北": "武汉 襄阳 黄冈 孝感 荆州",
+    "湖南": "长沙 邵阳 衡阳 常德 怀化",
+    "云南": "昆明 昭通 曲靖",
+    "甘肃": "兰州 天水 定西",
+    "江苏": "南京 苏州 徐州 盐城 连云港 宿迁 南通",
+    "山东": "济南 青岛 临沂 菏泽",
+    "广西": "南宁 桂林 百色",
+}
+_CITY_PROVINCE = {city: province for province, cities in CITIES.items() for city in cities.split()}
+_PLACES = sorted([*PROVINCES.values(), *_CITY_PROVINCE], key=len, reverse=True)
+_ORIGIN = re.compile(r"(?:从|去|到|来自|由)(" + "|".join(map(re.escape, _PLACES)) + r")")
+
+
+@dataclass
+class Statements:
+    """What the message says; None wherever it says nothing."""
+
+    household_local: Optional[bool] = None
+    insured_here: Optional[bool] = None
+    role: Optional[str] = None  # frontline | courier | food_delivery | other
+    employed_here: Optional[bool] = None
+    firm: Dict[str, Optional[bool]] = field(default_factory=lambda: dict.fromkeys(FIRM_FLAGS))
+    firm_local: Optional[bool] = None
+    worked: Optional[bool] = None
+    stayed: Optional[bool] = None
+    origin_province: Optional[str] = None
+    passengers: Optional[int] = None
+    trip_date: Optional[dt.date] = None
+    cost_yuan: Optional[Decimal] = None
+    is_agency: Optional[bool] = None
+    recruits: Optional[int] = None
+    insured_months: Optional[int] = None
+    first_job: Optional[bool] = None
+    evidence: List[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.evidence)
+
+
+def _said(st: Statements, text: str, pattern: str, attr: str, value, label: str) -> None:
+    if getattr(st, attr) is None and re.search(pattern, text):
+        setattr(st, attr, value)
+        st.evidence.append(label)
+
+
+def read_statements(text: str, notice: Notice) -> Statements:
+    """The facts a normalised message states, relative to `notice`'s region."""
+    st = Statements()
+    here = "|".join(map(re.escape, sorted({notice.region.short_name, *notice.region.aliases}, key=len, reverse=True)))
+    place = rf"(?:{here}|这边|这里|本地|本县|当地)"
+    _said(st, text, rf"{place}的?(?:户口|户籍|人\b)|本地人|土生土长", "household_local", True, "本地户籍")
+    _said(st, text, r"外地(?:户口|户籍|人)|非.{0,4}户籍|外省|外来|老家在|户口在老家|户口不在", "household_local",
+          False, "外地户籍")
+    _said(st, text, r"社保[^，。,]{0,6}(?:老家|外地|外省|别的地方|原来的地方)|(?:老家|外地)[^，。,]{0,4}(?:交|缴)的?社保|"
+          r"没(?:有)?(?:交|缴)社保|社保没(?:交|缴)|社保断", "insured_here", False, "社保不在本地缴纳")
+    _said(st, text, rf"社保[^，。,]{{0,4}}在{place}|在{place}(?:交|缴)(?:了)?社保|(?:在这|这边)(?:交|缴)(?:了)?社保",
+          "insured_here", True, "社保在本地缴纳")
+    _said(st, text, r"快递", "role", "courier", "快递员")
+    _said(st, text, r"外卖|骑手", "role", "food_delivery", "外卖骑手")
+    _said(st, text, r"饭店|餐馆|饭馆|酒店|超市|商店|店里|服务员|保姆|保洁|做生意|开店|民宿", "role", "other",
+          "不在工业企业一线")
+    _said(st, text, r"一线|车间|流水线|生产线|工厂|厂里|加工厂|厂子|操作工|普工", "role", "frontline", "工厂一线")
+    if st.role == "other":
+        st.firm["industrial"] = False
+    if st.role == "frontline":
+        st.firm["industrial"] = True
+    if re.search(r"规上|规模以上", text):
+        st.firm["above_scale"] = True
+        st.evidence.append("规上企业")
+    elif re.search(r"小厂|小作坊|个体|小公司|规下", text):
+        st.firm["above_scale"] = False
+        st.evidence.append("非规上企业")
+    if re.search(r"国企|国有", text) and not re.search(r"不是国|非国有|民营|私营|私企", text):
+        st.firm["state_owned"] = True
+        st.evidence.append("国有企业")
+    elif re.search(r"民营|私营|私企|不是国|非国有|个体", text):
+        st.firm["state_owned"] = False
+        st.evidence.append("民营企业")
+    if re.search(r"停工|停产|放假了|歇业", text) and not re.search(r"不停工|不停产|没停", text):
+        st.firm["festival_production"] = False
+    elif re.search(r"不停工|不停产|没停|连续生产|正常生产|照常开工", text):
+        st.firm["festival_production"] = True
+    _said(st, text, rf"(?:在|来){place}(?:打工|上班|干活|工作|做事)|{place}(?:的)?(?:厂|公司|企业|饭店|工地)",
+          "employed_here", True, "在本地工作")
+    _said(st, text, rf"{place}的?(?:企业|公司|厂)|我们(?:是)?{place}", "firm_local", True, "本地企业")
+    _said(st, text, r"(?:过年|春节)[^，。,]{0,6}回(?:了)?(?:老家|家|去)|回老家过年|辞职|离职|不干了|没上班|走了",
+          "worked", False, "春节期间没有在岗")
+    _said(st, text, r"(?:过年|春节)[^，。,]{0,6}回(?:了)?(?:老家|家|去)|回老家过年", "stayed", False, "回老家过年")
+    _said(st, text, r"过年不回|不回(?:老家|家|去)过年|留(?:在)?(?:这边|这里|下来)|春节[^，。,]{0,4}(?:在岗|上班|加班)|"
+          r"坚持(?:工作|上班)|没回(?:老家|家)", "worked", True, "春节期间在岗")
+    _said(st, text, rf"过年不回|不回(?:老家|家|去)过年|留(?:在)?(?:{here}|这边|这里|下来)过年|留{notice.region.short_name[0]}过年|"
+          r"没回(?:老家|家)", "stayed", True, "留下过年")
+    origin = _ORIGIN.search(text)
+    if origin:
+        name = origin.group(1)
+        st.origin_province = _CITY_PROVINCE.get(name, name)
+        st.evidence.append(f"从{name}出发")
+    people = re.search(r"(\d+)\s*(?:多)?\s*(?:个|名|位)?\s*(?:人|工人|员工|老乡|师傅)", text)
+    if people and re.search(r"包车|大巴|车|接", text):
+        st.passengers = int(people.group(1))
+        st.evidence.append(f"{st.passengers}人")
+    day = re.search(r"(?<!\d)(1|2|01|02|12)月(\d{1,2})[号日]", text)
+    if day:
+        month, dom = int(day.group(1)), int(day.group(2))
+        try:
+            st.trip_date = dt.date(2022 if month == 12 else 2023, month, dom)
+            st.evidence.append(f"{month}月{dom}日")
+        except ValueError:
+            pass
+    cost = re.search(r"(?:车费|包车费|费用|花了|花费|一共|总共|共计|合计|车钱)[^0-9]{0,6}(\d+(?:\.\d+)?)\s*(?:元|块)?", text)
+    if cost:
+        st.cost_yuan = Decimal(cost.group(1))
+        st.evidence.append(f"费用{cost.group(1)}元")
+    _said(st, text, r"人力资源(?:服务)?(?:公司|机构)|中介|劳务公司|猎头|人力公司", "is_agency", True, "人力资源服务机构")
+    _said(st, text, r"(?:我们|企业|公司|厂里)自己招|自己招的", "is_agency", False, "企业自己招工")
+    recruits = re.search(r"(?:招|引进|介绍|送)(?:了|到|来|进)?[^0-9，。,]{0,4}(\d+)\s*(?:个|名|位)?\s*(?:人|员工|工人)?", text)
+    if recruits:
+        st.recruits = int(recruits.group(1))
+        st.evidence.append(f"引进{st.recruits}人")
+    insured = re.search(r"社保[^0-9，。,]{0,6}(\d+)\s*个?月", text)
+    if insured:
+        st.insured_months = int(insured.group(1))
+        st.evidence.append(f"社保{st.insured_months}个月")
+    _said(st, text, r"(?:之前|以前|原来|早就)[^，。,]{0,4}在[^，。,]{0,6}(?:干|工作|上班|打工)过|不是(?:第一次|首次)|老员工",
+          "first_job", False, "此前已在本地就业")
+    _said(st, text, r"第一次来|首次(?:来|就业)|头一回来", "first_job", True, "首次在本地就业")
+    return st
+
+
+# ---- the same rules, over what was said ---------------------------------------------------------------
+
+_NEEDS = {
+    "household_outside_region": ("household_local",),
+    "social_insurance_month": ("insured_here",),
+    "festival_attendance": (),  # the field named in params
+    "festival_job": (),
+    "firm_in_region": ("firm_local",),
+    "firm_not_state_owned": (),
+    "charter_recorded": (),
+    "charter_cross_province": ("origin_province",),
+    "charter_min_passengers": ("passengers",),
+    "charter_in_window": ("trip_date",),
+    "charter_cost_share": ("cost_yuan",),
+    "placement_recorded": ("is_agency",),
+    "placement_employer_in_region": (),
+    "placement_in_window": (),
+    "placement_first_job": ("first_job",),
+    "placement_insured_months": ("insured_months",),
+    "placement_min_count": ("recruits",),
+}
+
+
+def _known(st: Statements, condition: Condition) -> bool:
+    rule = condition.check["rule"]
+    if rule == "festival_attendance":
+        return getattr(st, condition.check["field"]) is not None
+    if rule == "festival_job":
+        if condition.check.get("roles") and st.role is None:
+            return False
+        return st.role is not None or st.employed_here is not None or any(v is not None for v in st.firm.values())
+    if rule == "firm_not_state_owned":
+        return st.firm["state_owned"] is not None
+    if rule == "charter_recorded":
+        return any(v is not None for v in (st.origin_province, st.passengers, st.trip_date, st.cost_yuan))
+    if rule in ("placement_employer_in_region", "placement_in_window"):
+        return False
+    return all(getattr(st, name) is not None for name in _NEEDS.get(rule, ("-",)))
+
+
+def _person(st: Statements, notice: Notice, firm_flags: Dict[str, bool]) -> PersonFacts:
+    code = notice.region.code
+    firm = SimpleNamespace(name="您所在单位", region_code=code, **firm_flags)
+    job = SimpleNamespace(role=st.role or "frontline", start_date=dt.date.min, end_date=None)
+    attendance = SimpleNamespace(worked=st.worked, stayed=st.stayed)
+    insurance = [(m, code if st.insured_here else "000000") for m in ("2022-12",)] if st.insured_here is not None else []
+    person = SimpleNamespace(household_region_code=code if st.household_local else "000000")
+    return PersonFacts(person, jobs=[(job, firm)], insurance=insurance, attendance={2023: attendance})
+
+
+def _firm(st: Statements, notice: Notice, firm_flags: Dict[str, bool], ctx: RuleContext) -> FirmFacts:
+    code = notice.region.code
+    firm = SimpleNamespace(name="贵单位", region_code=code if st.firm_local is not False else "000000",
+                           credit_code="", **firm_flags)
+    windows = [w for w in ctx.benefit.windows if w.start and w.end]
+    inside = windows[0].start if windows else dt.date(2023, 1, 22)
+    own_province = next((p for k, p in PROVINCES.items() if code.startswith(k)), None)
+    other_province = next(p for p in PROVINCES.values() if p != own_province)
+    trip = SimpleNamespace(origin_province=st.origin_province or other_province, passengers=st.passengers or 10 ** 6,
+                           trip_date=st.trip_date or inside, cost_yuan=st.cost_yuan or Decimal(0))
+    placements = [(SimpleNamespace(id_number=str(i), start_date=inside, first_job_in_region=st.first_job is not False,
+                                   insured_months=st.insured_months if st.insured_months is not None else 10 ** 6),
+                   SimpleNamespace(region_code=code)) for i in range(min(st.recruits or 10 ** 3, 10 ** 4))]
+    return FirmFacts(firm, charters=[trip], placements=placements)
+
+
+@dataclass
+class ConditionResult:
+    condition: Condition
+    status: str  # met | not_met | unknown
+
+
+def evaluate(benefit: Benefit, notice: Notice, st: Statements) -> List[ConditionResult]:
+    """Each condition of `benefit` against the statements; unchecked conditions are unknown."""
+    ctx = RuleContext(notice, benefit)
+    subject = (benefit.eligibility or {}).get("subject")
+    results = []
+    for condition in benefit.conditions:
+        if not condition.check or subject not in ("person", "firm") or not _known(st, condition):
+            results.append(ConditionResult(condition, UNKNOWN))
+            continue
+        rule = RULES[condition.check["rule"]]
+        unknown_flags = [f for f in FIRM_FLAGS if st.firm[f] is None]
+        outcomes = set()
+        for values in itertools.product((True, False), repeat=len(unknown_flags)):
+            flags = {**{f: bool(v) for f, v in st.firm.items() if v is not None}, **dict(zip(unknown_flags, values))}
+            facts = _person(st, notice, flags) if subject == "person" else _firm(st, notice, flags, ctx)
+            outcomes.add(rule(facts, condition.check, ctx)[0])
+            if len(outcomes) > 1:
+                break
+        results.append(ConditionResult(condition, outcomes.pop() if len(outcomes) == 1 else UNKNOWN))
+    return results
+
+
+def verdict(results: List[ConditionResult]) -> str:
+    statuses = {r.status for r in results}
+    if NOT_MET in statuses:
+        return NOT_MET
+    if statuses <= {MET} and statuses:
+        return MET
+    return UNKNOWN
+
