@@ -30,6 +30,7 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         region=tracker.get_slot("region"),
         topic=tracker.get_slot("topic"),
         intent_ranking=message.get("intent_ranking") or [],
+        benefit=tracker.get_slot("benefit"),
     )
 
 
@@ -57,7 +58,7 @@ class ActionAnswerPolicy(Action):
             dispatcher.utter_message(text=out_of_scope_text())
         for text in reply.messages:
             dispatcher.utter_message(text=text)
-        return [SlotSet("region", reply.region), SlotSet("topic", reply.topic),
+        return [SlotSet("region", reply.region), SlotSet("topic", reply.topic), SlotSet("benefit", reply.benefit),
                 SlotSet("route", reply.route or "answered")]
 
 
@@ -67,7 +68,8 @@ async def form_aside(dispatcher: CollectingDispatcher, tracker: Tracker, form: s
     message is for the form). The form then ends (cancel) or asks its pending question again."""
     turn = turn_from_tracker(tracker)
     confidence = float(((tracker.latest_message or {}).get("intent") or {}).get("confidence") or 0.0)
-    aside = await asyncio.to_thread(FormGuard(policy_book()).check, form, turn, today(), answered, confidence)
+    aside = await asyncio.to_thread(FormGuard(policy_book()).check, form, turn, today(), answered, confidence,
+                                    status_lookup)
     if aside is None:
         return None
     for text in aside.messages:
@@ -75,6 +77,14 @@ async def form_aside(dispatcher: CollectingDispatcher, tracker: Tracker, form: s
     if aside.cancel:
         return [SlotSet("form_cancelled", True), SlotSet("requested_slot", None)]
     return [SlotSet("resume_note", RESUME[form]), SlotSet("requested_slot", tracker.get_slot("requested_slot"))]
+
+
+def status_lookup(number: str, last4: str) -> str:
+    """A complaint's status asked in passing inside another form (same reply as the status check)."""
+    from actions.complaints import service  # the complaint actions own the one service per process
+    from bot.complaints.dialogue import status_reply
+
+    return status_reply(number, service().status_for(number, last4))
 
 
 def with_resume(tracker: Tracker, text: str) -> str:
@@ -109,7 +119,8 @@ class ActionClarify(Action):
         if reply.messages and not reply.route:  # a follow-up on the topic the NLU was unsure of
             for text in reply.messages:
                 dispatcher.utter_message(text=text)
-            return [SlotSet("handoff_offer", False), SlotSet("region", reply.region), SlotSet("topic", reply.topic)]
+            return [SlotSet("handoff_offer", False), SlotSet("region", reply.region), SlotSet("topic", reply.topic),
+                    SlotSet("benefit", reply.benefit)]
         if turn.intent == "nlu_fallback" and previous_message_fell_back(tracker):
             return [SlotSet("handoff_offer", True)]
         dispatcher.utter_message(text=talk.clarify(turn.intent_ranking))

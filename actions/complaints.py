@@ -27,6 +27,7 @@ from bot.complaints.service import ComplaintService, Draft, TicketError, normali
 from bot.policy.loader import policy_book
 from bot.text.mask import mask_phone
 from bot.text.normalize import normalize
+from bot.understanding import asks_the_bot, is_question, topics_in, wants_person
 
 logger = logging.getLogger(__name__)
 STORE_DOWN = "系统暂时无法保存，请稍后再发一次；急事请拨打12333人社服务热线。"
@@ -84,9 +85,15 @@ class ValidateComplaintForm(Action):
         text = message_of(tracker).get("text") or ""
         events: List[EventType] = [SlotSet("complaint_key", key)]
         if asked is not None:
-            found = bool(extract(text, today(), asked=None).values)
-            aside = await form_aside(dispatcher, tracker, "complaint_form",
-                                     answered=found or (asked == "description" and not intent.startswith("ask_")))
+            plain = normalize(text)
+            if asked == "description":  # a description may well end in a question of its own
+                asks_policy = asks_the_bot(plain) or (is_question(plain) and any(t != "wage_arrears"
+                                                                                 for t in topics_in(plain)))
+                answered = not (intent.startswith("ask_") or intent in ("check_complaint_status", "request_human")
+                                or wants_person(plain) or asks_policy)
+            else:
+                answered = bool(extract(text, today(), asked=None).values) and not is_question(plain)
+            aside = await form_aside(dispatcher, tracker, "complaint_form", answered=answered)
             if aside is not None:
                 if any(e.get("name") == "form_cancelled" for e in aside):
                     await asyncio.to_thread(service().discard_draft, key)
@@ -214,8 +221,11 @@ class ValidateCallbackForm(Action):
         text = normalize(raw).strip()
         events: List[EventType] = [SlotSet("callback_key", key)]
         phone, problem = parse_phone(text)
-        if asked in ("phone", "time"):  # at the offer itself, "不用了" is the answer "no"
-            aside = await form_aside(dispatcher, tracker, "callback_form", answered=bool(phone) or asked == "time")
+        declined = asked == "wanted" and (intent in ("deny", "goodbye") or any(
+            w in text for w in ("不用", "不需要", "不要", "算了", "不必")))
+        if asked is not None and not declined:  # at the offer itself, "不用了" is the answer "no"
+            timed = asked == "time" and callback_time(raw) is not None and not is_question(text)
+            aside = await form_aside(dispatcher, tracker, "callback_form", answered=bool(phone) or timed)
             if aside is not None:
                 if aside[0].get("name") == "form_cancelled":
                     return events + aside + [SlotSet("callback_wanted", "cancelled")]

@@ -2,7 +2,9 @@
 
     python -m benchmarks.nlu [--skip-training-times] [--out benchmarks/nlu.md]
 
-On `tests/nlu_holdout.yml` (written separately from nlu_data/, never trained on):
+On `tests/nlu_holdout.yml` (written separately from nlu_data/, never trained on), and on
+`tests/nlu_holdout_users.yml` (also held out; written in the style of real users: dialect, typos,
+voice-to-text transcripts), with the same three trained systems:
 1. ours: the production model (`make train`; config.yml), top intent;
 2. stock Rasa: the pipeline Rasa 3.6 suggests, with JiebaTokenizer for a language without spaces
    and every component at its defaults, trained here on the same nlu_data/;
@@ -10,7 +12,8 @@ On `tests/nlu_holdout.yml` (written separately from nlu_data/, never trained on)
    grams, answer = the intent of the most similar training example (scikit-learn); below a cosine
    similarity of 0.2 it says "out of scope".
 Reports accuracy, macro-F1, the out-of-scope rejection rate, per-intent F1, the error-rate ratio of
-each alternative to ours, and a confusion-matrix plot for ours. Unless --skip-training-times, also
+each alternative to ours, and a confusion-matrix plot for ours (these on the first set), and
+accuracy and macro-F1 of each system on both sets side by side. Unless --skip-training-times, also
 times a full training of our model from an empty cache and the retraining after a one-line change.
 Targets (issue 6): macro-F1 ≥ 0.95 on the holdout; error rate at most half of each alternative's.
 """
@@ -33,6 +36,7 @@ from typing import Dict, List, Sequence, Tuple
 
 REPO = Path(__file__).resolve().parents[1]
 HOLDOUT = REPO / "tests" / "nlu_holdout.yml"
+USERS_HOLDOUT = REPO / "tests" / "nlu_holdout_users.yml"
 OUT_DIR = Path(__file__).resolve().parent
 STOCK_CONFIG = """# Rasa 3.6's suggested default pipeline, with JiebaTokenizer for a language without spaces;
 # every component at its defaults. Written by benchmarks/nlu.py.
@@ -201,7 +205,8 @@ def training_times(work: Path) -> Tuple[float, float]:
 
 # ---- report ------------------------------------------------------------------------------------
 
-def report(results: Dict[str, Dict], gold: Sequence[str], times: Dict[str, float], command: str) -> str:
+def report(results: Dict[str, Dict], gold: Sequence[str], times: Dict[str, float], command: str,
+           users: Dict[str, Dict], users_gold: Sequence[str]) -> str:
     ours = results["ours"]
     lines = [f"Measured {dt.date.today()} on {machine()}. Command: `{command}`.", "",
              f"Held-out set: `tests/nlu_holdout.yml`, {len(gold)} messages, {len(set(gold))} intents, written "
@@ -224,6 +229,15 @@ def report(results: Dict[str, Dict], gold: Sequence[str], times: Dict[str, float
               "", "\"Out-of-scope rejected\": out-of-scope messages classified as out_of_scope or caught by the "
                   "fallback (ours and stock: FallbackClassifier; TF-IDF: similarity below 0.2). \"In-scope wrongly "
                   "rejected\": the other way round.", ""]
+    lines += [f"Both held-out sets: `tests/nlu_holdout.yml` ({len(gold)} messages) and "
+              f"`tests/nlu_holdout_users.yml` ({len(users_gold)} messages in the style of real users: dialect, "
+              "typos, traditional characters, voice-to-text transcripts), same trained systems.", "",
+              "| system | `nlu_holdout.yml` accuracy | macro-F1 | `nlu_holdout_users.yml` accuracy | macro-F1 |",
+              "|---|---:|---:|---:|---:|"]
+    for key, result in results.items():
+        lines.append(f"| {names[key]} | {result['accuracy']:.3f} | {result['macro_f1']:.3f} | "
+                     f"{users[key]['accuracy']:.3f} | {users[key]['macro_f1']:.3f} |")
+    lines.append("")
     if times:
         lines += ["| training | time |", "|---|---:|"]
         lines += [f"| {name} | {seconds:.0f} s |" for name, seconds in times.items()]
@@ -248,22 +262,30 @@ def main(argv=None) -> int:
     if not model.exists():
         print(f"no trained model at {model}: run `make train` first", file=sys.stderr)
         return 1
-    holdout = load_examples(HOLDOUT)
+    holdout, users = load_examples(HOLDOUT), load_examples(USERS_HOLDOUT)
     texts, gold = [t for t, _ in holdout], [i for _, i in holdout]
+    users_gold = [i for _, i in users]
+    both = texts + [t for t, _ in users]  # each system parses both sets at once; split by position
     training = load_examples(REPO / "nlu_data" / "nlu")
-    print(f"holdout: {len(holdout)} messages; training: {len(training)} examples", flush=True)
+    print(f"holdout: {len(holdout)} + {len(users)} (users) messages; training: {len(training)} examples", flush=True)
     results: Dict[str, Dict] = {}
+    users_results: Dict[str, Dict] = {}
     times: Dict[str, float] = {}
+
+    def record(key: str, predicted: List[Tuple[str, bool]]) -> None:
+        results[key] = score(gold, predicted[:len(texts)])
+        users_results[key] = score(users_gold, predicted[len(texts):])
+
     with tempfile.TemporaryDirectory(prefix="bench-nlu-") as tmp:
         work = Path(tmp)
-        print("[1/3] ours: parsing the holdout with the production model …", flush=True)
-        results["ours"] = score(gold, rasa_predictions(model, texts))
+        print("[1/3] ours: parsing the holdouts with the production model …", flush=True)
+        record("ours", rasa_predictions(model, both))
         print("[2/3] stock Rasa: training on nlu_data/ …", flush=True)
         stock_model, stock_seconds = train_stock(work)
         times["stock Rasa NLU, full training"] = stock_seconds
-        results["stock"] = score(gold, rasa_predictions(stock_model, texts))
+        record("stock", rasa_predictions(stock_model, both))
         print("[3/3] TF-IDF matcher …", flush=True)
-        results["tfidf"] = score(gold, TfidfMatcher(training).predict(texts))
+        record("tfidf", TfidfMatcher(training).predict(both))
         if not args.skip_training_times:
             print("training times: ours from an empty cache, then after a one-line change …", flush=True)
             full, retrain = training_times(work)
@@ -271,7 +293,8 @@ def main(argv=None) -> int:
             times["ours, retraining after a one-line NLU change (cache kept)"] = retrain
     confusion_plot(gold, results["ours"]["top"], OUT_DIR / "nlu_confusion.png")
     command = "make bench-nlu" + (" (--skip-training-times)" if args.skip_training_times else "")
-    text = "# NLU benchmark: ours against stock Rasa and a TF-IDF matcher\n\n" + report(results, gold, times, command)
+    body = report(results, gold, times, command, users_results, users_gold)
+    text = "# NLU benchmark: ours against stock Rasa and a TF-IDF matcher\n\n" + body
     Path(args.out).write_text(text, encoding="utf-8")
     print(text)
     return 0

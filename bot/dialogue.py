@@ -12,14 +12,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
 
-from bot.eligibility.check_text import calculate, render_check
+from bot.eligibility.check_text import calculate, render_check, unlisted_facts
 from bot.eligibility.rules import UNKNOWN
 from bot.eligibility.stated import evaluate, read_statements
 from bot.policy.model import TOPICS, PolicyBook, Region
 from bot.policy.render import AnswerRenderer, detect_aspects, fit_message, referral
 from bot.text.normalize import normalize
-from bot.understanding import (asks_if_qualifies, asks_official_contact, facets, is_followup, reports_arrears, topics_in,
-                               wants_own_record_check, wants_person, writes_as_employer)
+from bot.understanding import (asks_if_qualifies, asks_official_contact, facets, is_followup, is_question,
+                               reports_own_arrears, that_about, topics_in, wants_own_record_check, wants_person,
+                               writes_as_employer)
+from bot.understanding import FOLLOWUP_LEAD as _LEAD
 
 DEFAULT_REGION_ENV = "BOT_DEFAULT_REGION"
 
@@ -43,6 +45,7 @@ class Turn:
     region: Optional[str] = None  # slot: region key from earlier turns
     topic: Optional[str] = None  # slot: topic of the previous answer
     intent_ranking: Sequence[Dict[str, Any]] = ()
+    benefit: Optional[str] = None  # slot: the measure of the previous answer, when it was one
 
 
 # Where a turn goes when it is not answered in place: the form that takes it over.
@@ -61,6 +64,7 @@ class Reply:
     route: Optional[str] = None
     # "out_of_scope" / "clarify": nothing here answers it (the caller says so its own way).
     unanswered: Optional[str] = None
+    benefit: Optional[str] = None  # the one measure answered, for the next turn's follow-ups
 
 
 def default_region(book: PolicyBook) -> Optional[str]:
@@ -145,7 +149,10 @@ class PolicyDialogue:
         intent_topic = INTENT_TOPICS.get(turn.intent)
         if named:
             return named
-        if turn.topic and is_followup(text) and turn.intent not in ("greet", "goodbye", "thank"):
+        unsure = turn.intent in ("out_of_scope", "nlu_fallback")
+        carried = is_followup(text) if not unsure else bool(facets(text) or that_about(text) or
+                                                            _LEAD.search(text))
+        if turn.topic and carried and turn.intent not in ("greet", "goodbye", "thank"):
             return turn.topic
         if intent_topic:
             return intent_topic
@@ -153,10 +160,18 @@ class PolicyDialogue:
             return turn.topic
         return None
 
+    def movement_place(self, text: str, name: Optional[str]) -> bool:
+        """"从宁波接的", "去安徽把工人接回来": a place a trip starts from, not the place asked about."""
+        return bool(name) and bool(re.search(rf"(?:从|去|到|回|来自|由|在){re.escape(name)}|{re.escape(name)}"
+                                             r"(?:接|出发|过来|回来|那边的工人|的工人|老家|的老乡)", text))
+
     # -- answering ------------------------------------------------------------------------
     def respond(self, turn: Turn, today: dt.date) -> Reply:
         text = normalize(turn.text or "")
         region, other_region = self.mentioned_regions(turn)
+        if other_region and not region and (self.movement_place(text, other_region) or (
+                turn.topic and not re.search(rf"{re.escape(other_region)}.{{0,6}}(?:政策|补贴|补助|有没有|有吗|呢)", text))):
+            other_region = None  # a trip's origin or a home town, not a question about that place's policy
         if asks_official_contact(text):
             return Reply([self.contact_refusal(region.key if region else turn.region)], turn.region, turn.topic)
         if turn.intent == "request_human" or wants_person(text):
@@ -164,14 +179,21 @@ class PolicyDialogue:
         if turn.intent == "check_complaint_status":
             return Reply([], turn.region, turn.topic, route="status_form")
         topic = self.choose_topic(turn, text)
-        if turn.intent == "complain_wage_arrears" and (reports_arrears(text) or not topic or topic == "wage_arrears"):
+        if reports_own_arrears(text) or (turn.intent == "complain_wage_arrears" and (
+                not topic or (topic == "wage_arrears" and not is_question(text)))):
             return Reply([], turn.region, turn.topic, route="complaint_form")
         if turn.intent == "check_eligibility" and wants_own_record_check(text):
             return Reply([], turn.region, topic or turn.topic, route="eligibility_form")
+        if turn.intent in ("affirm", "deny") and not (is_question(text) and topic):
+            return Reply(["好的。还有其他想了解的吗？"], turn.region, turn.topic, benefit=turn.benefit)
 
         if other_region and not region:
             return Reply([self.renderer.other_region(other_region)], turn.region, topic)
         if topic is None:
+            if "how" in facets(text):
+                notice = self.book.notice_for_region(region.key) if region else None
+                return Reply([f"请问您想了解哪项政策？{topic_menu()}具体怎么办理、找谁，可以{referral(notice)[1:]}。"],
+                             region.key if region else turn.region, None)
             if turn.intent in ("out_of_scope", "nlu_fallback"):
                 return Reply([], turn.region, turn.topic, unanswered=turn.intent)
             if turn.intent == "check_eligibility":
@@ -183,17 +205,22 @@ class PolicyDialogue:
         inferred = region or self.signature_region(topic, text)
         region_key = inferred.key if inferred else (turn.region or default_region(self.book))
         if topic == "policy_overview":
-            return self.overview(region_key, today, writes_as_employer(text))
+            return self.overview(region_key, today, writes_as_employer(text), text)
+        remembered = turn.benefit if topic == turn.topic else None
         if region_key and self.book.notice_for_region(region_key).benefits_for(topic):
-            checked = self.check_stated(topic, region_key, today, text, turn.intent == "check_eligibility")
+            named = self.mentioned_topic(turn) is not None
+            checked = self.check_stated(topic, region_key, today, text, turn.intent == "check_eligibility",
+                                        named, remembered)
             if checked:
                 return checked
-        followup = turn.intent in ("ask_followup", "inform", "out_of_scope", "nlu_fallback") or (
-            topic == turn.topic and self.mentioned_topic(turn) is None)
+        followup = topic == turn.topic and self.mentioned_topic(turn) is None
         return self.answer_topic(topic, region_key, today, text, only_aspects=followup and bool(facets(text)),
-                                 region_named=inferred is not None)
+                                 region_named=inferred is not None, remembered=remembered)
 
-    def overview(self, region_key: Optional[str], today: dt.date, employer: bool) -> Reply:
+    def overview(self, region_key: Optional[str], today: dt.date, employer: bool, text: str = "") -> Reply:
+        asked = [f for f in facets(text) if f in ("time", "how", "clause", "silent")]
+        if asked and region_key and self.book.notice_for_region(region_key).benefits_for("policy_overview"):
+            return self.answer_topic("policy_overview", region_key, today, text)
         if region_key is None:
             covering = self.book.regions
             if len(covering) != 1:
@@ -204,12 +231,12 @@ class PolicyDialogue:
         answer = self.renderer.render_overview(region_key, today, employer)
         return Reply([answer.text], region_key, "policy_overview", answer.notice_key, answer.clause_ids)
 
-    def check_stated(self, topic: str, region_key: str, today: dt.date, text: str,
-                     asked_eligibility: bool) -> Optional[Reply]:
+    def check_stated(self, topic: str, region_key: str, today: dt.date, text: str, asked_eligibility: bool,
+                     named: bool = True, remembered: Optional[str] = None) -> Optional[Reply]:
         """Conditions applied to what the user said; None when the message states nothing they decide."""
         notice = self.book.notice_for_region(region_key)
         statements = read_statements(text, notice)
-        candidates = self.renderer.narrow(notice.benefits_for(topic), text)
+        candidates = self.renderer.narrow(notice.benefits_for(topic), text, remembered)
         checkable = [b for b in candidates if b.conditions and (b.eligibility or asked_eligibility)]
         if not checkable:
             return None
@@ -217,10 +244,13 @@ class PolicyDialogue:
         results = evaluate(benefit, notice, statements)
         decided = [r for r in results if r.status != UNKNOWN]
         calculation = calculate(benefit, statements, results)
-        if not calculation and not asked_eligibility and not (decided and asks_if_qualifies(text)):
+        unlisted = unlisted_facts(benefit, statements)
+        wanted = calculation or asked_eligibility or ((decided or unlisted) and (
+            asks_if_qualifies(text) or (not named and not facets(text))))
+        if not wanted:
             return None
-        text_out = render_check(benefit, notice, statements, results, calculation)
-        return Reply([text_out], region_key, topic, notice.key, list(benefit.clauses))
+        text_out = render_check(benefit, notice, statements, results, calculation, unlisted)
+        return Reply([text_out], region_key, topic, notice.key, list(benefit.clauses), benefit=benefit.key)
 
     def contact_refusal(self, region_key: Optional[str]) -> str:
         notice = self.book.notice_for_region(region_key) if region_key else None
@@ -229,7 +259,7 @@ class PolicyDialogue:
                 "登记后由工作人员跟进。")
 
     def answer_topic(self, topic: str, region_key: Optional[str], today: dt.date, text: str,
-                     only_aspects: bool = False, region_named: bool = True) -> Reply:
+                     only_aspects: bool = False, region_named: bool = True, remembered: Optional[str] = None) -> Reply:
         covering = self.book.regions_covering(topic)
         if region_key and not region_named and len(covering) == 1 and covering[0].key != region_key:
             # The region is remembered, not asked about, and only another region has this
@@ -249,8 +279,9 @@ class PolicyDialogue:
                 return Reply([f"两地通知都没有关于「{TOPICS.get(topic, topic)}」的规定，{referral(None)}。"], None, topic)
             answer = self.renderer.render_regions(topic, today, text)
             return Reply([answer.text], None, topic, None, answer.clause_ids)
-        answer = self.renderer.render_topic(topic, region_key, today, text, only_aspects)
-        return Reply([answer.text], region_key, topic, answer.notice_key, answer.clause_ids)
+        answer = self.renderer.render_topic(topic, region_key, today, text, only_aspects, remembered)
+        return Reply([answer.text], region_key, topic, answer.notice_key, answer.clause_ids,
+                     benefit=answer.benefit_keys[0] if len(answer.benefit_keys) == 1 else None)
 
     def eligibility_channels(self, topic: Optional[str], region_key: Optional[str],
                              today: dt.date) -> Reply:

@@ -16,8 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import Callable, List, Optional
 
+from bot.complaints.dialogue import find_last4
+from bot.complaints.service import normalize_ticket_number
 from bot.dialogue import PolicyDialogue, Turn
 from bot.policy.model import PolicyBook
 from bot.policy.render import HOTLINE
@@ -65,13 +67,19 @@ class FormGuard:
     def __init__(self, book: PolicyBook):
         self.dialogue = PolicyDialogue(book)
 
-    def check(self, form: str, turn: Turn, today: dt.date, answered: bool = False,
-              confidence: float = 1.0) -> Optional[Aside]:
+    def check(self, form: str, turn: Turn, today: dt.date, answered: bool = False, confidence: float = 1.0,
+              status: Optional[Callable[[str, str], str]] = None) -> Optional[Aside]:
         """None when the message is for the form (an answer, or something the form reads itself);
-        else what to say. `answered`: the form found a value for a field in the message."""
+        else what to say. `answered`: the form found a value for a field in the message; `status`:
+        the reply to a ticket number and last four digits, for a status question asked in passing."""
         text = normalize(turn.text or "").strip()
         if is_cancel(text):
             return Aside([cancel_message(form)], cancel=True)
+        ticket = normalize_ticket_number(text)
+        if ticket and status and form != "status_form":
+            last4 = find_last4(re.sub(r"QX[-\s]?\d{8}[-\s]?\d{1,4}", " ", text, flags=re.I))
+            if last4:
+                return Aside([status(ticket, last4)])
         if answered:
             return None
         if asks_official_contact(text):
@@ -82,6 +90,8 @@ class FormGuard:
         if not self._is_aside(form, turn, text, confidence):
             return None
         reply = self.dialogue.respond(turn, today)
+        if reply.route == "eligibility_form" and form == "eligibility_form":
+            return Aside(["好的，正在为您核查。"])
         if reply.route == "status_form" or turn.intent == "check_complaint_status":
             return Aside([STATUS_AFTER.get(form, f"查投诉进度请拨打{HOTLINE}人社服务热线，或结束当前步骤后对我说“查投诉进度”。")])
         if reply.route == "complaint_form" or (reply.topic == "wage_arrears" and not reply.messages):
@@ -95,8 +105,6 @@ class FormGuard:
     @staticmethod
     def _is_aside(form: str, turn: Turn, text: str, confidence: float) -> bool:
         if not is_question(text):
-            return False
-        if turn.intent == "check_eligibility" and form in ("eligibility_form", "selfcheck_form"):
             return False
         return bool(_ASIDE_INTENTS.match(turn.intent or "")) or turn.intent in ("ask_followup", "check_eligibility") \
             or len(text) >= 8

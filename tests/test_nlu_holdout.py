@@ -1,21 +1,31 @@
-"""Checks on the held-out NLU test set `tests/nlu_holdout.yml` (no trained model needed).
+"""Checks on the held-out NLU test sets (no trained model needed): `tests/nlu_holdout.yml` and
+`tests/nlu_holdout_users.yml` (real-user style: dialect, typos, voice-to-text transcripts).
 
-The holdout is written separately from `nlu_data/` and never trained on; these tests keep it
+Each holdout is written separately from `nlu_data/` and never trained on; these tests keep it
 loadable, complete (every domain intent, nothing outside the domain) and disjoint from the
 training data.
 """
 
 import re
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, NamedTuple, Tuple
 
 import pytest
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-HOLDOUT = REPO_ROOT / "tests" / "nlu_holdout.yml"
-MIN_EXAMPLES = 300
-MIN_PER_INTENT = 8
+
+
+class Holdout(NamedTuple):
+    path: Path
+    min_examples: int
+    min_per_intent: int
+
+
+HOLDOUTS = [
+    Holdout(REPO_ROOT / "tests" / "nlu_holdout.yml", min_examples=300, min_per_intent=8),
+    Holdout(REPO_ROOT / "tests" / "nlu_holdout_users.yml", min_examples=240, min_per_intent=6),
+]
 
 _STRIP = re.compile(r"[\s\W_]+", re.UNICODE)  # whitespace and punctuation (ASCII and full-width)
 
@@ -28,11 +38,16 @@ def _examples(data) -> List[Tuple[str, str]]:
     return [(m.get("text"), m.get("intent")) for m in data.intent_examples]
 
 
+@pytest.fixture(scope="module", params=HOLDOUTS, ids=lambda spec: spec.path.name)
+def spec(request) -> Holdout:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def holdout():
+def holdout(spec):
     from rasa.shared.nlu.training_data.loading import load_data
 
-    return load_data(str(HOLDOUT))
+    return load_data(str(spec.path))
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +71,9 @@ def domain_intents() -> List[str]:
     return [next(iter(i)) if isinstance(i, dict) else i for i in domain["intents"]]
 
 
-def test_holdout_loads_with_enough_examples(holdout):
+def test_holdout_loads_with_enough_examples(holdout, spec):
     examples = _examples(holdout)
-    assert len(examples) >= MIN_EXAMPLES, f"only {len(examples)} examples"
+    assert len(examples) >= spec.min_examples, f"only {len(examples)} examples"
     assert all(text and intent for text, intent in examples)
 
 
@@ -67,12 +82,12 @@ def test_holdout_is_plain_text_without_entity_annotations(holdout):
     assert not annotated, f"entity annotations in the holdout: {annotated}"
 
 
-def test_every_domain_intent_covered_and_nothing_else(holdout, domain_intents):
+def test_every_domain_intent_covered_and_nothing_else(holdout, spec, domain_intents):
     counts: Dict[str, int] = {}
     for _, intent in _examples(holdout):
         counts[intent] = counts.get(intent, 0) + 1
-    thin = {i: counts.get(i, 0) for i in domain_intents if counts.get(i, 0) < MIN_PER_INTENT}
-    assert not thin, f"intents with fewer than {MIN_PER_INTENT} holdout examples: {thin}"
+    thin = {i: counts.get(i, 0) for i in domain_intents if counts.get(i, 0) < spec.min_per_intent}
+    assert not thin, f"intents with fewer than {spec.min_per_intent} holdout examples: {thin}"
     unknown = sorted(set(counts) - set(domain_intents))
     assert not unknown, f"holdout intents missing from domain.yml: {unknown}"
 

@@ -165,6 +165,8 @@ class ComplaintIntake:
             found.values["description"] = mask_text(text.strip())[:500]
         self._merge(draft, found)
         self.service.save_draft(key, draft)
+        if asked is None:  # the form opens: say what happens and how to leave, once
+            messages.insert(0, INTRO)
         return IntakeStep(display(draft), messages, self._next(draft))
 
     def _confirm(self, key: str, draft: Draft, text: str, plain: str, intent: str) -> IntakeStep:
@@ -241,8 +243,7 @@ class ComplaintIntake:
 
     @staticmethod
     def prompt(name: str, slots: Dict[str, Any]) -> str:
-        fresh = not any(slots.get(SLOTS[f]) for f in FIELDS)
-        return (INTRO if fresh else "") + PROMPTS[name]
+        return PROMPTS[name]
 
     @staticmethod
     def summary(slots: Dict[str, Any]) -> str:
@@ -294,8 +295,8 @@ def find_last4(text: str) -> Optional[str]:
 
 def status_reply(number: str, answer: Optional[StatusAnswer]) -> str:
     if answer is None:
-        return (f"没有查到与工单号 {number} 和这个手机尾号相符的记录。请核对后再试，"
-                f"或拨打{HOTLINE}人社服务热线查询。")
+        return (f"没有查到与工单号 {number} 和这个手机尾号相符的记录。请核对工单号和登记手机号的后四位再试；"
+                f"也可以拨打{HOTLINE}人社服务热线查询，或对我说“人工”安排回电。")
     kind = "欠薪投诉" if answer.kind == "complaint" else "回电请求"
     text = f"您的{kind} {answer.number}（{answer.filed_on:%Y-%m-%d}登记）当前状态：{answer.status}，更新于{answer.updated_at}。"
     if answer.latest_note:

@@ -36,7 +36,10 @@ _EMPLOYER = re.compile(r"([\u4e00-\u9fa5A-Za-z0-9（）()·]{1,30}?" + _EMPLOYER
 _EMPLOYER_BAD = re.compile(r"我|投诉|举报|要|欠|工资|老板|什么|哪|怎么|这家|那家|电话|手机")
 _LEAD = re.compile(r"^(?:我们?(?:是|在|给)?|俺们?(?:在|给)?|在|给|帮|替|是|被|就是|原来在|之前在|老板是|单位是|单位叫|"
                    r"公司叫|公司是|公司名字?是?|欠薪的是|欠钱的是|欠我工资的是|雇主是|用人单位是?|欠薪单位是?|单位名称是?)")
-_SITE_SUFFIX = re.compile(r"([\u4e00-\u9fa5A-Za-z0-9#（）()]{1,30}?(?:工地|项目部|项目|工程|码头|渔场|养殖场|基地|小区|大楼|车间|船上))")
+_SITE_SUFFIX = re.compile(r"([\u4e00-\u9fa5A-Za-z0-9#（）()]{1,30}?(?:工地|项目部|项目|工程|码头|渔场|养殖场|基地|小区|大楼|车间|船上|"
+                          r"镇|乡|村|岛|船厂|冷库|厂区|仓库|港区|渔港))$")
+_SITE_AT = re.compile(r"^在([\u4e00-\u9fa5A-Za-z0-9#]{0,20}?(?:工地|码头|渔场|车间|镇|乡|村|岛|船厂|冷库|厂区|仓库|港区|渔港|"
+                      r"船上|工厂|厂里))(?:的[\u4e00-\u9fa5]{1,8})?(?:干活|上班|打工|工作|做工|施工|做事)?$")
 _SITE_LEAD = re.compile(r"^(?:(?:工地|项目|地点|地址|工作地点)(?:在|是|名称是?)|在|是)")
 _SITE_SAID = re.compile(r"(?:干活的?地点|干活的地方|工作地点|工地|项目|地点|地址)(?:在|是|叫)\s*"
                         r"([\u4e00-\u9fa5A-Za-z0-9#（）()]{2,30}?)(?=$|[，,。；;！!、\s])")
@@ -100,8 +103,11 @@ def find_name(text: str, asked: bool = False) -> Optional[str]:
 
 
 def find_employer(text: str, asked: bool = False) -> Optional[str]:
-    for clause in _clauses(text):
-        clause = _LEAD.sub("", clause)
+    clauses = _clauses(text)
+    # The clause that says who owes comes first ("是劳务公司的，…某建筑公司欠了我们…").
+    clauses.sort(key=lambda c: not re.search(r"欠|拖欠|不给|没发|不发", c))
+    for clause in clauses:
+        clause = re.sub(r"^.*?(?:我们|俺们|\d+个\S{0,3}?)在(?=[\u4e00-\u9fa5]{4,})", "", _LEAD.sub("", clause))
         match = _EMPLOYER.match(clause)
         if match and not _EMPLOYER_BAD.search(match.group(1)) and len(match.group(1)) >= 3:
             return match.group(1)
@@ -121,6 +127,9 @@ def find_site(text: str, asked: bool = False) -> Optional[str]:
     if match and not _EMPLOYER_BAD.search(match.group(1)):
         return match.group(1)
     for clause in _clauses(text):
+        at = _SITE_AT.match(clause)
+        if at and not _EMPLOYER_BAD.search(at.group(0)):
+            return clause[1:].rstrip("干活上班打工工作做工施工做事") or at.group(1)
         found = _SITE_SUFFIX.match(_SITE_LEAD.sub("", _LEAD.sub("", clause)))
         if found and not _EMPLOYER_BAD.search(found.group(1)) and len(found.group(1)) >= 3:
             return found.group(1)

@@ -51,11 +51,14 @@ def calculate(benefit: Benefit, st: Statements, results: List[ConditionResult]) 
         line = f"测算：包车费用{yuan(st.cost_yuan)}×{share * 100:.0f}%={yuan(raw)}"
     elif rule == "per_recruit" and st.recruits is not None and benefit.amount_yuan:
         per = Decimal(str(benefit.amount_yuan))
-        raw = per * st.recruits
-        line = f"测算：{st.recruits}人×{yuan(per)}={yuan(raw)}"
+        counted = st.recruits - (st.not_first_count or 0)
         least = _param(benefit, "placement_min_count", "min")
-        if least and st.recruits < least:
-            return Calculation(f"{line}，但引进不足{least}人，按通知不能享受（需新引进{least}名员工以上）。", Decimal(0))
+        if least and counted < least:
+            return Calculation(f"符合条件的新引进员工{counted}人，不足{least}人，按通知不能享受（需新引进{least}名员工以上）。",
+                               Decimal(0))
+        raw = per * counted
+        who = f"{counted}人" if not st.not_first_count else f"（{st.recruits}-{st.not_first_count}）={counted}人"
+        line = f"测算：{who}×{yuan(per)}={yuan(raw)}"
     else:
         return None
     if cap is not None and raw > cap:
@@ -65,8 +68,23 @@ def calculate(benefit: Benefit, st: Statements, results: List[ConditionResult]) 
     return Calculation(f"{line}。", raw)
 
 
+# What a statement is about, for saying that a measure does not make it a condition.
+FACT_LABELS = {"insured_here": "社保缴纳地", "household_local": "户籍"}
+_RULES_USING = {"insured_here": "social_insurance_month", "household_local": "household_outside_region"}
+
+
+def unlisted_facts(benefit: Benefit, st: Statements) -> List[str]:
+    """Facts the user stated that none of the measure's conditions asks about ("社保没在嵊泗交" for
+    the courier subsidy, whose notice names no social-insurance condition)."""
+    if (benefit.eligibility or {}).get("subject") != "person":
+        return []
+    rules = {c.check.get("rule") for c in benefit.conditions if c.check}
+    return [FACT_LABELS[name] for name, rule in _RULES_USING.items()
+            if getattr(st, name) is not None and rule not in rules]
+
+
 def render_check(benefit: Benefit, notice: Notice, st: Statements, results: List[ConditionResult],
-                 calculation: Optional[Calculation]) -> str:
+                 calculation: Optional[Calculation], unlisted: List[str] = ()) -> str:
     outcome = verdict(results)
     if calculation is not None and calculation.amount == 0:
         outcome = NOT_MET
@@ -83,15 +101,17 @@ def render_check(benefit: Benefit, notice: Notice, st: Statements, results: List
         line = f"{said}能不能享受，还要看下面打“？”的条件。"
     body = [head, line]
     body += [f"{MARKS[r.status]} {r.condition.text}" for r in results]
-    if calculation is not None and calculation.amount > 0:
-        body.append(calculation.text)
-    elif calculation is not None:
+    if unlisted:
+        body.append(f"通知没有把{'、'.join(unlisted)}列为本项条件（未写明这方面的要求）。")
+    if calculation is not None:
         body.append(calculation.text)
     if benefit.amount and calculation is None:
         body.append(f"标准：{benefit.amount}" + (f"；{benefit.cap}" if benefit.cap else ""))
     questions = [r.condition.question for r in unknown if r.condition.question]
     if questions and outcome == UNKNOWN:
         body.append("您可以告诉我：" + "".join(questions[:2]))
+    if benefit.silent_on and not any(r.condition.check for r in results):
+        body.append(f"通知未写明：{'、'.join(benefit.silent_on)}。")
     tail = "最终能否享受以人社部门审核为准，" + referral(notice) + "。"
     if (benefit.eligibility or {}).get("subject") == "person":
         tail += "想按您的就业和参保记录正式核查，回复“帮我查”。"

@@ -59,12 +59,13 @@ class Statements:
     stayed: Optional[bool] = None
     origin_province: Optional[str] = None
     passengers: Optional[int] = None
-    trip_date: Optional[dt.date] = None
+    trip_date: Optional[dt.date] = None  # the date of a trip or of a recruit's start
     cost_yuan: Optional[Decimal] = None
     is_agency: Optional[bool] = None
     recruits: Optional[int] = None
     insured_months: Optional[int] = None
     first_job: Optional[bool] = None
+    not_first_count: Optional[int] = None  # "其中3个以前就在嵊泗上过班"
     evidence: List[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
@@ -117,9 +118,9 @@ def read_statements(text: str, notice: Notice) -> Statements:
     _said(st, text, rf"(?:在|来){place}(?:打工|上班|干活|工作|做事)|{place}(?:的)?(?:厂|公司|企业|饭店|工地)",
           "employed_here", True, "在本地工作")
     _said(st, text, rf"{place}的?(?:企业|公司|厂)|我们(?:是)?{place}", "firm_local", True, "本地企业")
-    _said(st, text, r"(?:过年|春节)[^，。,]{0,6}回(?:了)?(?:老家|家|去)|回老家过年|辞职|离职|不干了|没上班|走了",
-          "worked", False, "春节期间没有在岗")
-    _said(st, text, r"(?:过年|春节)[^，。,]{0,6}回(?:了)?(?:老家|家|去)|回老家过年", "stayed", False, "回老家过年")
+    went_home = r"(?:过年|春节)[^，。,]{0,6}回(?:了)?(?:老家|家|去|[\u4e00-\u9fa5]{1,3}?(?:了|过年|去))|回老家过年|回家过年"
+    _said(st, text, went_home + r"|辞职|离职|不干了|没上班", "worked", False, "春节期间没有在岗")
+    _said(st, text, went_home, "stayed", False, "春节回老家")
     _said(st, text, r"过年不回|不回(?:老家|家|去)过年|留(?:在)?(?:这边|这里|下来)|春节[^，。,]{0,4}(?:在岗|上班|加班)|"
           r"坚持(?:工作|上班)|没回(?:老家|家)", "worked", True, "春节期间在岗")
     _said(st, text, rf"过年不回|不回(?:老家|家|去)过年|留(?:在)?(?:{here}|这边|这里|下来)过年|留{notice.region.short_name[0]}过年|"
@@ -147,7 +148,7 @@ def read_statements(text: str, notice: Notice) -> Statements:
         st.evidence.append(f"费用{cost.group(1)}元")
     _said(st, text, r"人力资源(?:服务)?(?:公司|机构)|中介|劳务公司|猎头|人力公司", "is_agency", True, "人力资源服务机构")
     _said(st, text, r"(?:我们|企业|公司|厂里)自己招|自己招的", "is_agency", False, "企业自己招工")
-    recruits = re.search(r"(?:招|引进|介绍|送)(?:了|到|来|进)?[^0-9，。,]{0,4}(\d+)\s*(?:个|名|位)?\s*(?:人|员工|工人)?", text)
+    recruits = re.search(r"(?:招|引进|介绍|送|带)(?:了|到|来|进)?[^0-9，。,]{0,4}(\d+)\s*(?:个|名|位)?\s*(?:人|员工|工人)?", text)
     if recruits:
         st.recruits = int(recruits.group(1))
         st.evidence.append(f"引进{st.recruits}人")
@@ -158,6 +159,11 @@ def read_statements(text: str, notice: Notice) -> Statements:
     _said(st, text, r"(?:之前|以前|原来|早就)[^，。,]{0,4}在[^，。,]{0,6}(?:干|工作|上班|打工)过|不是(?:第一次|首次)|老员工",
           "first_job", False, "此前已在本地就业")
     _said(st, text, r"第一次来|首次(?:来|就业)|头一回来", "first_job", True, "首次在本地就业")
+    some = re.search(r"其中\s*(\d+)\s*(?:个|名|位)?(?:人)?[^，。,]{0,4}(?:以前|之前|原来|早就)", text)
+    if some and st.recruits:
+        st.not_first_count = int(some.group(1))
+        st.first_job = None
+        st.evidence.append(f"其中{st.not_first_count}人此前已在本地就业")
     return st
 
 
@@ -196,7 +202,9 @@ def _known(st: Statements, condition: Condition) -> bool:
         return st.firm["state_owned"] is not None
     if rule == "charter_recorded":
         return any(v is not None for v in (st.origin_province, st.passengers, st.trip_date, st.cost_yuan))
-    if rule in ("placement_employer_in_region", "placement_in_window"):
+    if rule == "placement_in_window":
+        return st.trip_date is not None
+    if rule == "placement_employer_in_region":
         return False
     return all(getattr(st, name) is not None for name in _NEEDS.get(rule, ("-",)))
 
@@ -221,7 +229,7 @@ def _firm(st: Statements, notice: Notice, firm_flags: Dict[str, bool], ctx: Rule
     other_province = next(p for p in PROVINCES.values() if p != own_province)
     trip = SimpleNamespace(origin_province=st.origin_province or other_province, passengers=st.passengers or 10 ** 6,
                            trip_date=st.trip_date or inside, cost_yuan=st.cost_yuan or Decimal(0))
-    placements = [(SimpleNamespace(id_number=str(i), start_date=inside, first_job_in_region=st.first_job is not False,
+    placements = [(SimpleNamespace(id_number=str(i), start_date=st.trip_date or inside, first_job_in_region=st.first_job is not False,
                                    insured_months=st.insured_months if st.insured_months is not None else 10 ** 6),
                    SimpleNamespace(region_code=code)) for i in range(min(st.recruits or 10 ** 3, 10 ** 4))]
     return FirmFacts(firm, charters=[trip], placements=placements)

@@ -144,9 +144,15 @@ class AnswerRenderer:
         asked = [a for a in aspects if a in CARD_ORDER]
         if "who" in asked and "conditions" not in asked:
             asked.append("conditions")
-        if only_aspects and asked:
+        if "clause" in aspects:
+            quoted = [f"{notice.clause(c).cite}原文：{notice.clause(c).text.strip()}" for c in benefit.clauses]
+            return Answer(fit_message([f"【{benefit.name}】{notice.region.short_name}", *quoted,
+                                       *([lines["time"]] if "time" in lines else [])], notice.cite(benefit.clauses)),
+                          notice.key, [benefit.key], list(benefit.clauses))
+        if only_aspects and (asked or "silent" in aspects):
             body = [lines[a] for a in asked if a in lines]
-            if len(body) < len(asked) or not body or "silent" in asked or "how" in asked:
+            missing = "amount" in asked and not benefit.amount
+            if len(body) < len(asked) or not body or missing or "silent" in aspects or "how" in asked:
                 body.append(self.silent_line(benefit))
             rest = [CARD_LABELS[a] for a in CARD_ORDER if a in lines and a not in asked]
             if rest:
@@ -164,13 +170,21 @@ class AnswerRenderer:
         )
 
     # -- topics ---------------------------------------------------------------------------
-    def narrow(self, benefits: List[Benefit], text: str) -> List[Benefit]:
-        """The benefits the user's words name, or all of them if none is named."""
+    def narrow(self, benefits: List[Benefit], text: str, remembered: Optional[str] = None) -> List[Benefit]:
+        """The benefits the user's words name; else the one talked about before (`remembered`); else
+        the one that has what the question asks for; else all of them."""
         if not text:
             return benefits
         named = [b for b in benefits if b.name in text or any(t in text for t in b.terms)]
         if named or len(benefits) == 1:
             return named or benefits
+        if remembered and any(b.key == remembered for b in benefits):
+            return [b for b in benefits if b.key == remembered]
+        asked = detect_aspects(text)
+        having = [b for b in benefits if ("time" in asked and any(w.has_dates for w in b.windows))
+                  or ("amount" in asked and b.amount) or ("how" in asked and b.how_to_claim)]
+        if len(having) == 1:
+            return having
         # No term named whole: the measure whose name and terms share the most two-character words.
         grams = {text[i:i + 2] for i in range(len(text) - 1)}
 
@@ -185,7 +199,7 @@ class AnswerRenderer:
         return benefits
 
     def render_topic(self, topic: str, region_key: str, today: dt.date, text: str = "",
-                     only_aspects: bool = False) -> Answer:
+                     only_aspects: bool = False, remembered: Optional[str] = None) -> Answer:
         notice = self.book.notice_for_region(region_key)
         if notice is None:
             raise KeyError(f"no notice for region {region_key!r}")
@@ -193,7 +207,7 @@ class AnswerRenderer:
         aspects = detect_aspects(text)
         if not benefits:
             return Answer(text=self.not_covered(topic, notice), notice_key=notice.key)
-        benefits = self.narrow(benefits, text)
+        benefits = self.narrow(benefits, text, remembered)
         if len(benefits) == 1:
             answer = self.render_benefit(benefits[0], today, aspects, only_aspects)
             if topic == "policy_overview":
@@ -236,13 +250,14 @@ class AnswerRenderer:
             clause_ids += [c for b in benefits for c in b.clauses if c not in clause_ids]
         label = TOPICS.get(topic, topic)
         body.insert(0, f"「{label}」两地通知都有规定，各地不同：")
-        body.append("告诉我您在哪里（例如“嵊泗”），我给您详细说金额、条件和办理方式。")
+        body.append(f"通知没写明的事项，{referral(None)}或当地人力资源社会保障局。"
+                    "告诉我您在哪里（例如“嵊泗”），我给您详细说金额、条件和办理方式。")
         return Answer(fit_message(body), None, [], clause_ids)
 
     def render_overview(self, region_key: str, today: dt.date, employer: bool = False) -> Answer:
         """"都有啥福利": the benefits a worker (or an employer) can get, with amounts and windows."""
         notice = self.book.notice_for_region(region_key)
-        chosen = [b for b in notice.benefits if audience(b) == ("employer" if employer else "worker")]
+        chosen = for_audience(notice, employer)
         who = "企业" if employer else "职工个人"
         body = [f"{notice.region.short_name}面向{who}的主要措施（{notice.number}）："]
         body += [f"{i}. {self.short_line(b, today)}" for i, b in enumerate(chosen, 1)]
@@ -254,7 +269,7 @@ class AnswerRenderer:
     def overview_line(self, region_key: str, today: dt.date, employer: bool = False) -> str:
         """One region's measures for a worker (or an employer) in one line: names and figures."""
         notice = self.book.notice_for_region(region_key)
-        chosen = [b for b in notice.benefits if audience(b) == ("employer" if employer else "worker")]
+        chosen = for_audience(notice, employer)
         items = "；".join(f"{b.name}（{b.amount}）" if b.amount else b.name for b in chosen)
         return f"【{notice.region.short_name}】{items}（{notice.number}）"
 
@@ -270,7 +285,9 @@ class AnswerRenderer:
         text = f"{notice.region.short_name}的通知（{notice.number}）没有关于「{label}」的规定，{referral(notice)}。"
         if others:
             text += f"\n{'、'.join(others)}的通知有相关内容，如需了解请告诉我地区，例如“{others[0]}的呢”。"
-        return text
+        employer = audience_of_topic(self.book, topic) == "employer"
+        text += f"\n{notice.region.short_name}通知里有的措施：{self.overview_line(notice.region.key, dt.date.today(), employer)}"
+        return fit_message([text])
 
     def overview_of_coverage(self) -> str:
         parts = [f"{n.region.name}（{n.number}）" for n in self.book.notices]
@@ -309,3 +326,18 @@ def audience(benefit: Benefit) -> str:
     if any(w in who for w in ("企业", "机构", "单位")):
         return "employer"
     return ""
+
+
+def for_audience(notice: Notice, employer: bool) -> List[Benefit]:
+    """A notice's measures for workers (those with an amount first) or for employers (their own,
+    and the ones firms pay out first, "节前代发")."""
+    if employer:
+        return [b for b in notice.benefits if audience(b) == "employer"
+                or (b.eligibility or {}).get("employer_summary")]
+    chosen = [b for b in notice.benefits if audience(b) == "worker"]
+    return sorted(chosen, key=lambda b: b.amount is None)
+
+
+def audience_of_topic(book: PolicyBook, topic: str) -> str:
+    kinds = {audience(b) for n in book.notices for b in n.benefits_for(topic)} - {""}
+    return kinds.pop() if len(kinds) == 1 else "worker"

@@ -52,6 +52,18 @@ def to_halfwidth(text: str) -> str:
     return "".join(out)
 
 
+# Slips of voice input and typing that hide a word NLU and the policy data know (same length, so
+# character offsets stay valid): "流工补贴" said as 留工补贴, "剩四" heard for 嵊泗, "甚么" for 什么.
+HOMOPHONES = {"甚么": "什么", "流工": "留工", "剩四": "嵊泗", "胜似": "嵊泗", "圣泗": "嵊泗", "盛泗": "嵊泗", "嵊四": "嵊泗",
+              "生死县": "嵊泗县", "消费劝": "消费券", "消费卷": "消费券", "不贴": "补贴", "补帖": "补贴", "社宝": "社保",
+              "外麦": "外卖", "留胜": "留嵊"}
+_HOMOPHONE = re.compile("|".join(map(re.escape, sorted(HOMOPHONES, key=len, reverse=True))))
+
+
+def fix_homophones(text: str) -> str:
+    return _HOMOPHONE.sub(lambda m: HOMOPHONES[m.group(0)], text)
+
+
 def to_simplified(text: str) -> str:
     """Traditional to simplified Chinese, one character for one character."""
     converted = _converter().convert(text)
@@ -111,7 +123,7 @@ def normalize(text: str, keep_length: bool = False) -> str:
     """The canonical form NLU sees. `keep_length` keeps character offsets unchanged."""
     if not text:
         return text
-    text = to_simplified(to_halfwidth(text))
+    text = fix_homophones(to_simplified(to_halfwidth(text)))
     if keep_length:
         return text
     return numbers_to_digits(text)

@@ -142,8 +142,11 @@ def test_the_receipt_gives_number_next_step_channels_and_citation(intake, servic
     assert len(receipt.encode("utf-8")) <= 2048
 
 
-def test_the_prompt_introduces_the_form_only_once():
-    assert ComplaintIntake.prompt("name", {}).startswith("好的，我来帮您登记欠薪投诉")
+def test_the_form_introduces_itself_and_how_to_leave_once_when_it_opens(intake):
+    opened = intake.take("k-intro", "老板欠了我两个月工资不给，我要投诉", "complain_wage_arrears", None)
+    assert opened.messages[0].startswith("好的，我来帮您登记欠薪投诉") and "取消" in opened.messages[0]
+    later = intake.take("k-intro", "王大力", "inform", "name")
+    assert not any(m.startswith("好的，我来帮您") for m in later.messages)
     assert not ComplaintIntake.prompt("phone", {SLOTS["name"]: "王大力"}).startswith("好的")
 
 

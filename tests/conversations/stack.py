@@ -1,0 +1,139 @@
+"""The live stack the conversation suite talks to, shared by pytest and `python -m tests.conversations`.
+
+    with live_stack() as stack:              # Rasa + action server, seeded store, temp tracker db
+        stack.set_today("2023-02-10")        # restarts only the action server with that BOT_TODAY
+        requests.post(stack.base_url + "/webhooks/rest/webhook", ...)
+
+The same set-up as the `chat` fixture of tests/test_live_server.py. "Today" is read only by the
+action server (bot/clock.py), so Rasa starts once and the action server is restarted on the
+same port for each date.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Iterator, List, Optional
+
+from tests.servers import children, free_port, wait_for
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+WECHAT_ENV = {"WECHAT_TOKEN": "live-token", "WECHAT_APPID": "wx00000000000000aa", "WECHAT_SECRET": "s",
+              "WECHAT_ENCODING_AES_KEY": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+              "WECHAT_API_BASE": "http://127.0.0.1:9"}
+
+
+def _stop(process: Optional[subprocess.Popen], timeout: float = 20) -> None:
+    """Terminate one server we started, and any worker processes it left behind."""
+    if process is None or process.poll() is not None:
+        return
+    kids = {pid: _cmdline(pid) for pid in children(process.pid)}
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout)
+    for pid, cmdline in kids.items():
+        if cmdline and _cmdline(pid) == cmdline:  # still the worker we started, not a reused id
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, 15)
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+class LiveStack:
+    def __init__(self, model: Path, logs: Path, today: str):
+        self.model, self.logs, self.today = Path(model), Path(logs), today
+        self.action_port, self.rasa_port = free_port(), free_port()
+        self.base_url = f"http://127.0.0.1:{self.rasa_port}"
+        self.store_url = f"sqlite:///{self.logs / 'store.db'}"
+        self.tracker_url = f"sqlite:///{self.logs / 'tracker.db'}"  # never var/tracker.db
+        self.actions: Optional[subprocess.Popen] = None
+        self.rasa: Optional[subprocess.Popen] = None
+        self._action_starts = 0
+
+    def env(self) -> dict:
+        return {**os.environ, "BOT_TODAY": self.today, "BOT_DEFAULT_REGION": "", "DATABASE_URL": self.store_url,
+                "BOT_TRACKER_URL": self.tracker_url, **WECHAT_ENV, "SANIC_WORKERS": "2"}
+
+    def start(self) -> None:
+        from bot.store.seed import seed_store
+
+        endpoints = self.logs / "endpoints.yml"
+        endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n'
+                             "tracker_store:\n  type: bot.tracker_store.MaskingTrackerStore\n"
+                             "lock_store:\n  type: bot.lock_store.SQLLockStore\n")
+        seed_store(self.store_url, people=300, firms=20, progress=False)
+        self._start_actions()
+        with open(self.logs / "rasa.log", "w") as out:
+            self.rasa = subprocess.Popen(
+                [str(VENV_BIN / "rasa"), "run", "--model", str(self.model), "--endpoints", str(endpoints),
+                 "--credentials", "credentials.yml", "--port", str(self.rasa_port)],
+                cwd=REPO_ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT)
+        wait_for(f"http://127.0.0.1:{self.action_port}/health", self.actions, self._actions_log())
+        wait_for(f"{self.base_url}/", self.rasa, self.logs / "rasa.log")
+
+    def _actions_log(self) -> Path:
+        return self.logs / f"actions-{self._action_starts}-{self.today}.log"
+
+    def _start_actions(self) -> None:
+        self._action_starts += 1
+        with open(self._actions_log(), "w") as out:
+            self.actions = subprocess.Popen(
+                [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
+                cwd=REPO_ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT)
+
+    def set_today(self, today: str) -> None:
+        """Restart the action server (same port) with BOT_TODAY=today; nothing when it already is."""
+        if today == self.today and self.actions is not None and self.actions.poll() is None:
+            return
+        _stop(self.actions)
+        self.today = today
+        self._start_actions()
+        wait_for(f"http://127.0.0.1:{self.action_port}/health", self.actions, self._actions_log())
+
+    def stop(self) -> None:
+        for process in (self.rasa, self.actions):
+            _stop(process)
+
+
+def default_model() -> Path:
+    """The model `make train` built for the current data, else the newest one in models/ (the
+    data may have changed since: a warning says so)."""
+    from bot.training import model_path
+
+    path = model_path(REPO_ROOT / "models")
+    if path.exists():
+        return path
+    models: List[Path] = sorted((REPO_ROOT / "models").glob("wengang-*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not models:
+        raise FileNotFoundError("no trained model in models/: run `make train` first")
+    print(f"warning: no model for the current data ({path.name}); using the newest, {models[-1].name}",
+          file=sys.stderr)
+    return models[-1]
+
+
+@contextlib.contextmanager
+def live_stack(model: Optional[Path] = None, logs: Optional[Path] = None,
+               today: str = "2023-01-20") -> Iterator[LiveStack]:
+    """Start Rasa and the action server (BOT_TODAY=today); stop both on exit. Logs, the seeded
+    store and the tracker db go to `logs` (a new temp directory when None, kept for reading)."""
+    logs = Path(logs) if logs else Path(tempfile.mkdtemp(prefix="conversations-"))
+    logs.mkdir(parents=True, exist_ok=True)
+    stack = LiveStack(model or default_model(), logs, today)
+    try:
+        stack.start()
+        yield stack
+    finally:
+        stack.stop()
