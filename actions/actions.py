@@ -31,6 +31,8 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         topic=tracker.get_slot("topic"),
         intent_ranking=message.get("intent_ranking") or [],
         benefit=tracker.get_slot("benefit"),
+        stated=tracker.get_slot("stated") if isinstance(tracker.get_slot("stated"), dict) else None,
+        confidence=float((message.get("intent") or {}).get("confidence") or 0.0),
     )
 
 
@@ -51,15 +53,22 @@ class ActionAnswerPolicy(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         turn = turn_from_tracker(tracker)
-        reply = PolicyDialogue(policy_book()).respond(turn, today())
-        if reply.unanswered == "nlu_fallback":
-            dispatcher.utter_message(text=PolicyDialogue(policy_book()).clarify(turn.intent_ranking))
+        talk = PolicyDialogue(policy_book())
+        reply = talk.respond(turn, today())
+        events = []
+        if reply.unanswered == "nlu_fallback" and previous_message_fell_back(tracker):
+            # The second misunderstood message in a row: offer a person instead of guessing again.
+            reply.route = "callback_form"
+            events.append(SlotSet("handoff_offer", True))
+        elif reply.unanswered == "nlu_fallback":
+            dispatcher.utter_message(text=talk.clarify(turn.intent_ranking))
         elif reply.unanswered:
             dispatcher.utter_message(text=out_of_scope_text())
         for text in reply.messages:
             dispatcher.utter_message(text=text)
-        return [SlotSet("region", reply.region), SlotSet("topic", reply.topic), SlotSet("benefit", reply.benefit),
-                SlotSet("route", reply.route or "answered")]
+        return events + [SlotSet("region", reply.region), SlotSet("topic", reply.topic),
+                         SlotSet("benefit", reply.benefit), SlotSet("stated", reply.stated),
+                         SlotSet("route", reply.route or "answered")]
 
 
 async def form_aside(dispatcher: CollectingDispatcher, tracker: Tracker, form: str,
@@ -69,7 +78,7 @@ async def form_aside(dispatcher: CollectingDispatcher, tracker: Tracker, form: s
     turn = turn_from_tracker(tracker)
     confidence = float(((tracker.latest_message or {}).get("intent") or {}).get("confidence") or 0.0)
     aside = await asyncio.to_thread(FormGuard(policy_book()).check, form, turn, today(), answered, confidence,
-                                    status_lookup)
+                                    status_lookup, callback_filer(tracker))
     if aside is None:
         return None
     for text in aside.messages:
@@ -87,6 +96,21 @@ def status_lookup(number: str, last4: str) -> str:
     return status_reply(number, service().status_for(number, last4))
 
 
+def callback_filer(tracker: Tracker):
+    """Files a callback asked for in passing inside another form, once per message (the key is the
+    conversation and the time of the message, like every form's)."""
+    def file(phone: str, when: str) -> str:
+        from actions.complaints import service
+        from bot.complaints.dialogue import callback_receipt, form_key
+        from bot.complaints.service import Draft
+
+        started = next((e.get("timestamp") for e in reversed(tracker.events) if e.get("event") == "user"), None)
+        key = form_key(tracker.sender_id, "callback_form", started)
+        ticket, _ = service().file(key, Draft(phone=phone, callback_time=when), "callback")
+        return callback_receipt(ticket)
+    return file
+
+
 def with_resume(tracker: Tracker, text: str) -> str:
     """A form's question; after an aside, on a line that says the form goes on."""
     note = tracker.get_slot("resume_note")
@@ -100,31 +124,6 @@ def previous_message_fell_back(tracker: Tracker) -> bool:
         return False
     intent = ((users[-2].get("parse_data") or {}).get("intent") or {}).get("name")
     return intent == "nlu_fallback"
-
-
-class ActionClarify(Action):
-    """Low NLU confidence: offer the closest topics instead of guessing. The second time in a
-    row, offer a callback instead (`handoff_offer` starts the callback form)."""
-
-    def name(self) -> Text:
-        return "action_clarify"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        turn = turn_from_tracker(tracker)
-        talk = PolicyDialogue(policy_book())
-        reply = talk.respond(turn, today())
-        if reply.route == "callback_form":
-            return [SlotSet("handoff_offer", True)]
-        if reply.messages and not reply.route:  # a follow-up on the topic the NLU was unsure of
-            for text in reply.messages:
-                dispatcher.utter_message(text=text)
-            return [SlotSet("handoff_offer", False), SlotSet("region", reply.region), SlotSet("topic", reply.topic),
-                    SlotSet("benefit", reply.benefit)]
-        if turn.intent == "nlu_fallback" and previous_message_fell_back(tracker):
-            return [SlotSet("handoff_offer", True)]
-        dispatcher.utter_message(text=talk.clarify(turn.intent_ranking))
-        return [SlotSet("handoff_offer", False)]
 
 
 def prompt_action(action_name: str, text: str):

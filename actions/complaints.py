@@ -170,7 +170,9 @@ class ValidateStatusForm(Action):
             return done
         number = normalize_ticket_number(text)
         rest = re.sub(r"QX[-\s]?\d{8}[-\s]?\d{1,4}", " ", text, flags=re.I)
-        last4 = find_last4(rest) if (number or asked == "phone4") else None
+        known = number or tracker.get_slot("status_ticket") or (tracker.get_slot("complaint_ticket") if asked is None
+                                                                 else None)
+        last4 = find_last4(rest) if (known or asked == "phone4") else None
         if asked is not None:
             aside = await form_aside(dispatcher, tracker, "status_form", answered=bool(number or last4))
             if aside is not None:
@@ -264,8 +266,16 @@ class ValidateCallbackForm(Action):
                     dispatcher.utter_message(text=f"{problem}。")
                     return events + [SlotSet("callback_wanted", True), SlotSet("requested_slot", "callback_phone")]
                 await asyncio.to_thread(service().save_draft, key, Draft(phone=phone))
+                when = find_callback_time(raw)
+                if when is None:
+                    return events + [SlotSet("callback_wanted", True), SlotSet("callback_phone", mask_phone(phone)),
+                                     SlotSet("requested_slot", "callback_time")]
+                draft = await asyncio.to_thread(service().load_draft, key)
+                draft.callback_time = when
+                ticket, _ = await asyncio.to_thread(service().file, key, draft, "callback")
                 return events + [SlotSet("callback_wanted", True), SlotSet("callback_phone", mask_phone(phone)),
-                                 SlotSet("requested_slot", "callback_time")]
+                                 SlotSet("callback_time", when), SlotSet("callback_ticket", ticket.number),
+                                 SlotSet("requested_slot", None)]
             when = callback_time(raw)
             if when is None:
                 dispatcher.utter_message(text="请简单说一个时间，例如“明天上午”，50字以内。")

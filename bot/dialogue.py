@@ -14,11 +14,11 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from bot.eligibility.check_text import calculate, render_check, unlisted_facts
 from bot.eligibility.rules import UNKNOWN
-from bot.eligibility.stated import evaluate, read_statements
+from bot.eligibility.stated import carried, evaluate, read_statements
 from bot.policy.model import TOPICS, PolicyBook, Region
 from bot.policy.render import AnswerRenderer, detect_aspects, fit_message, referral
 from bot.text.normalize import normalize
-from bot.understanding import (asks_if_qualifies, asks_official_contact, facets, is_followup, is_question,
+from bot.understanding import (asks_for_all, asks_if_qualifies, asks_official_contact, facets, is_followup, is_question,
                                reports_own_arrears, that_about, topics_in, wants_own_record_check, wants_person,
                                writes_as_employer)
 from bot.understanding import FOLLOWUP_LEAD as _LEAD
@@ -31,6 +31,7 @@ INTENT_TOPICS["complain_wage_arrears"] = "wage_arrears"
 del INTENT_TOPICS["ask_wage_arrears"]
 
 CONTEXT_INTENTS = {"ask_followup", "inform", "check_eligibility", "check_complaint_status", "affirm", "deny"}
+_RELAYED = re.compile(r"^(?:来电人|来电者|来电群众|群众|工人|对方|他|她)(?:问|说|想问|咨询)[:：,，]?")
 _FIGURE = re.compile(r"\d+(?:\.\d+)?(?:元|G|%|万元)")
 MENU_TOPICS = [t for t in TOPICS if t not in ("wage_arrears", "policy_overview")]
 
@@ -46,6 +47,8 @@ class Turn:
     topic: Optional[str] = None  # slot: topic of the previous answer
     intent_ranking: Sequence[Dict[str, Any]] = ()
     benefit: Optional[str] = None  # slot: the measure of the previous answer, when it was one
+    confidence: float = 1.0  # the NLU's confidence in `intent`
+    stated: Optional[Dict[str, Any]] = None  # slot: facts the user stated earlier about this topic
 
 
 # Where a turn goes when it is not answered in place: the form that takes it over.
@@ -65,6 +68,7 @@ class Reply:
     # "out_of_scope" / "clarify": nothing here answers it (the caller says so its own way).
     unanswered: Optional[str] = None
     benefit: Optional[str] = None  # the one measure answered, for the next turn's follow-ups
+    stated: Optional[Dict[str, Any]] = None  # facts stated so far on this topic, for the next turn
 
 
 def default_region(book: PolicyBook) -> Optional[str]:
@@ -144,14 +148,34 @@ class PolicyDialogue:
                 hits.append(notice.region)
         return hits[0] if len(hits) == 1 else None
 
+    def topic_by_figure(self, turn: Turn, text: str) -> Optional[str]:
+        """"那个一千的什么时候能用" after the overview: the one measure of that amount."""
+        if turn.topic not in (None, "policy_overview"):
+            return None
+        numbers = {float(n) for n in re.findall(r"(?<![\d.])(\d{3,5})(?![\d.])", text)}
+        notices = [self.book.notice_for_region(turn.region)] if turn.region else list(self.book.notices)
+        topics = {b.topics[0] for n in notices if n for b in n.benefits if b.amount_yuan in numbers}
+        return topics.pop() if len(topics) == 1 else None
+
+    def names_a_measure(self, turn: Turn, text: str) -> bool:
+        """A benefit entity or one of a benefit's own terms (not just a word a topic shares)."""
+        if any(e.get("entity") == "benefit" for e in turn.entities):
+            return True
+        return any(len(t) >= 3 and t in text for n in self.book.notices for b in n.benefits for t in b.terms)
+
     def choose_topic(self, turn: Turn, text: str) -> Optional[str]:
-        named = self.mentioned_topic(turn)
+        named = self.mentioned_topic(turn) or self.topic_by_figure(turn, text)
+        if turn.intent == "out_of_scope" and turn.confidence >= 0.8 and not self.names_a_measure(turn, text):
+            named = None
         intent_topic = INTENT_TOPICS.get(turn.intent)
         if named:
             return named
+        if turn.intent == "out_of_scope" and turn.confidence >= 0.8 and not self.names_a_measure(turn, text) \
+                and not (turn.topic and (len(text) <= 8 or _LEAD.search(text)) and is_followup(text)):
+            return None  # "快递柜坏了找谁修": sure it is not about a measure, whatever words it shares
         unsure = turn.intent in ("out_of_scope", "nlu_fallback")
         carried = is_followup(text) if not unsure else bool(facets(text) or that_about(text) or
-                                                            _LEAD.search(text))
+                                                            _LEAD.search(text) or asks_if_qualifies(text))
         if turn.topic and carried and turn.intent not in ("greet", "goodbye", "thank"):
             return turn.topic
         if intent_topic:
@@ -163,11 +187,17 @@ class PolicyDialogue:
     def movement_place(self, text: str, name: Optional[str]) -> bool:
         """"从宁波接的", "去安徽把工人接回来": a place a trip starts from, not the place asked about."""
         return bool(name) and bool(re.search(rf"(?:从|去|到|回|来自|由|在){re.escape(name)}|{re.escape(name)}"
-                                             r"(?:接|出发|过来|回来|那边的工人|的工人|老家|的老乡)", text))
+                                             r"的?(?:接|出发|过来|回来|那边的工人|工人|老家|老乡|户口|户籍|人)", text))
 
     # -- answering ------------------------------------------------------------------------
     def respond(self, turn: Turn, today: dt.date) -> Reply:
-        text = normalize(turn.text or "")
+        reply = self._respond(turn, today)
+        if reply.stated is None and reply.topic == turn.topic:
+            reply.stated = turn.stated  # facts stated earlier still hold while the topic does
+        return reply
+
+    def _respond(self, turn: Turn, today: dt.date) -> Reply:
+        text = _RELAYED.sub("", normalize(turn.text or "").strip())  # "来电人问：…" from hotline staff
         region, other_region = self.mentioned_regions(turn)
         if other_region and not region and (self.movement_place(text, other_region) or (
                 turn.topic and not re.search(rf"{re.escape(other_region)}.{{0,6}}(?:政策|补贴|补助|有没有|有吗|呢)", text))):
@@ -179,9 +209,11 @@ class PolicyDialogue:
         if turn.intent == "check_complaint_status":
             return Reply([], turn.region, turn.topic, route="status_form")
         topic = self.choose_topic(turn, text)
-        if reports_own_arrears(text) or (turn.intent == "complain_wage_arrears" and (
-                not topic or (topic == "wage_arrears" and not is_question(text)))):
+        if reports_own_arrears(text) or (turn.intent == "complain_wage_arrears" and not is_question(text) and (
+                not topic or topic == "wage_arrears")):
             return Reply([], turn.region, turn.topic, route="complaint_form")
+        if turn.intent == "complain_wage_arrears" and not topic:
+            return Reply([], turn.region, turn.topic, unanswered="nlu_fallback")
         if turn.intent == "check_eligibility" and wants_own_record_check(text):
             return Reply([], turn.region, topic or turn.topic, route="eligibility_form")
         if turn.intent in ("affirm", "deny") and not (is_question(text) and topic):
@@ -190,7 +222,7 @@ class PolicyDialogue:
         if other_region and not region:
             return Reply([self.renderer.other_region(other_region)], turn.region, topic)
         if topic is None:
-            if "how" in facets(text):
+            if "how" in facets(text) and not (turn.intent == "out_of_scope" and turn.confidence >= 0.8):
                 notice = self.book.notice_for_region(region.key) if region else None
                 return Reply([f"请问您想了解哪项政策？{topic_menu()}具体怎么办理、找谁，可以{referral(notice)[1:]}。"],
                              region.key if region else turn.region, None)
@@ -204,13 +236,19 @@ class PolicyDialogue:
 
         inferred = region or self.signature_region(topic, text)
         region_key = inferred.key if inferred else (turn.region or default_region(self.book))
+        if region_key is None and (turn.intent == "check_eligibility" or asks_if_qualifies(text)):
+            # "我12月社保在老家交的还能领吗": only one notice has conditions to apply to that.
+            checkable = [n.region for n in self.book.notices
+                         if any(b.conditions and b.eligibility for b in n.benefits_for(topic))]
+            region_key = checkable[0].key if len(checkable) == 1 else None
         if topic == "policy_overview":
             return self.overview(region_key, today, writes_as_employer(text), text)
+        earlier = turn.stated if topic == turn.topic else None
         remembered = turn.benefit if topic == turn.topic else None
         if region_key and self.book.notice_for_region(region_key).benefits_for(topic):
-            named = self.mentioned_topic(turn) is not None
+            named = self.mentioned_topic(turn) not in (None, turn.topic)
             checked = self.check_stated(topic, region_key, today, text, turn.intent == "check_eligibility",
-                                        named, remembered)
+                                        named, remembered, earlier)
             if checked:
                 return checked
         followup = topic == turn.topic and self.mentioned_topic(turn) is None
@@ -218,8 +256,8 @@ class PolicyDialogue:
                                  region_named=inferred is not None, remembered=remembered)
 
     def overview(self, region_key: Optional[str], today: dt.date, employer: bool, text: str = "") -> Reply:
-        asked = [f for f in facets(text) if f in ("time", "how", "clause", "silent")]
-        if asked and region_key and self.book.notice_for_region(region_key).benefits_for("policy_overview"):
+        asked = [f for f in facets(text) if f in ("time", "how", "clause", "silent", "who")]
+        if asked and not asks_for_all(text) and region_key and self.book.notice_for_region(region_key).benefits_for("policy_overview"):
             return self.answer_topic("policy_overview", region_key, today, text)
         if region_key is None:
             covering = self.book.regions
@@ -232,10 +270,13 @@ class PolicyDialogue:
         return Reply([answer.text], region_key, "policy_overview", answer.notice_key, answer.clause_ids)
 
     def check_stated(self, topic: str, region_key: str, today: dt.date, text: str, asked_eligibility: bool,
-                     named: bool = True, remembered: Optional[str] = None) -> Optional[Reply]:
-        """Conditions applied to what the user said; None when the message states nothing they decide."""
+                     named: bool = True, remembered: Optional[str] = None,
+                     earlier: Optional[Dict[str, Any]] = None) -> Optional[Reply]:
+        """Conditions applied to what the user said (now and earlier on this topic); None when the
+        message states nothing they decide."""
         notice = self.book.notice_for_region(region_key)
-        statements = read_statements(text, notice)
+        now = read_statements(text, notice, today)
+        statements = read_statements(text, notice, today, earlier)
         candidates = self.renderer.narrow(notice.benefits_for(topic), text, remembered)
         checkable = [b for b in candidates if b.conditions and (b.eligibility or asked_eligibility)]
         if not checkable:
@@ -245,12 +286,13 @@ class PolicyDialogue:
         decided = [r for r in results if r.status != UNKNOWN]
         calculation = calculate(benefit, statements, results)
         unlisted = unlisted_facts(benefit, statements)
-        wanted = calculation or asked_eligibility or ((decided or unlisted) and (
+        wanted = calculation or asked_eligibility or (now and (decided or unlisted) and (
             asks_if_qualifies(text) or (not named and not facets(text))))
         if not wanted:
             return None
-        text_out = render_check(benefit, notice, statements, results, calculation, unlisted)
-        return Reply([text_out], region_key, topic, notice.key, list(benefit.clauses), benefit=benefit.key)
+        text_out = render_check(benefit, notice, statements, results, calculation, unlisted, today)
+        return Reply([text_out], region_key, topic, notice.key, list(benefit.clauses), benefit=benefit.key,
+                     stated=carried(statements))
 
     def contact_refusal(self, region_key: Optional[str]) -> str:
         notice = self.book.notice_for_region(region_key) if region_key else None

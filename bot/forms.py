@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, List, Optional
 
-from bot.complaints.dialogue import find_last4
+from bot.complaints.dialogue import find_callback_time, find_last4
+from bot.complaints.parsing import parse_phone
 from bot.complaints.service import normalize_ticket_number
 from bot.dialogue import PolicyDialogue, Turn
 from bot.policy.model import PolicyBook
@@ -68,10 +69,12 @@ class FormGuard:
         self.dialogue = PolicyDialogue(book)
 
     def check(self, form: str, turn: Turn, today: dt.date, answered: bool = False, confidence: float = 1.0,
-              status: Optional[Callable[[str, str], str]] = None) -> Optional[Aside]:
+              status: Optional[Callable[[str, str], str]] = None,
+              callback: Optional[Callable[[str, str], str]] = None) -> Optional[Aside]:
         """None when the message is for the form (an answer, or something the form reads itself);
         else what to say. `answered`: the form found a value for a field in the message; `status`:
-        the reply to a ticket number and last four digits, for a status question asked in passing."""
+        the reply to a ticket number and last four digits, for a status question asked in passing;
+        `callback`: files a callback for a phone and a time ("找个人给我回电话，139…，明天上午")."""
         text = normalize(turn.text or "").strip()
         if is_cancel(text):
             return Aside([cancel_message(form)], cancel=True)
@@ -80,6 +83,9 @@ class FormGuard:
             last4 = find_last4(re.sub(r"QX[-\s]?\d{8}[-\s]?\d{1,4}", " ", text, flags=re.I))
             if last4:
                 return Aside([status(ticket, last4)])
+        phone, _ = parse_phone(text)
+        if wants_person(text) and form != "callback_form" and phone and callback:
+            return Aside([callback(phone, find_callback_time(text) or "随时")])
         if answered:
             return None
         if asks_official_contact(text):

@@ -6,6 +6,7 @@ cap, thresholds), never from here.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import List, Optional
@@ -13,7 +14,7 @@ from typing import List, Optional
 from bot.eligibility.rules import MET, NOT_MET, UNKNOWN
 from bot.eligibility.stated import ConditionResult, Statements, verdict
 from bot.policy.model import Benefit, Notice
-from bot.policy.render import fit_message, referral
+from bot.policy.render import describe_window, fit_message, referral
 
 MARKS = {MET: "✓", NOT_MET: "✗", UNKNOWN: "？"}
 
@@ -45,6 +46,10 @@ def calculate(benefit: Benefit, st: Statements, results: List[ConditionResult]) 
     """The notice's amount rule applied to the stated cost or head count (None: nothing to apply)."""
     rule = (benefit.eligibility or {}).get("amount")
     cap = Decimal(str(benefit.cap_yuan)) if benefit.cap_yuan else None
+    if rule == "fixed" and st.headcount and benefit.amount_yuan:
+        per = Decimal(str(benefit.amount_yuan))
+        return Calculation(f"测算：{st.headcount}人×{yuan(per)}={yuan(per * st.headcount)}（{benefit.amount}）。",
+                           per * st.headcount)
     if rule == "cost_share" and st.cost_yuan is not None:
         share = Decimal(str(benefit.eligibility.get("share", 0)))
         raw = st.cost_yuan * share
@@ -84,7 +89,7 @@ def unlisted_facts(benefit: Benefit, st: Statements) -> List[str]:
 
 
 def render_check(benefit: Benefit, notice: Notice, st: Statements, results: List[ConditionResult],
-                 calculation: Optional[Calculation], unlisted: List[str] = ()) -> str:
+                 calculation: Optional[Calculation], unlisted: List[str] = (), today: Optional[dt.date] = None) -> str:
     outcome = verdict(results)
     if calculation is not None and calculation.amount == 0:
         outcome = NOT_MET
@@ -98,7 +103,9 @@ def render_check(benefit: Benefit, notice: Notice, st: Statements, results: List
     elif outcome == MET:
         line = f"{said}通知列出的条件都符合，可以享受。"
     else:
-        line = f"{said}能不能享受，还要看下面打“？”的条件。"
+        met = [r.condition.text for r in results if r.status == MET]
+        line = (f"{said}已符合：{'；'.join(met)}。能不能享受，还要看下面打“？”的条件。" if met
+                else f"{said}能不能享受，还要看下面打“？”的条件。")
     body = [head, line]
     body += [f"{MARKS[r.status]} {r.condition.text}" for r in results]
     if unlisted:
@@ -110,6 +117,9 @@ def render_check(benefit: Benefit, notice: Notice, st: Statements, results: List
     questions = [r.condition.question for r in unknown if r.condition.question]
     if questions and outcome == UNKNOWN:
         body.append("您可以告诉我：" + "".join(questions[:2]))
+    body += [f"时间：{describe_window(w, today)}" for w in benefit.windows if w.has_dates and today]
+    if benefit.how_to_claim:
+        body.append(f"办理：{benefit.how_to_claim}")
     if benefit.silent_on and not any(r.condition.check for r in results):
         body.append(f"通知未写明：{'、'.join(benefit.silent_on)}。")
     tail = "最终能否享受以人社部门审核为准，" + referral(notice) + "。"

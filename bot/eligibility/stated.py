@@ -66,6 +66,7 @@ class Statements:
     insured_months: Optional[int] = None
     first_job: Optional[bool] = None
     not_first_count: Optional[int] = None  # "其中3个以前就在嵊泗上过班"
+    headcount: Optional[int] = None  # "一共有60个符合条件的": people a fixed amount is paid to
     evidence: List[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
@@ -78,14 +79,48 @@ def _said(st: Statements, text: str, pattern: str, attr: str, value, label: str)
         st.evidence.append(label)
 
 
-def read_statements(text: str, notice: Notice) -> Statements:
-    """The facts a normalised message states, relative to `notice`'s region."""
+def read_statements(text: str, notice: Notice, today: Optional[dt.date] = None,
+                    earlier: Optional[Dict[str, object]] = None) -> Statements:
+    """The facts a normalised message states, relative to `notice`'s region; `earlier`: what the
+    user said before in this conversation (`carried()`), which the new message overrides."""
+    st = _fresh(text, notice, today)
+    for name, value in (earlier or {}).items():
+        if name == "firm":
+            for flag, known in value.items():
+                if st.firm.get(flag) is None:
+                    st.firm[flag] = known
+        elif name in CARRIED and getattr(st, name) is None:
+            setattr(st, name, dt.date.fromisoformat(value) if name == "trip_date" else
+                    Decimal(value) if name == "cost_yuan" else value)
+    return st
+
+
+CARRIED = ("household_local", "insured_here", "role", "employed_here", "firm_local", "worked", "stayed",
+           "origin_province", "passengers", "trip_date", "cost_yuan", "is_agency", "recruits", "insured_months",
+           "first_job", "not_first_count")
+
+
+def carried(st: Statements) -> Dict[str, object]:
+    """What to remember of the statements for the next turn (JSON-safe, nothing personal)."""
+    out: Dict[str, object] = {name: getattr(st, name) for name in CARRIED if getattr(st, name) is not None}
+    if "trip_date" in out:
+        out["trip_date"] = st.trip_date.isoformat()
+    if "cost_yuan" in out:
+        out["cost_yuan"] = str(st.cost_yuan)
+    flags = {k: v for k, v in st.firm.items() if v is not None}
+    if flags:
+        out["firm"] = flags
+    return out
+
+
+def _fresh(text: str, notice: Notice, today: Optional[dt.date]) -> Statements:
     st = Statements()
     here = "|".join(map(re.escape, sorted({notice.region.short_name, *notice.region.aliases}, key=len, reverse=True)))
     place = rf"(?:{here}|这边|这里|本地|本县|当地)"
-    _said(st, text, rf"{place}的?(?:户口|户籍|人\b)|本地人|土生土长", "household_local", True, "本地户籍")
-    _said(st, text, r"外地(?:户口|户籍|人)|非.{0,4}户籍|外省|外来|老家在|户口在老家|户口不在", "household_local",
-          False, "外地户籍")
+    _said(st, text, rf"{place}的?(?:户口|户籍|人\b)|本地人|土生土长|户[口籍](?:是|在)?{place}", "household_local", True,
+          "本地户籍")
+    _said(st, text, r"外地(?:户口|户籍|人)|非.{0,4}户籍|外省|外来|老家在|户口在老家|户口不在|户口没迁|"
+          r"(?:" + "|".join(_PLACES) + r")的?(?:户口|户籍|人(?![员力]))", "household_local", False, "外地户籍")
     _said(st, text, r"社保[^，。,]{0,6}(?:老家|外地|外省|别的地方|原来的地方)|(?:老家|外地)[^，。,]{0,4}(?:交|缴)的?社保|"
           r"没(?:有)?(?:交|缴)社保|社保没(?:交|缴)|社保断", "insured_here", False, "社保不在本地缴纳")
     _said(st, text, rf"社保[^，。,]{{0,4}}在{place}|在{place}(?:交|缴)(?:了)?社保|(?:在这|这边)(?:交|缴)(?:了)?社保",
@@ -130,10 +165,13 @@ def read_statements(text: str, notice: Notice) -> Statements:
         name = origin.group(1)
         st.origin_province = _CITY_PROVINCE.get(name, name)
         st.evidence.append(f"从{name}出发")
-    people = re.search(r"(\d+)\s*(?:多)?\s*(?:个|名|位)?\s*(?:人|工人|员工|老乡|师傅)", text)
+    people = [int(m.group(1)) for m in re.finditer(r"(\d+)\s*(?:多)?\s*(?:个|名|位)?\s*(?:人|工人|员工|老乡|师傅)", text)]
     if people and re.search(r"包车|大巴|车|接", text):
-        st.passengers = int(people.group(1))
+        st.passengers = max(people)  # "再凑2个人，一车10个人呢": the busload
         st.evidence.append(f"{st.passengers}人")
+    if today and re.search(r"今天|现在|马上|这就", text) and re.search(r"出发|接|包车|走|招|引进", text):
+        st.trip_date = today
+        st.evidence.append("今天")
     day = re.search(r"(?<!\d)(1|2|01|02|12)月(\d{1,2})[号日]", text)
     if day:
         month, dom = int(day.group(1)), int(day.group(2))
@@ -148,8 +186,16 @@ def read_statements(text: str, notice: Notice) -> Statements:
         st.evidence.append(f"费用{cost.group(1)}元")
     _said(st, text, r"人力资源(?:服务)?(?:公司|机构)|中介|劳务公司|猎头|人力公司", "is_agency", True, "人力资源服务机构")
     _said(st, text, r"(?:我们|企业|公司|厂里)自己招|自己招的", "is_agency", False, "企业自己招工")
+    headcount = re.search(r"(\d+)\s*(?:个|名|位)\s*(?:符合条件的?|员工|工人|人)", text)
+    if headcount and re.search(r"代发|一共|总共|多少钱|发多少|要发", text):
+        st.headcount = int(headcount.group(1))
+        st.evidence.append(f"{st.headcount}人")
     recruits = re.search(r"(?:招|引进|介绍|送|带)(?:了|到|来|进)?[^0-9，。,]{0,4}(\d+)\s*(?:个|名|位)?\s*(?:人|员工|工人)?", text)
-    if recruits:
+    enough = re.search(r"凑够\s*(\d+)|一共\s*(\d+)\s*(?:个|名|位)", text)
+    if enough and recruits:
+        st.recruits = int(enough.group(1) or enough.group(2))
+        st.evidence.append(f"引进{st.recruits}人")
+    elif recruits:
         st.recruits = int(recruits.group(1))
         st.evidence.append(f"引进{st.recruits}人")
     insured = re.search(r"社保[^0-9，。,]{0,6}(\d+)\s*个?月", text)
@@ -263,8 +309,12 @@ def evaluate(benefit: Benefit, notice: Notice, st: Statements) -> List[Condition
     return results
 
 
+AMOUNT_ONLY = {"charter_cost_share"}  # "补贴包车费用的50%": how much, not whether
+
+
 def verdict(results: List[ConditionResult]) -> str:
-    statuses = {r.status for r in results}
+    statuses = {r.status for r in results
+                if not (r.condition.check and r.condition.check.get("rule") in AMOUNT_ONLY and r.status == UNKNOWN)}
     if NOT_MET in statuses:
         return NOT_MET
     if statuses <= {MET} and statuses:

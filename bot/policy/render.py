@@ -36,7 +36,7 @@ def window_status(window: Window, today: dt.date) -> str:
     if end and today > end:
         return f"已于{format_date(end)}结束"
     if start and end:
-        return f"正在进行中，截至{format_date(end)}"
+        return f"正在进行中，截至{format_date(end)}（还剩{(end - today).days}天）"
     if end:
         return f"截至{format_date(end)}"
     if start:
@@ -137,21 +137,25 @@ class AnswerRenderer:
         return ""
 
     def render_benefit(self, benefit: Benefit, today: dt.date, aspects: Sequence[str] = (),
-                       only_aspects: bool = False) -> Answer:
+                       only_aspects: bool = False, text: str = "") -> Answer:
         """The benefit's card; the asked aspects first, or (follow-ups) only those."""
         notice = self.book.notice_of(benefit)
         lines = self.benefit_lines(benefit, today)
         asked = [a for a in aspects if a in CARD_ORDER]
         if "who" in asked and "conditions" not in asked:
             asked.append("conditions")
-        if "clause" in aspects:
+        if "clause" in aspects or "silent" in aspects:
+            # The clause as printed, and what each measure resting on it says about its dates.
             quoted = [f"{notice.clause(c).cite}原文：{notice.clause(c).text.strip()}" for c in benefit.clauses]
-            return Answer(fit_message([f"【{benefit.name}】{notice.region.short_name}", *quoted,
-                                       *([lines["time"]] if "time" in lines else [])], notice.cite(benefit.clauses)),
+            sharing = [b for b in notice.benefits if set(b.clauses) & set(benefit.clauses)]
+            times = [f"{b.name}：{describe_window(w, today)}" for b in sharing for w in b.windows]
+            return Answer(fit_message([f"【{benefit.name}】{notice.region.short_name}", *quoted, *times,
+                                       self.silent_line(benefit)], notice.cite(benefit.clauses)),
                           notice.key, [benefit.key], list(benefit.clauses))
         if only_aspects and (asked or "silent" in aspects):
             body = [lines[a] for a in asked if a in lines]
-            missing = "amount" in asked and not benefit.amount
+            missing = ("amount" in asked and not benefit.amount) or (
+                "time" in asked and not any(w.has_dates for w in benefit.windows)) or asks_about_silence(benefit, text)
             if len(body) < len(asked) or not body or missing or "silent" in aspects or "how" in asked:
                 body.append(self.silent_line(benefit))
             rest = [CARD_LABELS[a] for a in CARD_ORDER if a in lines and a not in asked]
@@ -178,6 +182,15 @@ class AnswerRenderer:
         named = [b for b in benefits if b.name in text or any(t in text for t in b.terms)]
         if named or len(benefits) == 1:
             return named or benefits
+        grams = {text[i:i + 2] for i in range(len(text) - 1)}
+
+        def described(benefit: Benefit) -> int:
+            words = " ".join(filter(None, (benefit.name, benefit.summary, benefit.who, *benefit.terms)))
+            return len({g for g in grams if g in words})
+
+        scores = [described(b) for b in benefits]
+        if max(scores) >= 3 and scores.count(max(scores)) == 1 and max(scores) >= 2 + sorted(scores)[-2]:
+            return [benefits[scores.index(max(scores))]]
         if remembered and any(b.key == remembered for b in benefits):
             return [b for b in benefits if b.key == remembered]
         asked = detect_aspects(text)
@@ -209,7 +222,7 @@ class AnswerRenderer:
             return Answer(text=self.not_covered(topic, notice), notice_key=notice.key)
         benefits = self.narrow(benefits, text, remembered)
         if len(benefits) == 1:
-            answer = self.render_benefit(benefits[0], today, aspects, only_aspects)
+            answer = self.render_benefit(benefits[0], today, aspects, only_aspects, text)
             if topic == "policy_overview":
                 answer.text = self.with_topic_menu(answer.text, notice)
             return answer
@@ -250,7 +263,7 @@ class AnswerRenderer:
             clause_ids += [c for b in benefits for c in b.clauses if c not in clause_ids]
         label = TOPICS.get(topic, topic)
         body.insert(0, f"「{label}」两地通知都有规定，各地不同：")
-        body.append(f"通知没写明的事项，{referral(None)}或当地人力资源社会保障局。"
+        body.append(f"通知没有写明的事项，{referral(None)}或当地人力资源社会保障局。"
                     "告诉我您在哪里（例如“嵊泗”），我给您详细说金额、条件和办理方式。")
         return Answer(fit_message(body), None, [], clause_ids)
 
@@ -282,7 +295,7 @@ class AnswerRenderer:
     def not_covered(self, topic: str, notice: Notice) -> str:
         label = TOPICS.get(topic, topic)
         others = [r.short_name for r in self.book.regions_covering(topic) if r.key != notice.region.key]
-        text = f"{notice.region.short_name}的通知（{notice.number}）没有关于「{label}」的规定，{referral(notice)}。"
+        text = f"{notice.region.short_name}的通知（{notice.number}）没有专门规定「{label}」，{referral(notice)}。"
         if others:
             text += f"\n{'、'.join(others)}的通知有相关内容，如需了解请告诉我地区，例如“{others[0]}的呢”。"
         employer = audience_of_topic(self.book, topic) == "employer"
@@ -341,3 +354,9 @@ def for_audience(notice: Notice, employer: bool) -> List[Benefit]:
 def audience_of_topic(book: PolicyBook, topic: str) -> str:
     kinds = {audience(b) for n in book.notices for b in n.benefits_for(topic)} - {""}
     return kinds.pop() if len(kinds) == 1 else "worker"
+
+
+def asks_about_silence(benefit: Benefit, text: str) -> bool:
+    """The question touches something the notice leaves open ("申请截止到哪天", "10人是一辆车还是总数")."""
+    grams = {text[i:i + 2] for i in range(len(text) - 1)} - {"通知", "是否", "方式"}
+    return any(len({g for g in grams if g in item}) >= 2 or (len(item) <= 4 and item in text) for item in benefit.silent_on)

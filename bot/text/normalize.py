@@ -56,7 +56,7 @@ def to_halfwidth(text: str) -> str:
 # character offsets stay valid): "流工补贴" said as 留工补贴, "剩四" heard for 嵊泗, "甚么" for 什么.
 HOMOPHONES = {"甚么": "什么", "流工": "留工", "剩四": "嵊泗", "胜似": "嵊泗", "圣泗": "嵊泗", "盛泗": "嵊泗", "嵊四": "嵊泗",
               "生死县": "嵊泗县", "消费劝": "消费券", "消费卷": "消费券", "不贴": "补贴", "补帖": "补贴", "社宝": "社保",
-              "外麦": "外卖", "留胜": "留嵊"}
+              "外麦": "外卖", "留胜": "留嵊", "流亮": "流量", "消废卷": "消费券", "消废券": "消费券"}
 _HOMOPHONE = re.compile("|".join(map(re.escape, sorted(HOMOPHONES, key=len, reverse=True))))
 
 

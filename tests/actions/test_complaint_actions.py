@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.complaints as complaint_actions
-from actions.actions import ActionClarify
+from actions.actions import ActionAnswerPolicy
 from actions.complaints import (ActionAskComplaintConfirmed, ActionCallbackDone, ActionComplaintDone,
                                 ValidateCallbackForm, ValidateComplaintForm, ValidateStatusForm)
 from bot.complaints.service import ComplaintService, Draft
@@ -163,7 +163,7 @@ async def test_declining_a_callback_gives_the_hotline(store):
 
 
 async def test_the_second_fallback_in_a_row_offers_a_callback():
-    texts, events = await run(ActionClarify(), "second_fallback")
-    assert texts == [] and slots(events) == {"handoff_offer": True}
-    texts, events = await run(ActionClarify(), "first_fallback")
-    assert texts and slots(events) == {"handoff_offer": False}
+    texts, events = await run(ActionAnswerPolicy(), "second_fallback")
+    assert texts == [] and slots(events)["handoff_offer"] is True and slots(events)["route"] == "callback_form"
+    texts, events = await run(ActionAnswerPolicy(), "first_fallback")
+    assert texts and "handoff_offer" not in slots(events) and slots(events)["route"] == "answered"

@@ -128,3 +128,18 @@ async def test_complaint_fields_never_store_questions_or_confirmations(store, st
         draft = store.load_draft(KEY)
         stored = [draft.firm_name, draft.work_site, draft.description, draft.amount_text]
         assert all(text not in str(v) for v in stored), (step, text, stored)
+
+
+async def test_a_callback_asked_for_with_a_phone_inside_a_form_is_filed_there(store):
+    texts, slots = await validate("complaint_form", "complaint_months", "找个人给我回电话吧，号码是13877340516，明天上午都在",
+                                  "request_human")
+    assert any("已登记回电" in t and "138****0516" in t and "明天上午" in t for t in texts), texts
+    assert all("13877340516" not in t for t in texts)
+    assert slots["resume_note"] == "继续登记" and slots["requested_slot"] == "complaint_months"
+
+
+async def test_a_status_question_with_ticket_and_last_four_inside_a_form_is_answered_there(store):
+    texts, slots = await validate("complaint_form", "complaint_name", "对了，我之前投诉的QX-20230105-9931进度咋样了，手机尾号6215",
+                                  "check_complaint_status")
+    assert any("没有查到" in t and "12333" in t for t in texts), texts
+    assert slots["resume_note"] == "继续登记"
