@@ -11,8 +11,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.clock import today
-from bot.dialogue import PolicyDialogue, Turn
-from bot.forms import RESUME, FormGuard
+from bot.dialogue import CLARIFY_OPENINGS, PolicyDialogue, Turn
+from bot.forms import RESUME, Aside, FormGuard
 from bot.policy.loader import policy_book
 from bot.policy.render import AnswerRenderer
 from bot.text.mask import install_masking_filter
@@ -36,6 +36,7 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
     )
 
 
+SORRY = "抱歉，这个问题我这边出了点问题，没能回答。请换个说法再问一次，或拨打12333人社服务热线。"
 OUT_OF_SCOPE = "抱歉，这个问题不在我的解答范围内。{coverage}其他问题请拨打12333人社服务热线，或咨询当地有关部门。"
 
 
@@ -54,7 +55,12 @@ class ActionAnswerPolicy(Action):
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         turn = turn_from_tracker(tracker)
         talk = PolicyDialogue(policy_book())
-        reply = talk.respond(turn, today())
+        try:
+            reply = talk.respond(turn, today())
+        except Exception:  # a bug must cost the user one answer, never the reply itself
+            logger.exception("action_answer_policy: the dialogue failed")
+            dispatcher.utter_message(text=SORRY)
+            return [SlotSet("route", "answered")]
         events = []
         if reply.unanswered == "nlu_fallback" and previous_message_fell_back(tracker):
             # The second misunderstood message in a row: offer a person instead of guessing again.
@@ -77,8 +83,12 @@ async def form_aside(dispatcher: CollectingDispatcher, tracker: Tracker, form: s
     message is for the form). The form then ends (cancel) or asks its pending question again."""
     turn = turn_from_tracker(tracker)
     confidence = float(((tracker.latest_message or {}).get("intent") or {}).get("confidence") or 0.0)
-    aside = await asyncio.to_thread(FormGuard(policy_book()).check, form, turn, today(), answered, confidence,
-                                    status_lookup, callback_filer(tracker))
+    try:
+        aside = await asyncio.to_thread(FormGuard(policy_book()).check, form, turn, today(), answered, confidence,
+                                        status_lookup, callback_filer(tracker))
+    except Exception:  # the form goes on; the user hears that this one message was not understood
+        logger.exception("%s: the aside check failed", form)
+        aside = Aside([SORRY])
     if aside is None:
         return None
     for text in aside.messages:
@@ -118,12 +128,17 @@ def with_resume(tracker: Tracker, text: str) -> str:
 
 
 def previous_message_fell_back(tracker: Tracker) -> bool:
-    """Whether the user's message before this one was not understood either."""
-    users = [e for e in tracker.events if e.get("event") == "user"]
-    if len(users) < 2:
-        return False
-    intent = ((users[-2].get("parse_data") or {}).get("intent") or {}).get("name")
-    return intent == "nlu_fallback"
+    """Whether the bot's last reply before this message was a clarifying question (the previous
+    message was not understood either; one the NLU was unsure of but was answered does not count)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif event.get("event") == "bot" and seen_user:
+            return (event.get("text") or "").startswith(CLARIFY_OPENINGS)
+    return False
 
 
 def prompt_action(action_name: str, text: str):

@@ -6,6 +6,7 @@ send back what this returns. Tested without Rasa.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -16,7 +17,7 @@ from bot.eligibility.check_text import calculate, render_check, unlisted_facts
 from bot.eligibility.rules import UNKNOWN
 from bot.eligibility.stated import carried, evaluate, read_statements
 from bot.policy.model import TOPICS, PolicyBook, Region
-from bot.policy.render import AnswerRenderer, detect_aspects, fit_message, referral
+from bot.policy.render import AnswerRenderer, asks_about_silence, detect_aspects, fit_message, referral
 from bot.text.normalize import normalize
 from bot.understanding import (asks_for_all, asks_if_qualifies, asks_official_contact, facets, is_followup, is_question,
                                reports_own_arrears, that_about, topics_in, wants_own_record_check, wants_person,
@@ -31,6 +32,10 @@ INTENT_TOPICS["complain_wage_arrears"] = "wage_arrears"
 del INTENT_TOPICS["ask_wage_arrears"]
 
 CONTEXT_INTENTS = {"ask_followup", "inform", "check_eligibility", "check_complaint_status", "affirm", "deny"}
+MAX_READ = 400
+_BENEFIT_WORDS = re.compile(r"补贴|福利|能拿|能领|奖励|补助|优惠")
+# How a clarifying question starts: a second misunderstood message right after one offers a person.
+CLARIFY_OPENINGS = ("抱歉，我没太明白您的意思。", "抱歉，我不太确定您想问哪一项。")
 _RELAYED = re.compile(r"^(?:来电人|来电者|来电群众|群众|工人|对方|他|她)(?:问|说|想问|咨询)[:：,，]?")
 _FIGURE = re.compile(r"\d+(?:\.\d+)?(?:元|G|%|万元)")
 MENU_TOPICS = [t for t in TOPICS if t not in ("wage_arrears", "policy_overview")]
@@ -148,6 +153,16 @@ class PolicyDialogue:
                 hits.append(notice.region)
         return hits[0] if len(hits) == 1 else None
 
+    def topic_by_role(self, turn: Turn, text: str, region_key: Optional[str]) -> Optional[str]:
+        """After an overview, "他社保没在嵊泗交，中不中": the measure for the job the user said they do."""
+        if not region_key or asks_for_all(text):
+            return None
+        notice = self.book.notice_for_region(region_key)
+        role = read_statements(text, notice, None, turn.stated).role
+        wanted = {"courier": "delivery_subsidy", "food_delivery": "delivery_subsidy", "frontline": "retention_bonus"}
+        topic = wanted.get(role or "")
+        return topic if topic and notice.benefits_for(topic) else None
+
     def topic_by_figure(self, turn: Turn, text: str) -> Optional[str]:
         """"那个一千的什么时候能用" after the overview: the one measure of that amount."""
         if turn.topic not in (None, "policy_overview"):
@@ -191,13 +206,15 @@ class PolicyDialogue:
 
     # -- answering ------------------------------------------------------------------------
     def respond(self, turn: Turn, today: dt.date) -> Reply:
+        # What a question turns on is in its first few hundred characters; longer text only costs time.
+        turn = dataclasses.replace(turn, text=(turn.text or "")[:MAX_READ])
         reply = self._respond(turn, today)
         if reply.stated is None and reply.topic == turn.topic:
             reply.stated = turn.stated  # facts stated earlier still hold while the topic does
         return reply
 
     def _respond(self, turn: Turn, today: dt.date) -> Reply:
-        text = _RELAYED.sub("", normalize(turn.text or "").strip())  # "来电人问：…" from hotline staff
+        text = _RELAYED.sub("", normalize(turn.text).strip())  # "来电人问：…" from hotline staff
         region, other_region = self.mentioned_regions(turn)
         if other_region and not region and (self.movement_place(text, other_region) or (
                 turn.topic and not re.search(rf"{re.escape(other_region)}.{{0,6}}(?:政策|补贴|补助|有没有|有吗|呢)", text))):
@@ -242,7 +259,17 @@ class PolicyDialogue:
                          if any(b.conditions and b.eligibility for b in n.benefits_for(topic))]
             region_key = checkable[0].key if len(checkable) == 1 else None
         if topic == "policy_overview":
-            return self.overview(region_key, today, writes_as_employer(text), text)
+            by_role = self.topic_by_role(turn, text, region_key) if topic == turn.topic else None
+            if by_role is None:
+                employer = writes_as_employer(text) or bool((turn.stated or {}).get("employer"))
+                reply = self.overview(region_key, today, employer, text)
+                said = {}
+                if region_key:  # "我老公在嵊泗送快递…有啥补贴": remember the job for the follow-ups
+                    notice = self.book.notice_for_region(region_key)
+                    said = carried(read_statements(text, notice, today, turn.stated))
+                reply.stated = {**(turn.stated or {}), **said, **({"employer": True} if employer else {})}
+                return reply
+            topic = by_role
         earlier = turn.stated if topic == turn.topic else None
         remembered = turn.benefit if topic == turn.topic else None
         if region_key and self.book.notice_for_region(region_key).benefits_for(topic):
@@ -256,7 +283,16 @@ class PolicyDialogue:
                                  region_named=inferred is not None, remembered=remembered)
 
     def overview(self, region_key: Optional[str], today: dt.date, employer: bool, text: str = "") -> Reply:
-        asked = [f for f in facets(text) if f in ("time", "how", "clause", "silent", "who")]
+        asked = [f for f in facets(text) if f in ("time", "how", "clause", "silent", "who", "conditions")]
+        if region_key and not asks_for_all(text) and "conditions" in asked:
+            answer = self.renderer.render_overview(region_key, today, employer, conditions=True)
+            return Reply([answer.text], region_key, "policy_overview", answer.notice_key, answer.clause_ids)
+        if region_key and not asks_for_all(text) and not asked and not _BENEFIT_WORDS.search(text):
+            general = self.book.notice_for_region(region_key).benefits_for("policy_overview")
+            named = [b for b in general if any(t in text for t in b.terms)]
+            if len(named) == 1:  # "春节施工政府有没有保障": the one general measure its words name
+                return self.answer_topic("policy_overview", region_key, today, text)
+        asked = [f for f in asked if f != "conditions"]
         if asked and not asks_for_all(text) and region_key and self.book.notice_for_region(region_key).benefits_for("policy_overview"):
             return self.answer_topic("policy_overview", region_key, today, text)
         if region_key is None:
@@ -285,12 +321,17 @@ class PolicyDialogue:
         results = evaluate(benefit, notice, statements)
         decided = [r for r in results if r.status != UNKNOWN]
         calculation = calculate(benefit, statements, results)
-        unlisted = unlisted_facts(benefit, statements)
-        wanted = calculation or asked_eligibility or (now and (decided or unlisted) and (
-            asks_if_qualifies(text) or (not named and not facets(text))))
+        unlisted = unlisted_facts(benefit, statements, notice)
+        asked = facets(text)
+        fresh_calculation = calculation and (now or "amount" in asked)
+        if asked and not now and not asks_if_qualifies(text):
+            return None  # "申请截止到哪天" after a calculation: the facet, not the check again
+        wanted = fresh_calculation or asked_eligibility or (now and (decided or unlisted) and (
+            asks_if_qualifies(text) or (not named and not asked)))
         if not wanted:
             return None
-        text_out = render_check(benefit, notice, statements, results, calculation, unlisted, today)
+        text_out = render_check(benefit, notice, statements, results, calculation, unlisted, today,
+                                silent=asks_about_silence(benefit, text))
         return Reply([text_out], region_key, topic, notice.key, list(benefit.clauses), benefit=benefit.key,
                      stated=carried(statements))
 
@@ -303,6 +344,11 @@ class PolicyDialogue:
     def answer_topic(self, topic: str, region_key: Optional[str], today: dt.date, text: str,
                      only_aspects: bool = False, region_named: bool = True, remembered: Optional[str] = None) -> Reply:
         covering = self.book.regions_covering(topic)
+        if region_key and not region_named and len(covering) == 1 and covering[0].key != region_key and only_aspects:
+            # A follow-up on a measure this region was already told it lacks: say so again, never
+            # another region's figures as if they applied here.
+            own = self.book.notice_for_region(region_key)
+            return Reply([self.renderer.not_covered(topic, own)], region_key, topic, own.key)
         if region_key and not region_named and len(covering) == 1 and covering[0].key != region_key:
             # The region is remembered, not asked about, and only another region has this
             # measure: say so and answer for that region instead of a bare "not covered".
@@ -358,9 +404,10 @@ class PolicyDialogue:
             if topic and topic not in topics:
                 topics.append(topic)
         if not topics:
-            return f"抱歉，我没太明白您的意思。{topic_menu()}可以换个说法再问我。"
+            return f"{CLARIFY_OPENINGS[0]}{topic_menu()}可以换个说法再问我。"
         options = "\n".join(f"{i}. {TOPICS[t]}" for i, t in enumerate(topics[:3], 1))
-        return f"抱歉，我不太确定您想问哪一项。您是想了解：\n{options}\n请直接说出项目名称，例如“{TOPICS[topics[0]]}怎么领”。"
+        return (f"{CLARIFY_OPENINGS[1]}您是想了解：\n{options}\n请直接说出项目名称，例如“{TOPICS[topics[0]]}怎么领”。"
+                f"如果问的不是这些，可能不在我的解答范围内，请拨打12333人社服务热线。")
 
     def aspects(self, text: str) -> List[str]:
         return detect_aspects(text)

@@ -78,18 +78,27 @@ FACT_LABELS = {"insured_here": "社保缴纳地", "household_local": "户籍"}
 _RULES_USING = {"insured_here": "social_insurance_month", "household_local": "household_outside_region"}
 
 
-def unlisted_facts(benefit: Benefit, st: Statements) -> List[str]:
+def unlisted_facts(benefit: Benefit, st: Statements, notice: Optional[Notice] = None) -> List[str]:
     """Facts the user stated that none of the measure's conditions asks about ("社保没在嵊泗交" for
-    the courier subsidy, whose notice names no social-insurance condition)."""
-    if (benefit.eligibility or {}).get("subject") != "person":
-        return []
+    the courier subsidy, whose notice names no social-insurance condition; "国企" for a measure
+    that does not exclude state-owned firms)."""
     rules = {c.check.get("rule") for c in benefit.conditions if c.check}
-    return [FACT_LABELS[name] for name, rule in _RULES_USING.items()
-            if getattr(st, name) is not None and rule not in rules]
+    found = []
+    if (benefit.eligibility or {}).get("subject") == "person":
+        found = [FACT_LABELS[name] for name, rule in _RULES_USING.items()
+                 if getattr(st, name) is not None and rule not in rules]
+    if st.firm.get("state_owned") and "firm_not_state_owned" not in rules:
+        excluding = [b for b in (notice.benefits if notice else ()) if any(
+            c.check and c.check.get("rule") == "firm_not_state_owned" for c in b.conditions)]
+        where = "、".join(f"{b.name}（{notice.cite(b.clauses)[4:-1].replace(notice.number + ' ', '')}）"
+                         for b in excluding)
+        found.append(f"是否国有企业（排除国有及国有控股企业的是：{where}）" if where else "是否国有企业")
+    return found
 
 
 def render_check(benefit: Benefit, notice: Notice, st: Statements, results: List[ConditionResult],
-                 calculation: Optional[Calculation], unlisted: List[str] = (), today: Optional[dt.date] = None) -> str:
+                 calculation: Optional[Calculation], unlisted: List[str] = (), today: Optional[dt.date] = None,
+                 silent: bool = False) -> str:
     outcome = verdict(results)
     if calculation is not None and calculation.amount == 0:
         outcome = NOT_MET
@@ -120,7 +129,7 @@ def render_check(benefit: Benefit, notice: Notice, st: Statements, results: List
     body += [f"时间：{describe_window(w, today)}" for w in benefit.windows if w.has_dates and today]
     if benefit.how_to_claim:
         body.append(f"办理：{benefit.how_to_claim}")
-    if benefit.silent_on and not any(r.condition.check for r in results):
+    if benefit.silent_on and (silent or not any(r.condition.check for r in results)):
         body.append(f"通知未写明：{'、'.join(benefit.silent_on)}。")
     tail = "最终能否享受以人社部门审核为准，" + referral(notice) + "。"
     if (benefit.eligibility or {}).get("subject") == "person":

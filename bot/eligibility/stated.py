@@ -113,7 +113,22 @@ def carried(st: Statements) -> Dict[str, object]:
     return out
 
 
+# Beyond these a figure is a typo or a test, not a fact to calculate with (it is left unstated).
+LIMITS = {"cost_yuan": Decimal(100_000_000), "passengers": 10_000, "recruits": 100_000, "headcount": 100_000,
+          "insured_months": 600, "not_first_count": 100_000}
+
+
 def _fresh(text: str, notice: Notice, today: Optional[dt.date]) -> Statements:
+    st = _read(text, notice, today)
+    for name, limit in LIMITS.items():
+        value = getattr(st, name)
+        if value is not None and not (0 <= value <= limit):
+            setattr(st, name, None)
+            st.evidence = [e for e in st.evidence if str(value) not in e]
+    return st
+
+
+def _read(text: str, notice: Notice, today: Optional[dt.date]) -> Statements:
     st = Statements()
     here = "|".join(map(re.escape, sorted({notice.region.short_name, *notice.region.aliases}, key=len, reverse=True)))
     place = rf"(?:{here}|这边|这里|本地|本县|当地)"
@@ -277,8 +292,17 @@ def _firm(st: Statements, notice: Notice, firm_flags: Dict[str, bool], ctx: Rule
                            trip_date=st.trip_date or inside, cost_yuan=st.cost_yuan or Decimal(0))
     placements = [(SimpleNamespace(id_number=str(i), start_date=st.trip_date or inside, first_job_in_region=st.first_job is not False,
                                    insured_months=st.insured_months if st.insured_months is not None else 10 ** 6),
-                   SimpleNamespace(region_code=code)) for i in range(min(st.recruits or 10 ** 3, 10 ** 4))]
+                   SimpleNamespace(region_code=code))
+                  for i in range(min((st.recruits or 1) - (st.not_first_count or 0), 1000))]
     return FirmFacts(firm, charters=[trip], placements=placements)
+
+
+def _flags_read(condition: Condition) -> List[str]:
+    """The firm flags a condition's rule looks at (the only ones worth trying both ways)."""
+    flags = {flag for group in condition.check.get("employer_any_of") or () for flag in group}
+    if condition.check["rule"] == "firm_not_state_owned":
+        flags.add("state_owned")
+    return [f for f in FIRM_FLAGS if f in flags]
 
 
 @dataclass
@@ -297,7 +321,7 @@ def evaluate(benefit: Benefit, notice: Notice, st: Statements) -> List[Condition
             results.append(ConditionResult(condition, UNKNOWN))
             continue
         rule = RULES[condition.check["rule"]]
-        unknown_flags = [f for f in FIRM_FLAGS if st.firm[f] is None]
+        unknown_flags = [f for f in _flags_read(condition) if st.firm[f] is None]
         outcomes = set()
         for values in itertools.product((True, False), repeat=len(unknown_flags)):
             flags = {**{f: bool(v) for f, v in st.firm.items() if v is not None}, **dict(zip(unknown_flags, values))}

@@ -267,14 +267,25 @@ class AnswerRenderer:
                     "告诉我您在哪里（例如“嵊泗”），我给您详细说金额、条件和办理方式。")
         return Answer(fit_message(body), None, [], clause_ids)
 
-    def render_overview(self, region_key: str, today: dt.date, employer: bool = False) -> Answer:
-        """"都有啥福利": the benefits a worker (or an employer) can get, with amounts and windows."""
+    def render_overview(self, region_key: str, today: dt.date, employer: bool = False,
+                        conditions: bool = False) -> Answer:
+        """"都有啥福利": the benefits a worker (or an employer) can get, with amounts and windows;
+        with `conditions`, what each one requires instead ("要啥条件" after the overview)."""
         notice = self.book.notice_for_region(region_key)
         chosen = for_audience(notice, employer)
+        if conditions:
+            chosen = [b for b in chosen if b.conditions]
         who = "企业" if employer else "职工个人"
-        body = [f"{notice.region.short_name}面向{who}的主要措施（{notice.number}）："]
-        body += [f"{i}. {self.short_line(b, today)}" for i, b in enumerate(chosen, 1)]
+        body = [f"{notice.region.short_name}面向{who}的主要措施（{notice.number}）" + ("的条件：" if conditions else "：")]
+        if conditions:
+            body += [f"{i}. {b.name}：{'；'.join(c.text for c in b.conditions)}"
+                     f"{notice.cite(b.clauses).replace('（依据：' + notice.number + ' ', '（')}"
+                     for i, b in enumerate(chosen, 1)]
+        else:
+            body += [f"{i}. {self.short_line(b, today)}" for i, b in enumerate(chosen, 1)]
         other = "职工个人" if employer else "企业"
+        if any(not b.amount for b in chosen):
+            body.append(f"通知没有写明金额的措施，具体标准{referral(notice)}。")
         body.append(f"想了解哪一项的条件和办理方式，直接问我；面向{other}的措施也可以问我。")
         clause_ids = [c for b in chosen for c in b.clauses]
         return Answer(fit_message(body), notice.key, [b.key for b in chosen], list(dict.fromkeys(clause_ids)))
@@ -295,7 +306,7 @@ class AnswerRenderer:
     def not_covered(self, topic: str, notice: Notice) -> str:
         label = TOPICS.get(topic, topic)
         others = [r.short_name for r in self.book.regions_covering(topic) if r.key != notice.region.key]
-        text = f"{notice.region.short_name}的通知（{notice.number}）没有专门规定「{label}」，{referral(notice)}。"
+        text = f"{notice.region.short_name}的通知（{notice.number}）没有规定「{label}」这一项，{referral(notice)}。"
         if others:
             text += f"\n{'、'.join(others)}的通知有相关内容，如需了解请告诉我地区，例如“{others[0]}的呢”。"
         employer = audience_of_topic(self.book, topic) == "employer"
@@ -358,5 +369,5 @@ def audience_of_topic(book: PolicyBook, topic: str) -> str:
 
 def asks_about_silence(benefit: Benefit, text: str) -> bool:
     """The question touches something the notice leaves open ("申请截止到哪天", "10人是一辆车还是总数")."""
-    grams = {text[i:i + 2] for i in range(len(text) - 1)} - {"通知", "是否", "方式"}
-    return any(len({g for g in grams if g in item}) >= 2 or (len(item) <= 4 and item in text) for item in benefit.silent_on)
+    grams = {text[i:i + 2] for i in range(len(text) - 1)} - {"通知", "是否", "方式", "具体", "计算", "范围", "标准"}
+    return any(g in item for item in benefit.silent_on for g in grams)

@@ -93,3 +93,14 @@ async def test_the_turn_is_routed_to_the_form_that_takes_it_or_answered(today, t
     today("2023-01-20")
     _, slots = await answer(text, intent)
     assert slots["route"] == route
+
+
+async def test_a_failing_dialogue_still_gives_a_reply(monkeypatch):
+    from bot.dialogue import PolicyDialogue
+
+    def broken(self, turn, today):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(PolicyDialogue, "respond", broken)
+    texts, slots = await answer("消费券还能用几天", "ask_consumption_voucher")
+    assert texts and "12333" in texts[0] and slots["route"] == "answered"

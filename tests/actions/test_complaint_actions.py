@@ -167,3 +167,12 @@ async def test_the_second_fallback_in_a_row_offers_a_callback():
     assert texts == [] and slots(events)["handoff_offer"] is True and slots(events)["route"] == "callback_form"
     texts, events = await run(ActionAnswerPolicy(), "first_fallback")
     assert texts and "handoff_offer" not in slots(events) and slots(events)["route"] == "answered"
+
+
+async def test_a_fallback_after_an_answered_one_clarifies_instead_of_offering_a_person():
+    tracker = tracker_dict("second_fallback")
+    for event in tracker["events"]:
+        if event.get("event") == "bot":
+            event["text"] = "【一次性留工补助】嵊泗县\n金额：每人500元"  # the unsure message was answered after all
+    texts, events = await run(ActionAnswerPolicy(), tracker)
+    assert texts and "handoff_offer" not in slots(events) and slots(events)["route"] == "answered"

@@ -129,3 +129,21 @@ def test_every_reply_in_these_conversations_fits_one_wechat_message(talk):
     for reply in conversation(talk, ("ask_policy_overview", "都有啥政策"), ("ask_bus_subsidy", "包车"),
                               ("inform", "嵊泗"), ("ask_followup", "要啥条件")):
         assert all(len(m.encode("utf-8")) <= 2048 for m in reply.messages)
+
+
+HOSTILE = ["", " ", "？？？", "\u200b\u200b", "\x00\x07", "1" * 5000, "车费一共" + "9" * 40 + "元能补多少",
+           "招了" + "9" * 30 + "个人", "<script>alert(1)</script>包车", "从火星包车接100000000个人", "那呢",
+           "1月99号从安徽接的算不算", "社保交了-3个月", "😀😀😀 消费券", "a" * 3000]
+INTENTS = ["ask_bus_subsidy", "ask_recruitment_reward", "check_eligibility", "ask_followup", "inform",
+           "out_of_scope", "nlu_fallback", "complain_wage_arrears", "affirm", "deny"]
+
+
+@pytest.mark.parametrize("intent", INTENTS)
+def test_hostile_text_never_breaks_a_turn(talk, intent):
+    """Every turn ends in a reply, a form or a clarifying/out-of-scope answer; nothing raises."""
+    for text in HOSTILE:
+        for topic in (None, "bus_subsidy", "recruitment_reward"):
+            reply = talk.respond(Turn(intent, text, region="shengsi", topic=topic, confidence=0.9), DAY)
+            assert reply.messages or reply.route or reply.unanswered, (intent, text, topic)
+            assert all(len(m.encode("utf-8")) <= 2048 for m in reply.messages)
+            assert all("<script>" not in m for m in reply.messages)
