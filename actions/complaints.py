@@ -232,24 +232,10 @@ class ValidateCallbackForm(Action):
                 if aside[0].get("name") == "form_cancelled":
                     return events + aside + [SlotSet("callback_wanted", "cancelled")]
                 return events + aside
-        if asked is None:  # opened by request_human or by repeated fallbacks
-            if not phone:  # offer first
+        if asked is None:  # opened by request_human or by repeated fallbacks: offer, unless a phone came along
+            if not phone:
                 return events + [SlotSet("requested_slot", "callback_wanted")]
-            when = find_callback_time(raw)
-            try:
-                await asyncio.to_thread(service().save_draft, key, Draft(phone=phone))
-                if when is None:
-                    return events + [SlotSet("callback_wanted", True), SlotSet("callback_phone", mask_phone(phone)),
-                                     SlotSet("requested_slot", "callback_time")]
-                draft = await asyncio.to_thread(service().load_draft, key)
-                draft.callback_time = when
-                ticket, _ = await asyncio.to_thread(service().file, key, draft, "callback")
-            except (TicketError, SQLAlchemyError):
-                logger.exception("callback: could not file the request from the opening message")
-                return events + [SlotSet("requested_slot", "callback_wanted")]
-            return events + [SlotSet("callback_wanted", True), SlotSet("callback_phone", mask_phone(phone)),
-                             SlotSet("callback_time", when), SlotSet("callback_ticket", ticket.number),
-                             SlotSet("requested_slot", None)]
+            asked = "phone"  # "找个人给俺回电话，号码是139…，明天上午都在": filed from this message
         if asked == "wanted":
             if phone:
                 asked = "phone"

@@ -100,9 +100,9 @@ def test_single_questions(chat, message, fragments):
     assert len(answer.encode("utf-8")) <= 2048 * 2
 
 
-def test_region_is_asked_then_remembered_and_switched(chat):
-    asked = chat("multi-1", "消费券怎么领")
-    assert "请问您在" in asked
+def test_region_is_answered_for_both_then_remembered_and_switched(chat):
+    both = chat("multi-1", "消费券怎么领")
+    assert "请问您在" not in both and "第6条" in both and "五（一）" in both
     shengsi = chat("multi-1", "嵊泗")
     assert "1000元" in shengsi and "第6条）" in shengsi
     jiangsu = chat("multi-1", "那江苏呢")

@@ -143,3 +143,11 @@ async def test_a_status_question_with_ticket_and_last_four_inside_a_form_is_answ
                                   "check_complaint_status")
     assert any("没有查到" in t and "12333" in t for t in texts), texts
     assert slots["resume_note"] == "继续登记"
+
+
+async def test_a_callback_request_with_phone_and_time_is_filed_from_the_opening_message(store):
+    texts, slots = await validate("callback_form", None, "那你们找个人给俺回电话吧，号码是13588886666，明天上午都在",
+                                  "request_human")
+    assert slots["callback_ticket"].startswith("HD-") and slots["requested_slot"] is None
+    assert slots["callback_phone"] == "135****6666" and slots["callback_time"] == "明天上午都在"
+    assert all("13588886666" not in str(v) for v in slots.values())
