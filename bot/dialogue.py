@@ -19,7 +19,7 @@ from bot.eligibility.stated import carried, evaluate, read_statements
 from bot.policy.model import TOPICS, PolicyBook, Region
 from bot.policy.render import AnswerRenderer, asks_about_silence, detect_aspects, fit_message, referral
 from bot.text.normalize import normalize
-from bot.understanding import (asks_for_all, asks_if_qualifies, asks_official_contact, facets, is_followup, is_question,
+from bot.understanding import (asks_for_all, asks_if_qualifies, asks_official_contact, off_topic, facets, is_followup, is_question,
                                reports_own_arrears, that_about, topics_in, wants_own_record_check, wants_person,
                                writes_as_employer)
 from bot.understanding import FOLLOWUP_LEAD as _LEAD
@@ -225,6 +225,9 @@ class PolicyDialogue:
             return Reply([], turn.region, turn.topic, route="callback_form")
         if turn.intent == "check_complaint_status":
             return Reply([], turn.region, turn.topic, route="status_form")
+        if off_topic(text) and not self.names_a_measure(turn, text) and turn.intent not in (
+                "complain_wage_arrears", "check_complaint_status"):
+            return Reply([], turn.region, turn.topic, unanswered="out_of_scope")
         topic = self.choose_topic(turn, text)
         if reports_own_arrears(text) or (turn.intent == "complain_wage_arrears" and not is_question(text) and (
                 not topic or topic == "wage_arrears")):

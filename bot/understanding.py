@@ -169,3 +169,11 @@ def topics_in(text: str) -> List[str]:
 def asks_for_all(text: str) -> bool:
     """"都有啥/我俩能拿啥/还有啥能享受": every measure, not one."""
     return bool(_ALL_OF_THEM.search(text))
+
+
+_OFF_TOPIC = re.compile(r"所得税|个税|增值税|税收|公积金|医保报销|驾照|船票|机票|火车票|车票|天气|刮风|快递柜|修手机|居住证")
+
+
+def off_topic(text: str) -> bool:
+    """Plainly about something these notices do not cover ("企业所得税有减免吗", "船票")."""
+    return bool(_OFF_TOPIC.search(text))
