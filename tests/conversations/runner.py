@@ -12,7 +12,7 @@ Every turn of a conversation is sent, even after one fails, so turn-level number
 something; a conversation passes when all its turns pass. An HTTP error, a timeout or an empty
 reply fails the turn (and is recorded as its failed check).
 
-Format (/tmp/conv_spec.md): each file is a YAML list of
+Format (tests/conversations/README.md): each file is a YAML list of
 {id, who, today, notes, turns: [{user, expect: {all, any, none}}]}; `load_suite` rejects
 anything else with one error listing every problem.
 """
