@@ -14,7 +14,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.actions import form_aside, prompt_action, turn_from_tracker, with_resume
+from actions.actions import form_aside, prompt_action, with_resume
 from bot.clock import today
 from bot.complaints.dialogue import (CALLBACK_ASK_PHONE, CALLBACK_ASK_TIME, CALLBACK_DECLINED, CALLBACK_OFFER,
                                      CONFIRM, MAX_STATUS_ATTEMPTS, PROMPTS, SLOTS, STATUS_ASK_NUMBER,
@@ -22,7 +22,6 @@ from bot.complaints.dialogue import (CALLBACK_ASK_PHONE, CALLBACK_ASK_TIME, CALL
                                      find_callback_time, find_last4, form_key, status_reply)
 from bot.complaints.fields import extract
 from bot.complaints.parsing import parse_phone
-from bot.dialogue import PolicyDialogue
 from bot.complaints.service import ComplaintService, Draft, TicketError, normalize_ticket_number
 from bot.policy.loader import policy_book
 from bot.text.mask import mask_phone

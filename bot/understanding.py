@@ -47,10 +47,6 @@ _FOR_WORKERS = re.compile(r"(?:员工|工人|职工|工友|外地人|老乡|我|
                           r"(?:打工|上班|做事|干活)")
 _OWN_ARREARS = re.compile(r"(?:欠|拖欠|扣|克扣|拖)(?:了)?(?:我|俺|我们|俺们|咱)[^，。,？?]{0,16}(?:\d|工资|工钱|钱|块|元|万)|"
                           r"(?:要|想|来|我)投诉|投诉欠薪|举报|讨薪|讨工资|要工资|(?:工资|工钱)[^，,。]{0,8}(?:不发|没发|不给|没给|拖着|没结)")
-_ARREARS = re.compile(r"欠薪|讨薪|(?:欠|拖|扣着)[^，,。？?]{0,14}(?:工资|工钱|薪水|血汗钱|钱)|"
-                      r"(?:工资|工钱)[^，,。]{0,8}(?:不发|没发|不给|没给|拖欠|没结|不结|被拖|拖了)|"
-                      r"(?:没发|不发|没给|不给|没结|不结)过?(?:我们|我)?的?(?:工资|工钱)|投诉|举报")
-
 
 _QUALIFIES = re.compile(r"影响吗|有影响|影不影响|中不中|得行不|成不成|好拿|拿伐|领伐|有我份|有份不|也发吗|也有吗|也能|能不能|能领|能拿|可以领|可以拿|能享受|算不算|算吗|符合|够不够|给不给|行不行|有没有份|有份|能补吗|"
                         r"补不补|能不能补|能给吗|能申请|可以申请|管不管|包不包括|算进去|能参加")
@@ -110,11 +106,6 @@ def wants_own_record_check(text: str) -> bool:
 def writes_as_employer(text: str) -> bool:
     """An employer asking for the firm; "我们厂…外地员工能享受啥" asks for the workers."""
     return bool(_EMPLOYER.search(text)) and not _FOR_WORKERS.search(text)
-
-
-def reports_arrears(text: str) -> bool:
-    """Wage arrears named at all (a complaint or a question about it)."""
-    return bool(_ARREARS.search(text))
 
 
 def reports_own_arrears(text: str) -> bool:

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional
 
 from bot.eligibility.facts import FirmFacts, PersonFacts
 from bot.eligibility.rules import MET, NOT_MET, RULES, UNKNOWN, RuleContext
