@@ -4,7 +4,7 @@
 
 In one run, with every server started here and stopped at the end:
 
-* Our stack: the action server (`python -m rasa_sdk`) and the Rasa server with the model
+* Our stack: the action server (`python -m bot.action_server`) and the Rasa server with the model
   `make train` built, in one worker process per core (at most 4) sharing the SQLLockStore, as
   `make run` starts it (`--workers`); for the back-to-back levels also a second Rasa server in a
   single process (`--no-one-worker` skips it), the MaskingTrackerStore on a fresh SQLite file and a freshly seeded SQLite
@@ -47,7 +47,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import aiohttp
 import requests
 
-from tests.servers import children, free_port, wait_for
+from tests.servers import (action_server_command, children, free_port, rasa_command, stack_env, wait_for,
+                           write_endpoints)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -585,19 +586,13 @@ def run_all(args, ctx, base_env, model, seconds, repeats, tmp: Path, processes: 
     seed_store(store, people=300, firms=20, progress=False)
     log(f"ours: store seeded in {time.perf_counter() - t:.1f} s")
     action_port, rasa_port, stock_port = free_port(), free_port(), free_port()
-    endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-                         "tracker_store:\n  type: bot.tracker_store.MaskingTrackerStore\n"
-                         "lock_store:\n  type: bot.lock_store.SQLLockStore\n")
-    env = {**base_env, "BOT_TODAY": TODAY, "BOT_DEFAULT_REGION": "", "DATABASE_URL": store,
+    endpoints = write_endpoints(tmp / "endpoints.yml", action_port)
+    env = {**stack_env(**base_env), "BOT_TODAY": TODAY, "BOT_DEFAULT_REGION": "", "DATABASE_URL": store,
            "BOT_TRACKER_URL": f"sqlite:///{tmp / 'tracker.db'}",  # never the developer's var/tracker.db
            "SANIC_WORKERS": str(args.workers)}
     log(f"ours: starting the action server and the Rasa server ({args.workers} worker processes) …")
-    actions = start("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port",
-                                str(action_port)], REPO_ROOT, env, logs, processes)
-    ours = start("rasa", [str(VENV_BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
-                          "--credentials", "credentials.yml", "--port", str(rasa_port)],
-                 REPO_ROOT, env, logs, processes)
+    actions = start("actions", action_server_command(action_port), REPO_ROOT, env, logs, processes)
+    ours = start("rasa", rasa_command(model, endpoints, rasa_port), REPO_ROOT, env, logs, processes)
     ours_url = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
     wait_for(f"http://127.0.0.1:{action_port}/health", actions.process, actions.log, interval=0.1)
     ctx["action_up_s"] = time.perf_counter() - actions.started
@@ -608,9 +603,8 @@ def run_all(args, ctx, base_env, model, seconds, repeats, tmp: Path, processes: 
     if args.workers > 1 and not args.no_one_worker:
         log("ours, 1 worker: starting a second Rasa server on the same action server and databases …")
         one_port = free_port()
-        one_worker = start("rasa-1-worker", [str(VENV_BIN / "rasa"), "run", "--model", str(model), "--endpoints",
-                                             str(endpoints), "--credentials", "credentials.yml", "--port",
-                                             str(one_port)], REPO_ROOT, {**env, "SANIC_WORKERS": "1"}, logs, processes)
+        one_worker = start("rasa-1-worker", rasa_command(model, endpoints, one_port), REPO_ROOT,
+                           {**env, "SANIC_WORKERS": "1"}, logs, processes)
         one_url = f"http://127.0.0.1:{one_port}/webhooks/rest/webhook"
         ctx["one_worker_cold_s"] = first_reply(one_url, [actions, one_worker], "嵊泗的留工补助怎么领？",
                                                one_worker.started)

@@ -16,15 +16,24 @@ if [ "$ACTIONS_PORT" != 5055 ]; then
   ENDPOINTS=var/endpoints.yml
   sed "s#//localhost:5055/#//localhost:$ACTIONS_PORT/#" endpoints.yml >"$ENDPOINTS"
 fi
-# Rasa's HTTP API (used by the console) needs a token: RASA_TOKEN, or one made once and kept in
-# var/rasa_token (readable by this user only).
-if [ -z "${RASA_TOKEN:-}" ]; then
-  if [ ! -s var/rasa_token ]; then
-    (umask 077 && $PY -c 'import secrets; print(secrets.token_urlsafe(32))' >var/rasa_token)
+# Secrets, each from the environment or made once and kept in var/ (readable by this user only);
+# delete the file (or set the variable) and restart to rotate one. README: "Security".
+#   RASA_TOKEN           Rasa's HTTP API (used by the console)
+#   ACTION_SERVER_TOKEN  Rasa → action server (endpoints.yml sends it)
+#   REST_TOKEN           the REST channel's bearer token, required while WeChat is on
+secret() {  # secret NAME FILE: $NAME, else the file's content (made if missing)
+  local value=${!1:-}
+  if [ -z "$value" ]; then
+    [ -s "$2" ] || (umask 077 && $PY -c 'import secrets; print(secrets.token_urlsafe(32))' >"$2")
+    value=$(cat "$2")
   fi
-  RASA_TOKEN=$(cat var/rasa_token)
-fi
-export RASA_TOKEN RASA_URL="http://localhost:$RASA_PORT"
+  printf -v "$1" %s "$value"
+  export "${1?}"
+}
+secret RASA_TOKEN var/rasa_token
+secret ACTION_SERVER_TOKEN var/action_server_token
+secret REST_TOKEN var/rest_token
+export RASA_URL="http://localhost:$RASA_PORT"
 
 # The eligibility store: migrate, and load the demo data set when it has no people yet.
 $PY -m bot db migrate
@@ -49,13 +58,14 @@ wait_up() {
   exit 1
 }
 
-$PY -m rasa_sdk --actions actions --port "$ACTIONS_PORT" >var/actions.log 2>&1 &
+# Loopback only (ACTIONS_HOST for a private network), behind ACTION_SERVER_TOKEN; logs masked.
+$PY -m bot.action_server --port "$ACTIONS_PORT" >var/actions.log 2>&1 &
 pids+=($!)
 wait_up 动作服务器 "http://localhost:$ACTIONS_PORT/health" var/actions.log 60
 echo "action server: http://localhost:$ACTIONS_PORT  (log: var/actions.log)"
 
 if [ "$mode" = shell ]; then
-  .venv/bin/rasa shell --model "$MODEL" --endpoints "$ENDPOINTS"
+  $PY -m bot.logsafe rasa shell --model "$MODEL" --endpoints "$ENDPOINTS"
   exit 0
 fi
 
@@ -63,8 +73,11 @@ fi
 # the conversation locks through the database (endpoints.yml: bot.lock_store.SQLLockStore).
 cores=$(nproc)
 export SANIC_WORKERS=${SANIC_WORKERS:-$(( cores < 4 ? cores : 4 ))}
-.venv/bin/rasa run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials credentials.yml \
-  --port "$RASA_PORT" --enable-api --auth-token "$RASA_TOKEN" >var/rasa.log 2>&1 &
+# Through bot.logsafe: everything Rasa logs or prints is masked (phones, ID numbers). It listens on
+# loopback unless WeChat is on (WeChat's servers must reach it) or RASA_HOST says otherwise.
+RASA_HOST=${RASA_HOST:-$([ -n "${WECHAT_TOKEN:-}" ] && echo 0.0.0.0 || echo 127.0.0.1)}
+$PY -m bot.logsafe rasa run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials credentials.yml \
+  --interface "$RASA_HOST" --port "$RASA_PORT" --enable-api --auth-token "$RASA_TOKEN" >var/rasa.log 2>&1 &
 pids+=($!)
 echo "starting the Rasa server, $SANIC_WORKERS worker process(es) (about 25 s) …"
 wait_up "Rasa 服务器" "http://localhost:$RASA_PORT/" var/rasa.log 180
@@ -74,8 +87,9 @@ wait_up 控制台 "http://localhost:$CONSOLE_PORT/health" var/console.log 30
 cat <<MSG
 
 稳岗留工政策助手 is running (today = ${BOT_TODAY:-$(date +%F)}).
-  Talk to it over REST:
-    curl -s localhost:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' \\
+  Talk to it over REST${WECHAT_TOKEN:+ (WeChat is on: REST needs the bearer token in var/rest_token)}:
+    curl -s localhost:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' \\${WECHAT_TOKEN:+
+      -H "Authorization: Bearer \$(cat var/rest_token)" \\}
       -d '{"sender": "me", "message": "嵊泗的留工补助怎么领？"}'
   Check eligibility: say "帮我查查我能不能领" and give a demo ID, e.g. 520101199003159012 (see README).
   File a wage-arrears complaint: say "老板欠我工资，我要投诉"; staff work the queue with

@@ -25,7 +25,8 @@ import pytest
 import requests
 
 from tests.conftest import REPO_ROOT, trained_model
-from tests.servers import free_port, wait_for
+from tests.servers import (REST_HEADERS, action_server_command, free_port, rasa_command, stack_env, wait_for,
+                           write_endpoints)
 
 pytestmark = pytest.mark.server
 
@@ -64,7 +65,7 @@ class Stack:
     def chat(self, sender: str, message: str) -> str:
         """One message to the chat over Rasa's REST channel; the bot's replies joined."""
         response = requests.post(f"{self.rasa}/webhooks/rest/webhook", json={"sender": sender, "message": message},
-                                 timeout=60)
+                                 headers=REST_HEADERS, timeout=60)
         response.raise_for_status()
         return "\n".join(m.get("text", "") for m in response.json())
 
@@ -106,10 +107,8 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
     store = f"sqlite:///{work / 'store.db'}"
     tracker = f"sqlite:///{work / 'tracker.db'}"  # this stack's histories only, never var/tracker.db
     seed_store(store, people=300, firms=20, progress=False)
-    endpoints = work / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-                         "tracker_store:\n  type: bot.tracker_store.MaskingTrackerStore\n")
-    env = {**os.environ, "BOT_TODAY": TODAY, "BOT_DEFAULT_REGION": "", "DATABASE_URL": store,
+    endpoints = write_endpoints(work / "endpoints.yml", action_port)
+    env = {**stack_env(), "BOT_TODAY": TODAY, "BOT_DEFAULT_REGION": "", "DATABASE_URL": store,
            "BOT_TRACKER_URL": tracker}
     env.pop("CONSOLE_SECURE_COOKIES", None)  # the default: Secure cookies
     _add_staff(SUPERVISOR, "supervisor", env)
@@ -117,10 +116,8 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
     rasa_url = f"http://127.0.0.1:{rasa_port}"
     console_url = f"http://127.0.0.1:{console_port}"
     commands = {
-        "actions": [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
-        "rasa": [str(VENV_BIN / "rasa"), "run", "--model", model, "--endpoints", str(endpoints),
-                 "--credentials", "credentials.yml", "--port", str(rasa_port), "--enable-api",
-                 "--auth-token", token],
+        "actions": action_server_command(action_port),
+        "rasa": rasa_command(model, endpoints, rasa_port, "--enable-api", "--auth-token", token),
         "console": [sys.executable, "-m", "bot.console", "--host", "127.0.0.1", "--port", str(console_port)],
     }
     process_env = {"actions": env, "rasa": env,
@@ -370,11 +367,20 @@ def test_status_change_is_what_the_chat_tells_the_complainant(new_context, stack
     expect(latest).to_contain_text(AGENT)
     expect(latest).to_contain_text("已受理 → 处理中")
 
-    # The complainant asks the chat (Rasa's REST channel): number, then the phone's last four digits.
+    # Filed on the phone, it has no 查询码 yet: the agent, having checked the caller, issues one; the
+    # page shows it this once.
+    page.locator("#reset-code").click()
+    code = page.locator("#new-code strong").inner_text()
+    assert re.fullmatch(r"\d{6}", code)
+    page.goto(f"/tickets/{complaint}")
+    expect(page.locator("#ticket-code")).to_contain_text("已发放")
+    assert code not in page.content()
+
+    # The complainant asks the chat (Rasa's REST channel): number, then the 查询码.
     sender = f"browser-status-{secrets.token_hex(4)}"
     asked = stack.chat(sender, f"查询投诉进度 {complaint}")
-    assert "后四位" in asked, asked
-    answer = stack.chat(sender, FULL_PHONE[-4:])
+    assert "查询码" in asked, asked
+    answer = stack.chat(sender, code)
     assert "当前状态：处理中" in answer and STATUS_NOTE in answer, answer
     assert complaint in answer and FULL_PHONE not in answer
 

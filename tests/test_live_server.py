@@ -5,22 +5,17 @@ Uses the model `make train` built (models/). BOT_TODAY pins today for both serve
 in two worker processes sharing the conversation locks (bot/lock_store.py).
 """
 
-import os
+import re
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import requests
 
-from tests.servers import children, free_port, wait_for
+from tests.servers import (REST_HEADERS, WECHAT_ENV, action_server_command, children, free_port, rasa_command,
+                           stack_env, wait_for, write_endpoints)
 from tests.conftest import REPO_ROOT, trained_model
 
 pytestmark = pytest.mark.server
-WECHAT_ENV = {"WECHAT_TOKEN": "live-token", "WECHAT_APPID": "wx00000000000000aa", "WECHAT_SECRET": "s",
-              "WECHAT_ENCODING_AES_KEY": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
-              "WECHAT_API_BASE": "http://127.0.0.1:9"}
-VENV_BIN = Path(sys.executable).parent
 
 
 @pytest.fixture(scope="module")
@@ -28,16 +23,13 @@ def chat(tmp_path_factory):
     model = str(trained_model())
     logs = tmp_path_factory.mktemp("logs")
     action_port, rasa_port = free_port(), free_port()
-    endpoints = logs / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-                         "tracker_store:\n  type: bot.tracker_store.MaskingTrackerStore\n"
-                         "lock_store:\n  type: bot.lock_store.SQLLockStore\n")
+    endpoints = write_endpoints(logs / "endpoints.yml", action_port)
     from bot.store.seed import seed_store
 
     store = f"sqlite:///{logs / 'store.db'}"
     seed_store(store, people=300, firms=20, progress=False)
     tracker = f"sqlite:///{logs / 'tracker.db'}"  # this server's histories only, never var/tracker.db
-    env = {**os.environ, "BOT_TODAY": "2023-01-20", "BOT_DEFAULT_REGION": "", "DATABASE_URL": store,
+    env = {**stack_env(), "BOT_TODAY": "2023-01-20", "BOT_DEFAULT_REGION": "", "DATABASE_URL": store,
            "BOT_TRACKER_URL": tracker, **WECHAT_ENV,
            # Two Rasa processes, as make run starts on two cores: a conversation's turns land on
            # either, so every multi-turn test below also checks that they share it correctly.
@@ -46,19 +38,19 @@ def chat(tmp_path_factory):
     try:
         with open(logs / "actions.log", "w") as out:
             processes.append(subprocess.Popen(
-                [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
+                action_server_command(action_port),
                 cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT))
         with open(logs / "rasa.log", "w") as out:
             processes.append(subprocess.Popen(
-                [str(VENV_BIN / "rasa"), "run", "--model", model, "--endpoints", str(endpoints),
-                 "--credentials", "credentials.yml", "--port", str(rasa_port)],
+                rasa_command(model, endpoints, rasa_port),
                 cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT))
         wait_for(f"http://127.0.0.1:{action_port}/health", processes[0], logs / "actions.log")
         wait_for(f"http://127.0.0.1:{rasa_port}/", processes[1], logs / "rasa.log")
 
         def send(sender, message):
             response = requests.post(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
-                                     json={"sender": sender, "message": message}, timeout=30)
+                                     json={"sender": sender, "message": message}, headers=REST_HEADERS,
+                                     timeout=30)
             response.raise_for_status()
             return "\n".join(m.get("text", "") for m in response.json())
 
@@ -153,19 +145,20 @@ def test_complaint_in_one_message_corrected_confirmed_then_status(chat):
     corrected = chat("qx-1", "电话写错了，是13987654321")
     assert "已修改：手机号" in corrected and "手机号：139****4321" in corrected
     receipt = chat("qx-1", "确认提交")
-    assert "工单号：QX-20230120-0001" in receipt and "139****4321" in receipt
-    assert "12333" in receipt and "第22条）" in receipt
+    number, code = re.search(r"工单号：(QX-20230120-\d{4})", receipt).group(1), re.search(r"查询码：(\d{6})", receipt).group(1)
+    assert "139****4321" in receipt and "12333" in receipt and "第22条）" in receipt
     assert "13987654321" not in receipt
-    # The ticket of this conversation is known: only the last four digits are asked.
+    # The ticket of this conversation is known: only its 查询码 is asked; the phone's last four open nothing.
     asked = chat("qx-1", "我的投诉处理得怎么样了")
-    assert "QX-20230120-0001" in asked and "后四位" in asked
-    status = chat("qx-1", "4321")
+    assert number in asked and "查询码" in asked
+    assert "不是手机尾号" in chat("qx-1", "4321")
+    status = chat("qx-1", code)
     assert "当前状态：已受理" in status
 
 
-def test_status_with_a_wrong_phone_reveals_nothing(chat):
+def test_status_with_a_wrong_code_reveals_nothing(chat):
     chat("qx-2", "查一下工单QX-20230120-0001")
-    answer = chat("qx-2", "1111")
+    answer = chat("qx-2", "111111")
     assert "没有查到" in answer and "已受理" not in answer
 
 
@@ -185,7 +178,8 @@ def test_asking_for_a_person_books_a_callback(chat):
     assert "手机号" in chat("hd-1", "需要回电")
     assert "什么时间" in chat("hd-1", "13912345678")
     receipt = chat("hd-1", "明天上午")
-    assert "HD-20230120-0001" in receipt and "明天上午" in receipt and "139****5678" in receipt
+    assert re.search(r"HD-20230120-\d{4}", receipt) and "明天上午" in receipt and "139****5678" in receipt
+    assert re.search(r"查询码：\d{6}", receipt)
 
 
 # ---- the WeChat channel on the real Rasa server -------------------------------------------------

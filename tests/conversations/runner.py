@@ -284,14 +284,20 @@ def check(turn: Turn, reply: str) -> List[str]:
 Send = Callable[[str, str], str]
 
 
-def rest_sender(base_url: str, timeout: float = REQUEST_TIMEOUT) -> Send:
-    """send(sender, message) → the texts of the bot's messages joined by "\\n"."""
+def rest_sender(base_url: str, timeout: float = REQUEST_TIMEOUT, headers: Optional[dict] = None) -> Send:
+    """send(sender, message) → the texts of the bot's messages joined by "\\n". `headers` default
+    to the test stack's REST bearer token."""
     import requests
+
+    from tests.servers import REST_HEADERS
+
+    headers = REST_HEADERS if headers is None else headers
 
     url = base_url.rstrip("/") + "/webhooks/rest/webhook"
 
     def send(sender: str, message: str) -> str:
-        response = requests.post(url, json={"sender": sender, "message": message}, timeout=timeout)
+        response = requests.post(url, json={"sender": sender, "message": message}, headers=headers,
+                                 timeout=timeout)
         response.raise_for_status()
         return "\n".join(m.get("text") or "" for m in response.json() if isinstance(m, dict)).strip("\n")
 

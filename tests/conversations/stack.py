@@ -12,44 +12,16 @@ same port for each date.
 from __future__ import annotations
 
 import contextlib
-import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Iterator, List, Optional
 
-from tests.servers import children, free_port, wait_for
+from tests.servers import (WECHAT_ENV, action_server_command, free_port, rasa_command, stack_env, stop,
+                           wait_for, write_endpoints)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-VENV_BIN = Path(sys.executable).parent
-WECHAT_ENV = {"WECHAT_TOKEN": "live-token", "WECHAT_APPID": "wx00000000000000aa", "WECHAT_SECRET": "s",
-              "WECHAT_ENCODING_AES_KEY": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
-              "WECHAT_API_BASE": "http://127.0.0.1:9"}
-
-
-def _stop(process: Optional[subprocess.Popen], timeout: float = 20) -> None:
-    """Terminate one server we started, and any worker processes it left behind."""
-    if process is None or process.poll() is not None:
-        return
-    kids = {pid: _cmdline(pid) for pid in children(process.pid)}
-    process.terminate()
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=timeout)
-    for pid, cmdline in kids.items():
-        if cmdline and _cmdline(pid) == cmdline:  # still the worker we started, not a reused id
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, 15)
-
-
-def _cmdline(pid: int) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""
 
 
 class LiveStack:
@@ -64,22 +36,18 @@ class LiveStack:
         self._action_starts = 0
 
     def env(self) -> dict:
-        return {**os.environ, "BOT_TODAY": self.today, "BOT_DEFAULT_REGION": "", "DATABASE_URL": self.store_url,
-                "BOT_TRACKER_URL": self.tracker_url, **WECHAT_ENV, "SANIC_WORKERS": "2"}
+        return stack_env(BOT_TODAY=self.today, BOT_DEFAULT_REGION="", DATABASE_URL=self.store_url,
+                         BOT_TRACKER_URL=self.tracker_url, **WECHAT_ENV, SANIC_WORKERS="2")
 
     def start(self) -> None:
         from bot.store.seed import seed_store
 
-        endpoints = self.logs / "endpoints.yml"
-        endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n'
-                             "tracker_store:\n  type: bot.tracker_store.MaskingTrackerStore\n"
-                             "lock_store:\n  type: bot.lock_store.SQLLockStore\n")
+        endpoints = write_endpoints(self.logs / "endpoints.yml", self.action_port)
         seed_store(self.store_url, people=300, firms=20, progress=False)
         self._start_actions()
         with open(self.logs / "rasa.log", "w") as out:
             self.rasa = subprocess.Popen(
-                [str(VENV_BIN / "rasa"), "run", "--model", str(self.model), "--endpoints", str(endpoints),
-                 "--credentials", "credentials.yml", "--port", str(self.rasa_port)],
+                rasa_command(self.model, endpoints, self.rasa_port),
                 cwd=REPO_ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT)
         wait_for(f"http://127.0.0.1:{self.action_port}/health", self.actions, self._actions_log())
         wait_for(f"{self.base_url}/", self.rasa, self.logs / "rasa.log")
@@ -91,21 +59,21 @@ class LiveStack:
         self._action_starts += 1
         with open(self._actions_log(), "w") as out:
             self.actions = subprocess.Popen(
-                [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
+                action_server_command(self.action_port),
                 cwd=REPO_ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT)
 
     def set_today(self, today: str) -> None:
         """Restart the action server (same port) with BOT_TODAY=today; nothing when it already is."""
         if today == self.today and self.actions is not None and self.actions.poll() is None:
             return
-        _stop(self.actions)
+        stop(self.actions)
         self.today = today
         self._start_actions()
         wait_for(f"http://127.0.0.1:{self.action_port}/health", self.actions, self._actions_log())
 
     def stop(self) -> None:
         for process in (self.rasa, self.actions):
-            _stop(process)
+            stop(process)
 
 
 def default_model() -> Path:
