@@ -42,7 +42,7 @@ def rasa_command(model, endpoints, port: int, *extra: str) -> List[str]:
 def write_endpoints(path: Path, action_port: int, stores: bool = True) -> Path:
     """An endpoints.yml like the project's, for an action server on `action_port`."""
     text = (f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-            '  headers:\n    Authorization: "Bearer ${ACTION_SERVER_TOKEN}"\n')
+            '  headers:\n    Authorization: Bearer ${ACTION_SERVER_TOKEN}\n')
     if stores:
         text += ("tracker_store:\n  type: bot.tracker_store.MaskingTrackerStore\n"
                  "lock_store:\n  type: bot.lock_store.SQLLockStore\n")

@@ -107,3 +107,12 @@ def test_it_will_not_start_without_a_secret(tmp_path):
                             text=True, timeout=120)
     assert result.returncode != 0
     assert "ACTION_SERVER_TOKEN" in result.stderr
+
+
+def test_the_project_endpoints_send_the_secret_as_a_bearer_header(monkeypatch):
+    from rasa.utils.endpoints import read_endpoint_config
+
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "rotated-secret")
+    config = read_endpoint_config(str(REPO_ROOT / "endpoints.yml"), "action_endpoint")
+    assert config.headers == {"Authorization": "Bearer rotated-secret"}
+    assert config.url.startswith("http://localhost:")

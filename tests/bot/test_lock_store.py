@@ -124,6 +124,7 @@ def test_rasas_lock_makes_a_second_message_wait_for_the_first(open_store):
 def test_the_project_endpoints_let_rasa_run_several_workers(monkeypatch, tmp_path):
     monkeypatch.setenv("BOT_TRACKER_URL", f"sqlite:///{tmp_path / 'tracker.db'}")
     monkeypatch.setenv("SANIC_WORKERS", "2")
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "secret")  # endpoints.yml names it
     config = read_endpoint_config(str(REPO_ROOT / "endpoints.yml"), "lock_store")
     assert number_of_sanic_workers(config) == 2
     store = LockStore.create(config)

@@ -164,6 +164,7 @@ def test_the_url_comes_from_the_environment(monkeypatch):
 
 def test_endpoints_yml_builds_the_store_on_bot_tracker_url(monkeypatch, tmp_path):
     monkeypatch.setenv(URL_ENV, f"sqlite:///{tmp_path / 'from-env.db'}")
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "secret")  # endpoints.yml names it
     config = read_endpoint_config(str(REPO_ROOT / "endpoints.yml"), "tracker_store")
     store = TrackerStore.create(config, DOMAIN)
     try:
