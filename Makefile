@@ -17,7 +17,7 @@ export PYTHONHASHSEED := 0
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install build train run shell test eval eval-dialogue bench bench-nlu bench-latency bench-store clean
+.PHONY: help install build train run shell test eval eval-dialogue fuzz bench bench-nlu bench-latency bench-store clean
 
 help:
 	@echo "make run     set up everything, train if needed, start the assistant (REST on :5005)"
@@ -25,6 +25,7 @@ help:
 	@echo "make test    set up everything and run every test"
 	@echo "make eval    5-fold NLU cross-validation → reports/"
 	@echo "make eval-dialogue   the multi-turn conversation suite (tests/conversations/) → success rates"
+	@echo "make fuzz    1,000 hostile messages and malformed bodies to the live stack (tests/fuzz/) → reports/fuzz.json"
 	@echo "make bench   every benchmark below, then benchmarks/README.md (not part of make test)"
 	@echo "  make bench-nlu       holdout accuracy: ours vs stock Rasa vs TF-IDF; training times"
 	@echo "  make bench-latency   REST latency at 1/10/50 users: our full stack vs stock Rasa"
@@ -63,6 +64,9 @@ eval: build
 
 eval-dialogue: train
 	$(PY) -m tests.conversations $(if $(ONLY),--only $(ONLY),)
+
+fuzz: train
+	$(PY) -m tests.fuzz --count 1000
 
 bench: bench-nlu bench-latency bench-store
 	$(PY) -m benchmarks.readme
