@@ -85,7 +85,7 @@ async def form_aside(dispatcher: CollectingDispatcher, tracker: Tracker, form: s
     confidence = float(((tracker.latest_message or {}).get("intent") or {}).get("confidence") or 0.0)
     try:
         aside = await asyncio.to_thread(FormGuard(policy_book()).check, form, turn, today(), answered, confidence,
-                                        status_lookup, callback_filer(tracker))
+                                        status_checker(tracker), callback_filer(tracker))
     except Exception:  # the form goes on; the user hears that this one message was not understood
         logger.exception("%s: the aside check failed", form)
         aside = Aside([SORRY])
@@ -98,12 +98,15 @@ async def form_aside(dispatcher: CollectingDispatcher, tracker: Tracker, form: s
     return [SlotSet("resume_note", RESUME[form]), SlotSet("requested_slot", tracker.get_slot("requested_slot"))]
 
 
-def status_lookup(number: str, last4: str) -> str:
-    """A complaint's status asked in passing inside another form (same reply as the status check)."""
-    from actions.complaints import service  # the complaint actions own the one service per process
-    from bot.complaints.dialogue import status_reply
+def status_checker(tracker: Tracker):
+    """A complaint's status asked in passing inside another form with its 查询码: the same reply,
+    and the same count of wrong codes, as the status check."""
+    def check(number: str, code: str) -> str:
+        from actions.complaints import service  # the complaint actions own the one service per process
+        from bot.complaints.dialogue import status_reply
 
-    return status_reply(number, service().status_for(number, last4))
+        return status_reply(number, service().status_for(number, code, tracker.sender_id))
+    return check
 
 
 def callback_filer(tracker: Tracker):
@@ -117,7 +120,8 @@ def callback_filer(tracker: Tracker):
         started = next((e.get("timestamp") for e in reversed(tracker.events) if e.get("event") == "user"), None)
         key = form_key(tracker.sender_id, "callback_form", started)
         ticket, _ = service().file(key, Draft(phone=phone, callback_time=when), "callback")
-        return callback_receipt(ticket)
+        _, code = service().receipt_for(key, ticket.number)
+        return callback_receipt(ticket, code)
     return file
 
 

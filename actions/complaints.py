@@ -17,9 +17,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.actions import form_aside, prompt_action, with_resume
 from bot.clock import today
 from bot.complaints.dialogue import (CALLBACK_ASK_PHONE, CALLBACK_ASK_TIME, CALLBACK_DECLINED, CALLBACK_OFFER,
-                                     CONFIRM, MAX_STATUS_ATTEMPTS, PROMPTS, SLOTS, STATUS_ASK_NUMBER,
-                                     STATUS_ASK_PHONE, ComplaintIntake, callback_receipt, callback_time,
-                                     find_callback_time, find_last4, form_key, status_reply)
+                                     CONFIRM, PROMPTS, SLOTS, STATUS_ASK_CODE, STATUS_ASK_NUMBER,
+                                     STATUS_CODE_FORMAT, STATUS_FORGOTTEN, ComplaintIntake, callback_receipt,
+                                     callback_time, find_callback_time, find_code, form_key, status_reply)
 from bot.complaints.fields import extract
 from bot.complaints.parsing import parse_phone
 from bot.complaints.service import ComplaintService, Draft, TicketError, normalize_ticket_number
@@ -135,17 +135,19 @@ def _complaint_ask_action(field_name: str):
 
 
 class ActionComplaintDone(Action):
-    """After the form: the receipt for a filed ticket; the slots are cleared for the next one."""
+    """After the form: the receipt for a filed ticket, with its 查询码 the first time; the slots are
+    cleared for the next one. Only for the ticket this form's key filed: a tracker that merely names
+    a ticket number gets nothing."""
 
     def name(self) -> Text:
         return "action_complaint_done"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        number = tracker.get_slot("complaint_ticket")
-        if tracker.get_slot("complaint_outcome") == "filed" and number:
-            ticket = await asyncio.to_thread(service().get, number)
+        number, key = tracker.get_slot("complaint_ticket"), tracker.get_slot("complaint_key")
+        if tracker.get_slot("complaint_outcome") == "filed" and number and key:
+            ticket, code = await asyncio.to_thread(service().receipt_for, key, number)
             if ticket is not None:
-                dispatcher.utter_message(text=intake().receipt(ticket, tracker.get_slot("region")))
+                dispatcher.utter_message(text=intake().receipt(ticket, tracker.get_slot("region"), code))
         return [SlotSet(slot, None) for slot in SLOTS.values()] + [
             SlotSet("complaint_key", None), SlotSet("complaint_outcome", None), SlotSet("form_cancelled", None),
             SlotSet("resume_note", None)]
@@ -153,8 +155,14 @@ class ActionComplaintDone(Action):
 
 # ---- status -------------------------------------------------------------------------------------
 
+CODE_STEP = "phone4"  # the form's second slot is still named status_phone4 in domain.yml; it takes the 查询码
+_FORGOT = ("忘了", "不记得", "不知道", "找不到", "没有", "丢了")
+
+
 class ValidateStatusForm(Action):
-    """Ticket number and the phone's last four, from one message or two; questions answered aside."""
+    """Ticket number and its 查询码, from one message or two; questions answered aside. Wrong codes
+    are counted in the store (per ticket and per sender, bot.complaints.service), never in a slot:
+    the status_attempts slot of older trackers is ignored."""
 
     def name(self) -> Text:
         return "validate_status_form"
@@ -162,49 +170,45 @@ class ValidateStatusForm(Action):
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         text = normalize(message_of(tracker).get("text") or "")
         asked = requested(tracker, "status_")
-        attempts = int(tracker.get_slot("status_attempts") or 0)
         done = [SlotSet("status_ticket", None), SlotSet("requested_slot", None)]
-        if attempts >= MAX_STATUS_ATTEMPTS:
-            dispatcher.utter_message(text="查询次数过多，为保护信息安全，请拨打12333人社服务热线查询。")
-            return done
         number = normalize_ticket_number(text)
         rest = re.sub(r"QX[-\s]?\d{8}[-\s]?\d{1,4}", " ", text, flags=re.I)
         known = number or tracker.get_slot("status_ticket") or (tracker.get_slot("complaint_ticket") if asked is None
                                                                  else None)
-        last4 = find_last4(rest) if (known or asked == "phone4") else None
+        code = find_code(rest) if (known or asked == CODE_STEP) else None
         if asked is not None:
-            aside = await form_aside(dispatcher, tracker, "status_form", answered=bool(number or last4))
+            aside = await form_aside(dispatcher, tracker, "status_form", answered=bool(number or code))
             if aside is not None:
                 return aside + ([SlotSet("status_ticket", None)] if aside[0].get("name") == "form_cancelled" else [])
         if number is None:
-            number = tracker.get_slot("status_ticket") if asked == "phone4" else None
+            number = tracker.get_slot("status_ticket") if asked == CODE_STEP else None
         if number is None and asked is None:
             number = tracker.get_slot("complaint_ticket")
+        if asked is not None and code is None and any(word in text for word in _FORGOT):
+            dispatcher.utter_message(text=STATUS_FORGOTTEN)
+            return done
         if number is None:
             if asked == "ticket":
-                if any(word in text for word in ("忘了", "不记得", "不知道", "找不到", "没有")):
-                    dispatcher.utter_message(text="工单号忘了的话，请拨打12333人社服务热线，报上姓名和登记时的手机号查询。")
-                    return done
                 dispatcher.utter_message(text="没有找到工单号。")
             return [SlotSet("status_ticket", None), SlotSet("requested_slot", "status_ticket")]
-        if last4 is None:
-            if asked == "phone4":
-                dispatcher.utter_message(text="需要4位数字，即手机号的最后4位。")
+        if code is None:
+            if asked == CODE_STEP:
+                dispatcher.utter_message(text=STATUS_CODE_FORMAT)
             return [SlotSet("status_ticket", number), SlotSet("requested_slot", "status_phone4")]
-        answer = await asyncio.to_thread(service().status_for, number, last4)
-        dispatcher.utter_message(text=status_reply(number, answer))
-        return done + [SlotSet("status_attempts", attempts + 1)]
+        check = await asyncio.to_thread(service().status_for, number, code, tracker.sender_id)
+        dispatcher.utter_message(text=status_reply(number, check))
+        return done
 
 
 ActionAskStatusTicket = prompt_action("action_ask_status_ticket", STATUS_ASK_NUMBER)
 
 
-class ActionAskStatusPhone4(Action):
+class ActionAskStatusCode(Action):
     def name(self) -> Text:
         return "action_ask_status_phone4"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        dispatcher.utter_message(text=with_resume(tracker, f"查询工单 {tracker.get_slot('status_ticket')}。{STATUS_ASK_PHONE}"))
+        dispatcher.utter_message(text=with_resume(tracker, f"查询工单 {tracker.get_slot('status_ticket')}。{STATUS_ASK_CODE}"))
         return [SlotSet("resume_note", None)]
 
 
@@ -296,14 +300,17 @@ ActionAskCallbackTime = prompt_action("action_ask_callback_time", CALLBACK_ASK_T
 
 
 class ActionCallbackDone(Action):
+    """The receipt of a callback request, with its 查询码 the first time; only for the ticket this
+    form's key filed (like action_complaint_done)."""
+
     def name(self) -> Text:
         return "action_callback_done"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        number = tracker.get_slot("callback_ticket")
-        ticket = await asyncio.to_thread(service().get, number) if number else None
+        number, key = tracker.get_slot("callback_ticket"), tracker.get_slot("callback_key")
+        ticket, code = await asyncio.to_thread(service().receipt_for, key, number) if number and key else (None, None)
         if ticket or tracker.get_slot("callback_wanted") != "cancelled":
-            dispatcher.utter_message(text=callback_receipt(ticket) if ticket else CALLBACK_DECLINED)
+            dispatcher.utter_message(text=callback_receipt(ticket, code) if ticket else CALLBACK_DECLINED)
         return [SlotSet(slot, None) for slot in ("callback_wanted", "callback_phone", "callback_time",
                                                   "callback_key", "callback_ticket")] + [
             SlotSet("handoff_offer", False), SlotSet("form_cancelled", None), SlotSet("resume_note", None)]

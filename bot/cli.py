@@ -16,12 +16,16 @@
                                    one ticket with its audit trail
   bot complaints update NUMBER --staff NAME [--status S] [--note TEXT] [--json]
                                    change a ticket's status and/or add a note
+  bot complaints reset-code NUMBER --staff NAME
+                                   a new 查询码 for a caller whose identity staff checked, printed
+                                   once (the old one stops working, a self-service lock ends)
   bot staff add NAME --role agent|supervisor [--password-stdin | --generate-password | --if-none]
                                    a console account (asks for the password twice by default)
   bot staff list                   the console accounts
   bot nlu export-reviewed [--out nlu_data/reviewed.yml]
                                    supervisors' labels from the console's review page, as NLU examples
-  (phones are always masked: the command line never prints a full phone number)
+  (phones are always masked: the command line never prints a full phone number; a ticket's 查询码
+  is printed only by reset-code, once, and shown elsewhere as 已发放/未发放)
 """
 
 from __future__ import annotations
@@ -204,7 +208,7 @@ def _ticket_lines(ticket) -> List[str]:
         ("务工地点", text(ticket.work_site)), ("欠薪金额", amount),
         ("欠薪月份", "、".join(ticket.months) or "—"), ("欠薪月数", text(ticket.months_count)),
         ("涉及人数", text(ticket.workers)), ("情况说明", text(ticket.description)),
-        ("回电时间", text(ticket.callback_time)),
+        ("回电时间", text(ticket.callback_time)), ("查询码", "已发放" if ticket.code_issued else "未发放"),
     ]
     lines = [f"{_pad(label, 10)}{value}" for label, value in rows]
     lines.append("处理记录（北京时间）：")
@@ -251,7 +255,7 @@ def _print_list(tickets, total: int, args: argparse.Namespace) -> None:
 def _complaints(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.complaints.service import ComplaintService, TicketError
+    from bot.complaints.service import ComplaintService, TicketError, normalize_ticket_number
     from bot.store.db import StoreError
     from bot.text.mask import mask_text
 
@@ -277,6 +281,11 @@ def _complaints(args: argparse.Namespace) -> int:
             if ticket is None:
                 print(mask_text(f"没有工单 {args.number.strip()}"), file=sys.stderr)
                 return 1
+        elif args.action == "reset-code":
+            code = service.reset_code(args.number, args.staff)
+            print(f"工单 {normalize_ticket_number(args.number) or args.number} 的新查询码：{code}\n"
+                  "只显示这一次，请告知已核实身份的来电人；旧查询码已失效，自助查询的锁定已解除。")
+            return 0
         else:
             ticket = service.update(args.number, args.staff, status=args.status, note=args.note)
     except TicketError as exc:
@@ -382,7 +391,7 @@ def main(argv: List[str] | None = None) -> int:
     eligibility.add_argument("--kind", choices=["person", "firm"],
                              help="only for a number valid as both an ID number and a credit code")
     eligibility.set_defaults(run=_eligibility)
-    complaints = sub.add_parser("complaints", help="the complaint and callback tickets: list, show, update")
+    complaints = sub.add_parser("complaints", help="the complaint and callback tickets: list, show, update, reset-code")
     actions = complaints.add_subparsers(dest="action", required=True)
     statuses = "已受理、处理中、已办结、已转办"
     listing = actions.add_parser("list", help="the tickets, newest first, a page at a time")
@@ -404,6 +413,9 @@ def main(argv: List[str] | None = None) -> int:
     change.add_argument("--status", help=statuses)
     change.add_argument("--note", help="备注")
     change.add_argument("--json", action="store_true", help="machine-readable output")
+    code = actions.add_parser("reset-code", help="a new 查询码 for a verified caller, printed once")
+    code.add_argument("number", help="e.g. QX-20230115-0007")
+    code.add_argument("--staff", required=True, help="经办人 (who checked the caller's identity)")
     complaints.set_defaults(run=_complaints)
     staff = sub.add_parser("staff", help="console accounts: add, list")
     staff.add_argument("action", choices=["add", "list"])

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, List, Optional
 
-from bot.complaints.dialogue import find_callback_time, find_last4
+from bot.complaints.dialogue import find_callback_time, find_code
 from bot.complaints.parsing import parse_phone
 from bot.complaints.service import normalize_ticket_number
 from bot.dialogue import PolicyDialogue, Turn
@@ -35,11 +35,11 @@ _CANCEL = re.compile(r"^(?:那|那就|还是|我|俺|哎|唉|嗯)?[，,\s]*(?:�
                      r"不核查了|不自查了|退出|不用了|不需要了|不要了|不弄了|先不(?:投诉|登记|查|弄|办)了?|撤销|不办了|结束|停)")
 _CANCEL_ANYWHERE = re.compile(r"不投诉了|不想投诉了|不登记了|不查了|退出登记|取消登记|取消投诉|不用登记了|不弄了")
 _ASIDE_INTENTS = re.compile(r"^(?:ask_|check_complaint_status|request_human|out_of_scope|bot_challenge)")
-STATUS_AFTER = {"complaint_form": "查投诉进度请等这次登记完成后对我说“查投诉进度”，提供工单号和手机号后四位；"
+STATUS_AFTER = {"complaint_form": "查投诉进度请等这次登记完成后对我说“查投诉进度”，提供工单号和查询码；"
                                   f"也可以拨打{HOTLINE}人社服务热线查询。"}
 
 
-STATUS_HELP = (f"查进度需要工单号（如 QX-20230115-0007）和登记手机号的后四位；忘了的话请拨打{HOTLINE}人社服务热线，"
+STATUS_HELP = (f"查进度需要工单号（如 QX-20230115-0007）和登记回执里的6位查询码；忘了的话请拨打{HOTLINE}人社服务热线，"
                "报上姓名和登记时的手机号查询。回复“取消”可退出查询。")
 
 
@@ -73,16 +73,16 @@ class FormGuard:
               callback: Optional[Callable[[str, str], str]] = None) -> Optional[Aside]:
         """None when the message is for the form (an answer, or something the form reads itself);
         else what to say. `answered`: the form found a value for a field in the message; `status`:
-        the reply to a ticket number and last four digits, for a status question asked in passing;
+        the reply to a ticket number and its 查询码, for a status question asked in passing;
         `callback`: files a callback for a phone and a time ("找个人给我回电话，139…，明天上午")."""
         text = normalize(turn.text or "").strip()
         if is_cancel(text):
             return Aside([cancel_message(form)], cancel=True)
         ticket = normalize_ticket_number(text)
         if ticket and status and form != "status_form":
-            last4 = find_last4(re.sub(r"QX[-\s]?\d{8}[-\s]?\d{1,4}", " ", text, flags=re.I))
-            if last4:
-                return Aside([status(ticket, last4)])
+            code = find_code(re.sub(r"QX[-\s]?\d{8}[-\s]?\d{1,4}", " ", text, flags=re.I))
+            if code:
+                return Aside([status(ticket, code)])
         phone, _ = parse_phone(text)
         if wants_person(text) and form != "callback_form" and phone and callback:
             return Aside([callback(phone, find_callback_time(text) or "随时")])

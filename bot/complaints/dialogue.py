@@ -20,8 +20,8 @@ import yaml
 
 from bot.clock import today as bot_today
 from bot.complaints.fields import (FIELDS, LABELS, NOT_GIVEN, Extracted, extract, extract_correction)
-from bot.complaints.parsing import Amount, Months, parse_phone
-from bot.complaints.service import (ComplaintService, Draft, StatusAnswer, TicketError, TicketView,
+from bot.complaints.parsing import Amount, Months
+from bot.complaints.service import (CODE_DIGITS, ComplaintService, Draft, StatusCheck, TicketError, TicketView,
                                     normalize_ticket_number)
 from bot.policy.model import PolicyBook
 from bot.policy.render import HOTLINE, fit_message
@@ -38,7 +38,6 @@ _YES = re.compile(r"^(?:确认|确定|对|对的|是的|是|没错|没问题|正
 _SUBMIT = re.compile(r"提交|确认|没问题|没有问题|没错|都对|对的|就这样|可以了|无误")
 _NEGATED = re.compile(r"不对|不是|错了|有误|写错|改|不要提交|别提交|先别")
 _CORRECTING = re.compile(r"写错|错了|不对|改成|改为|应该是|应为|更正|搞错")
-MAX_STATUS_ATTEMPTS = 5
 
 
 @lru_cache(maxsize=1)
@@ -252,15 +251,16 @@ class ComplaintIntake:
         lines.append("无误请回复“确认”提交；要修改请直接说，例如“电话写错了，是139……”；放弃请回复“取消”。")
         return "\n".join(lines)
 
-    def receipt(self, ticket: TicketView, region_key: Optional[str] = None) -> str:
+    def receipt(self, ticket: TicketView, region_key: Optional[str] = None, code: Optional[str] = None) -> str:
+        """`code`: the 查询码, given only with the first receipt of the ticket."""
         config = settings().get("complaints", {})
         channels = "；".join(config.get("public_channels") or [f"{HOTLINE}人社服务热线"])
-        body = [f"您的欠薪投诉已登记，工单号：{ticket.number}。"]
+        body = [f"您的欠薪投诉已登记，工单号：{ticket.number}。", code_line(code)]
         if ticket.urgent:
             body.append(f"已标记为紧急（{ticket.urgent_reason}），{config.get('urgent_response_time', '将优先处理')}。")
         body.append(f"下一步：工作人员会通过您登记的电话 {ticket.phone_masked} 与您联系核实，"
                     f"{config.get('response_time', '请保持电话畅通')}。请保存好工资欠条、考勤、转账记录等证据。")
-        body.append("查询进度：对我说“查投诉进度”，提供工单号和手机号后四位即可。")
+        body.append("查询进度：对我说“查投诉进度”，提供工单号和查询码即可。")
         body.append(f"也可以通过这些公开渠道反映：{channels}。")
         return fit_message(body, self.citation(region_key))
 
@@ -281,22 +281,35 @@ class ComplaintIntake:
 # ---- status --------------------------------------------------------------------------------
 
 STATUS_ASK_NUMBER = "请提供工单号，例如 QX-20230115-0007。工单号忘了的话，请拨打12333人社服务热线查询。"
-STATUS_ASK_PHONE = "为保护您的信息，请回复登记时所留手机号的后四位。"
+STATUS_ASK_CODE = (f"为保护您的信息，请回复登记回执里的{CODE_DIGITS}位查询码。没有或忘了查询码，请拨打{HOTLINE}"
+                   "人社服务热线，由工作人员核实身份后查询。")
+STATUS_CODE_FORMAT = (f"查询码是登记回执里的{CODE_DIGITS}位数字（不是手机尾号）。没有或忘了查询码，"
+                      f"请拨打{HOTLINE}人社服务热线查询。")
+STATUS_FORGOTTEN = f"工单号或查询码忘了的话，请拨打{HOTLINE}人社服务热线，报上姓名和登记时的手机号查询。"
+STATUS_LOCKED = (f"查询码错误次数过多，为保护您的信息，自助查询已暂停。请拨打{HOTLINE}人社服务热线，"
+                 "或对我说“人工”，由工作人员核实身份后告知进度。")
 
 
-def find_last4(text: str) -> Optional[str]:
-    flat = normalize(text or "")
-    phone, _ = parse_phone(flat)
-    if phone:
-        return phone[-4:]
-    match = re.search(r"(?<!\d)(\d{4})(?!\d)", flat)
+def code_line(code: Optional[str]) -> str:
+    """The receipt's line about the 查询码: the code itself only in the first receipt."""
+    if code:
+        return f"查询码：{code}（查进度时需要，请保存；忘了请拨打{HOTLINE}）。"
+    return f"查询码已在首次回执中给出；忘了请拨打{HOTLINE}人社服务热线查询。"
+
+
+def find_code(text: str) -> Optional[str]:
+    """A 查询码 in a message: six digits standing alone (not part of a phone, a date or a number)."""
+    match = re.search(rf"(?<!\d)(\d{{{CODE_DIGITS}}})(?!\d)", normalize(text or ""))
     return match.group(1) if match else None
 
 
-def status_reply(number: str, answer: Optional[StatusAnswer]) -> str:
+def status_reply(number: str, check: StatusCheck) -> str:
+    if check.locked:
+        return STATUS_LOCKED
+    answer = check.answer
     if answer is None:
-        return (f"没有查到与工单号 {number} 和这个手机尾号相符的记录。请核对工单号和登记手机号的后四位再试；"
-                f"也可以拨打{HOTLINE}人社服务热线查询，或对我说“人工”安排回电。")
+        return (f"没有查到与工单号 {number} 和这个查询码相符的记录。请核对工单号和{CODE_DIGITS}位查询码再试；"
+                f"没有或忘了查询码，请拨打{HOTLINE}人社服务热线查询，或对我说“人工”安排回电。")
     kind = "欠薪投诉" if answer.kind == "complaint" else "回电请求"
     text = f"您的{kind} {answer.number}（{answer.filed_on:%Y-%m-%d}登记）当前状态：{answer.status}，更新于{answer.updated_at}。"
     if answer.latest_note:
@@ -315,9 +328,11 @@ CALLBACK_ASK_TIME = "您希望什么时间接到回电？例如“明天上午�
 CALLBACK_DECLINED = f"好的。需要人工服务时请拨打{HOTLINE}人社服务热线。还有其他想了解的吗？"
 
 
-def callback_receipt(ticket: TicketView) -> str:
+def callback_receipt(ticket: TicketView, code: Optional[str] = None) -> str:
+    """`code`: the 查询码, given only with the first receipt of the ticket."""
     config = settings().get("callbacks", {})
-    return (f"已登记回电请求，编号：{ticket.number}。工作人员{config.get('response_time', '会尽快回电')}"
+    return (f"已登记回电请求，编号：{ticket.number}。{code_line(code)}"
+            f"工作人员{config.get('response_time', '会尽快回电')}"
             f"（您希望的时间：{ticket.callback_time or '随时'}），将拨打 {ticket.phone_masked}。"
             f"急事请直接拨打{HOTLINE}人社服务热线。")
 

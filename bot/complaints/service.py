@@ -9,19 +9,28 @@ The key is unique in the table, so of two concurrent filings with the same key o
 the other finds that ticket; a filing repeated after a crash finds the ticket if the first one
 committed, and files it now if it did not. The draft the ticket is made from is deleted in the same
 transaction that inserts the ticket.
+
+Numbers (QX-YYYYMMDD-NNNN) are drawn at random among the unused ones of the prefix and day, so one
+number tells nothing about the others. The status is shown only for a ticket number with its
+查询码: six random digits issued once, in the receipt, and stored only as a salted hash. Wrong codes
+are counted here, in the store, per ticket number and per chat sender: 5 wrong for a ticket in 24
+hours lock it for self-service (audited; staff unlock it or issue a new code), 10 wrong from one
+sender in 24 hours refuse that sender.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hmac
+import hashlib
 import json
 import os
 import re
+import secrets
 import signal
 import time
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from sqlalchemy import delete, func, or_, select, update
@@ -29,8 +38,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from bot.clock import today as bot_today
+from bot.hashing import hash_secret, verify_secret
 from bot.store.db import ensure_migrated, session_scope
-from bot.store.models import Firm, IntakeDraft, Ticket, TicketCounter, TicketEvent
+from bot.store.models import AuditEntry, Firm, IntakeDraft, StatusAttempt, Ticket, TicketEvent
 from bot.text.mask import mask_phone
 
 RECEIVED, IN_PROGRESS, RESOLVED, TRANSFERRED = "已受理", "处理中", "已办结", "已转办"
@@ -41,6 +51,10 @@ PREFIXES = {"complaint": "QX", "callback": "HD"}
 SYSTEM_STAFF = "系统"
 URGENT_WORKERS = 10
 FAILPOINT_ENV = "BOT_FAILPOINT"  # before_commit | after_commit: the process kills itself there
+CODE_DIGITS = 6  # the 查询码
+STATUS_WINDOW = dt.timedelta(hours=24)
+TICKET_WRONG_LIMIT = 5  # wrong codes for one ticket number within the window: locked for self-service
+SENDER_WRONG_LIMIT = 10  # wrong codes from one chat sender within the window, any tickets: refused
 
 _NUMBER = re.compile(r"(?<![A-Za-z])(QX|HD)[\s-]?(\d{8})[\s-]?(\d{4})(?!\d)", re.IGNORECASE)
 
@@ -68,6 +82,21 @@ def normalize_ticket_number(text: str) -> Optional[str]:
     if not match:
         return None
     return f"{match.group(1).upper()}-{match.group(2)}-{match.group(3)}"
+
+
+def new_code() -> str:
+    return f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+
+
+@lru_cache(maxsize=1)
+def _dummy_code_hash() -> str:
+    """Checked when there is no ticket or no code, so that takes as long as a wrong code."""
+    return hash_secret(new_code())
+
+
+def sender_key(sender_id: str) -> str:
+    """How a chat sender is kept in status_attempts: a hash, never the id (a WeChat openid)."""
+    return hashlib.sha256(f"status-sender|{sender_id}".encode()).hexdigest()
 
 
 def failpoint(name: str) -> None:
@@ -150,6 +179,7 @@ class TicketView:
     description: Optional[str]
     callback_time: Optional[str]
     events: Tuple[TicketEventView, ...] = ()
+    code_issued: bool = False  # a 查询码 was issued (the code itself is never kept or shown)
 
     @property
     def phone_masked(self) -> str:
@@ -183,6 +213,23 @@ class StatusAnswer:
     latest_note: Optional[str]
 
 
+@dataclass(frozen=True)
+class StatusCheck:
+    """The outcome of a status check: the answer for the right number and code; `locked` when too
+    many wrong codes were given (for this ticket, or by this sender) and nothing was checked.
+    Neither says whether the ticket exists or how close a wrong code was."""
+    answer: Optional[StatusAnswer] = None
+    locked: bool = False
+
+
+@dataclass(frozen=True)
+class StatusLock:
+    """A ticket locked for self-service: for the console's alert."""
+    number: str
+    wrong: int  # wrong codes within the window
+    last_at: str  # Beijing time of the latest
+
+
 def _view(ticket: Ticket, events: Sequence[TicketEvent] = ()) -> TicketView:
     return TicketView(
         number=ticket.number, kind=ticket.kind, status=ticket.status, urgent=ticket.urgent,
@@ -193,7 +240,8 @@ def _view(ticket: Ticket, events: Sequence[TicketEvent] = ()) -> TicketView:
         months=tuple(m for m in (ticket.months or "").split(",") if m), months_count=ticket.months_count,
         workers=ticket.workers, description=ticket.description, callback_time=ticket.callback_time,
         events=tuple(TicketEventView(beijing(e.at), e.staff, e.from_status, e.to_status, e.note)
-                     for e in events))
+                     for e in events),
+        code_issued=ticket.access_code_hash is not None)
 
 
 class ComplaintService:
@@ -287,7 +335,7 @@ class ComplaintService:
                 raise TicketError("登记内容不完整，缺少：" + "、".join(missing))
             day = self.clock()
             now = utcnow()
-            number = self._next_number(session, PREFIXES[kind], day)
+            number = self._new_number(session, PREFIXES[kind], day)
             reason = draft.urgency() if kind == "complaint" else None
             ticket = Ticket(
                 number=number, idempotency_key=key, kind=kind, status=RECEIVED, urgent=reason is not None,
@@ -311,22 +359,17 @@ class ComplaintService:
         return view, True
 
     @staticmethod
-    def _next_number(session: Session, prefix: str, day: dt.date) -> str:
-        """QX-YYYYMMDD-NNNN: a counter row per prefix and day, incremented under its row lock."""
-        counter = f"{prefix}-{day:%Y%m%d}"
-        dialect = session.get_bind().dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        session.execute(insert(TicketCounter).values(prefix_day=counter, last=0)
-                        .on_conflict_do_nothing(index_elements=["prefix_day"]))
-        session.execute(update(TicketCounter).where(TicketCounter.prefix_day == counter)
-                        .values(last=TicketCounter.last + 1))
-        last = session.execute(select(TicketCounter.last).where(TicketCounter.prefix_day == counter)).scalar_one()
-        if last > 9999:
+    def _new_number(session: Session, prefix: str, day: dt.date) -> str:
+        """QX-YYYYMMDD-NNNN, NNNN drawn at random among the numbers of the prefix and day not used yet:
+        not guessable from another ticket's number. Two filings drawing the same number collide on
+        the unique constraint, and the losing one is retried (file())."""
+        stem = f"{prefix}-{day:%Y%m%d}-"
+        used = set(session.execute(select(Ticket.number).where(Ticket.number > stem,
+                                                               Ticket.number < stem[:-1] + ".")).scalars())
+        free = [n for n in range(1, 10000) if f"{stem}{n:04d}" not in used]
+        if not free:
             raise TicketError("当日工单编号已用完，请联系管理员")
-        return f"{counter}-{last:04d}"
+        return f"{stem}{secrets.choice(free):04d}"
 
     # ---- reading -----------------------------------------------------------------------------
 
@@ -423,19 +466,124 @@ class ComplaintService:
 
     # ---- what the complainant may see --------------------------------------------------------
 
-    def status_for(self, number: str, phone_last4: str) -> Optional[StatusAnswer]:
-        """The status, only for the right ticket number with the right last four phone digits.
-        Any mismatch, or no such ticket, gives None: the caller cannot tell which."""
+    def receipt_for(self, key: str, number: str) -> Tuple[Optional[TicketView], Optional[str]]:
+        """The ticket the form `key` filed, for its receipt, with its 查询码 the first time only (the
+        code is made now and only its hash kept: a receipt asked for again has no code). Nothing
+        unless `key` filed `number`: a tracker naming somebody else's ticket gets no receipt."""
         number = normalize_ticket_number(number or "")
-        digits = re.sub(r"\D", "", phone_last4 or "")
-        if number is None or len(digits) != 4:
-            return None
+        if not key or number is None:
+            return None, None
         with session_scope(self.url) as session:
-            ticket = session.execute(select(Ticket).where(Ticket.number == number)).scalar_one_or_none()
-            stored = ticket.phone[-4:] if ticket else "\0\0\0\0"
-            if not hmac.compare_digest(stored.encode(), digits.encode()) or ticket is None:
-                return None
-            view = self._with_events(session, ticket)
-        latest = view.latest_staff_note
-        return StatusAnswer(view.number, view.kind, view.status, view.filed_on, view.updated_at,
-                            latest.note if latest else None)
+            ticket = session.execute(select(Ticket).where(Ticket.idempotency_key == key)).scalar_one_or_none()
+            if ticket is None or ticket.number != number:
+                return None, None
+            code = None
+            if ticket.access_code_hash is None:
+                code = new_code()
+                claimed = session.execute(update(Ticket).where(Ticket.id == ticket.id,
+                                                               Ticket.access_code_hash.is_(None))
+                                          .values(access_code_hash=hash_secret(code))
+                                          .execution_options(synchronize_session=False)).rowcount
+                if claimed != 1:  # a concurrent receipt issued it first
+                    code = None
+                session.expire(ticket)
+            return self._with_events(session, ticket), code
+
+    def reset_code(self, number: str, staff: str) -> str:
+        """A new 查询码 for a caller staff have verified, returned to be told to them once. The old
+        code stops working and the ticket's wrong tries no longer count (so a lock ends); audited,
+        without the code."""
+        staff = (staff or "").strip()
+        if not staff or staff == SYSTEM_STAFF:
+            raise TicketError("请填写经办人")
+        number = normalize_ticket_number(number) or number
+        code = new_code()
+        with session_scope(self.url) as session:
+            ticket = session.execute(select(Ticket).where(Ticket.number == number)
+                                     .with_for_update()).scalar_one_or_none()
+            if ticket is None:
+                raise TicketError(f"没有工单 {number}")
+            ticket.access_code_hash = hash_secret(code)
+            cleared = self._clear_wrong(session, number)
+            session.add(AuditEntry(at=utcnow(), staff=staff[:64], action="code_reset", subject=number,
+                                   detail=f"已重新发放查询码（查询码不记录），清除{cleared}次错误查询"))
+        return code
+
+    def unlock_status(self, number: str, staff: str) -> int:
+        """A supervisor ends a self-service lock: the ticket's wrong tries no longer count. Audited;
+        returns how many were cleared."""
+        number = normalize_ticket_number(number) or number
+        with session_scope(self.url) as session:
+            if session.execute(select(Ticket.id).where(Ticket.number == number)).first() is None:
+                raise TicketError(f"没有工单 {number}")
+            cleared = self._clear_wrong(session, number)
+            session.add(AuditEntry(at=utcnow(), staff=(staff or "?")[:64], action="status_unlocked",
+                                   subject=number, detail=f"解除自助查询锁定，清除{cleared}次错误查询"))
+        return cleared
+
+    @staticmethod
+    def _clear_wrong(session: Session, number: str) -> int:
+        return session.execute(update(StatusAttempt).where(
+            StatusAttempt.ticket_number == number, StatusAttempt.ok.is_(False), StatusAttempt.cleared.is_(False))
+            .values(cleared=True).execution_options(synchronize_session=False)).rowcount or 0
+
+    def locked_tickets(self, number: Optional[str] = None) -> List[StatusLock]:
+        """Tickets locked for self-service now (5 wrong codes within 24 hours), newest lock first;
+        only tickets that exist. With `number`, that ticket's lock or nothing."""
+        since = utcnow() - STATUS_WINDOW
+        wrong, latest = func.count(StatusAttempt.id), func.max(StatusAttempt.at)
+        query = (select(StatusAttempt.ticket_number, wrong, latest)
+                 .join(Ticket, Ticket.number == StatusAttempt.ticket_number)
+                 .where(StatusAttempt.ok.is_(False), StatusAttempt.cleared.is_(False), StatusAttempt.at >= since)
+                 .group_by(StatusAttempt.ticket_number).having(wrong >= TICKET_WRONG_LIMIT)
+                 .order_by(latest.desc()))
+        if number is not None:
+            query = query.where(StatusAttempt.ticket_number == (normalize_ticket_number(number) or number))
+        with session_scope(self.url) as session:
+            return [StatusLock(n, count, beijing(at)) for n, count, at in session.execute(query).all()]
+
+    def status_for(self, number: str, code: str, sender: str) -> StatusCheck:
+        """The status, only for the right ticket number with its 查询码. A wrong code, a ticket that
+        does not exist or has no code read alike (no answer). Every check is recorded first, so
+        concurrent checks count each other; while the ticket or the sender is over its limit of
+        wrong codes within 24 hours, nothing is checked (locked)."""
+        number = normalize_ticket_number(number or "")
+        digits = re.sub(r"\D", "", code or "")
+        if number is None or len(digits) != CODE_DIGITS:
+            return StatusCheck()
+        now, who = utcnow(), sender_key(sender or "")
+        since = now - STATUS_WINDOW
+        with session_scope(self.url) as session:
+            # The ticket's row lock (PostgreSQL) and the insert (SQLite's write lock) serialize checks.
+            ticket = session.execute(select(Ticket).where(Ticket.number == number)
+                                     .with_for_update()).scalar_one_or_none()
+            attempt = StatusAttempt(ticket_number=number, sender_key=who, at=now, ok=False, cleared=False)
+            session.add(attempt)
+            session.flush()
+            earlier = (StatusAttempt.id != attempt.id, StatusAttempt.ok.is_(False), StatusAttempt.at >= since)
+            ticket_wrong = session.execute(select(func.count(StatusAttempt.id)).where(
+                *earlier, StatusAttempt.ticket_number == number, StatusAttempt.cleared.is_(False))).scalar_one()
+            sender_wrong = session.execute(select(func.count(StatusAttempt.id)).where(
+                *earlier, StatusAttempt.sender_key == who)).scalar_one()
+            if ticket_wrong >= TICKET_WRONG_LIMIT or sender_wrong >= SENDER_WRONG_LIMIT:
+                session.delete(attempt)  # refused, not checked: not a try
+                return StatusCheck(locked=True)
+            stored = ticket.access_code_hash if ticket is not None else None
+            right = verify_secret(digits, stored or _dummy_code_hash()) and stored is not None
+            if right:
+                attempt.ok = True
+                session.flush()
+                self._clear_wrong(session, number)
+                view = self._with_events(session, ticket)
+                latest = view.latest_staff_note
+                return StatusCheck(StatusAnswer(view.number, view.kind, view.status, view.filed_on,
+                                                view.updated_at, latest.note if latest else None))
+            ticket_wrong, sender_wrong = ticket_wrong + 1, sender_wrong + 1
+            if ticket is not None and ticket_wrong == TICKET_WRONG_LIMIT:
+                session.add(AuditEntry(at=now, staff=SYSTEM_STAFF, action="status_locked", subject=number,
+                                       detail=f"24小时内{ticket_wrong}次错误查询码，自助查询已锁定"))
+            if sender_wrong == SENDER_WRONG_LIMIT:
+                session.add(AuditEntry(at=now, staff=SYSTEM_STAFF, action="status_sender_locked",
+                                       subject=f"会话 {who[:12]}", detail=f"24小时内{sender_wrong}次错误查询码"
+                                       f"（最近：{number}），该会话的自助查询已暂停"))
+            return StatusCheck(locked=ticket_wrong >= TICKET_WRONG_LIMIT or sender_wrong >= SENDER_WRONG_LIMIT)

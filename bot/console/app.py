@@ -516,6 +516,7 @@ async def queue_page(request: web.Request) -> web.Response:
         page = 1
     tickets, total = await run(request.app[COMPLAINTS].list, status, kind, urgent, since, until, firm,
                                PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    locks = await run(request.app[COMPLAINTS].locked_tickets)
     filters = {k: v for k, v in {"status": status, "kind": kind, "urgent": "1" if urgent else None,
                                  "since": q.get("since"), "until": q.get("until"), "firm": firm}.items() if v}
     pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
@@ -524,18 +525,22 @@ async def queue_page(request: web.Request) -> web.Response:
         return "/queue?" + urlencode({**filters, "page": number})
 
     return render(request, "queue.html", tickets=tickets, total=total, page=page, pages=pages, filters=filters,
-                  page_link=page_link, statuses=STATUSES, kinds=KIND_LABELS, errors=errors, mask_text=mask_text)
+                  page_link=page_link, statuses=STATUSES, kinds=KIND_LABELS, errors=errors, mask_text=mask_text,
+                  locks=locks, locked={lock.number for lock in locks})
 
 
 async def ticket_page(request: web.Request, reveal: bool = False, error: Optional[str] = None,
-                      status: int = 200, ticket: Optional[TicketView] = None) -> web.Response:
+                      status: int = 200, ticket: Optional[TicketView] = None,
+                      new_code: Optional[str] = None) -> web.Response:
     if ticket is None:
         ticket = await run(request.app[COMPLAINTS].get, request.match_info["number"])
     if ticket is None:
         return error_page(request, 404, "没有这个工单")
+    locks = await run(request.app[COMPLAINTS].locked_tickets, ticket.number)
     return render(request, "ticket.html", status=status, ticket=ticket, kinds=KIND_LABELS,
                   next_statuses=sorted(TRANSITIONS[ticket.status]), reveal=reveal, error=error,
-                  filed=request.query.get("filed") == "1", mask_text=mask_text)
+                  filed=request.query.get("filed") == "1", mask_text=mask_text, lock=locks[0] if locks else None,
+                  new_code=new_code, unlocked=request.query.get("unlocked") == "1")
 
 
 async def ticket_view(request: web.Request) -> web.Response:
@@ -563,6 +568,26 @@ async def ticket_reveal(request: web.Request) -> web.Response:
     await run(request.app[STAFF].audit, current(request).staff.name, "reveal_phone", number,
               f"电话 {ticket.phone_masked}")
     return await ticket_page(request, reveal=True, ticket=ticket)
+
+
+async def ticket_code(request: web.Request) -> web.Response:
+    """A new 查询码 for a caller the agent has verified: shown on this one response only, audited
+    without the code; the old code stops working and a self-service lock ends."""
+    try:
+        code = await run(request.app[COMPLAINTS].reset_code, request.match_info["number"],
+                         current(request).staff.name)
+    except TicketError as exc:
+        return error_page(request, 404, str(exc))
+    return await ticket_page(request, new_code=code)  # every page is sent no-store
+
+
+@require_supervisor
+async def ticket_unlock(request: web.Request) -> web.Response:
+    try:
+        await run(request.app[COMPLAINTS].unlock_status, request.match_info["number"], current(request).staff.name)
+    except TicketError as exc:
+        return error_page(request, 404, str(exc))
+    raise web.HTTPSeeOther(f"/tickets/{request.match_info['number']}?unlocked=1")
 
 
 # ---- policies ------------------------------------------------------------------------------------
@@ -682,6 +707,7 @@ def create_app(settings: Optional[Settings] = None) -> web.Application:
         ("GET", "/intake", intake_page), ("POST", "/intake/prefill", intake_prefill), ("POST", "/intake", intake_submit),
         ("GET", "/queue", queue_page), ("GET", "/tickets/{number}", ticket_view),
         ("POST", "/tickets/{number}/update", ticket_update), ("POST", "/tickets/{number}/reveal", ticket_reveal),
+        ("POST", "/tickets/{number}/code", ticket_code), ("POST", "/tickets/{number}/unlock", ticket_unlock),
         ("GET", "/policies", policies_page),
         ("GET", "/review", review_list), ("POST", "/review/{event_id}", review_label),
         ("GET", "/dashboard", dashboard_page), ("GET", "/audit", audit_page),

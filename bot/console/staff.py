@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from typing import List, Optional
@@ -15,6 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.complaints.service import utcnow
+from bot.hashing import hash_secret as hash_password, verify_secret as verify_password
 from bot.store.db import ensure_migrated, session_scope
 from bot.store.models import AuditEntry, LoginAttempt, Staff, StaffSession
 
@@ -26,8 +26,6 @@ SESSION_LIFETIME = dt.timedelta(hours=12)  # one working shift
 # further tries out until the window has passed.
 MAX_FAILURES = 5
 FAILURE_WINDOW = dt.timedelta(minutes=15)
-# scrypt cost: 16 MiB of memory, about 50 ms per check on this machine.
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1
 
 
 class StaffError(ValueError):
@@ -41,24 +39,6 @@ class LoginLocked(StaffError):
         minutes = max(1, (retry_after + 59) // 60)
         super().__init__(f"登录失败次数过多，请 {minutes} 分钟后再试")
         self.retry_after = retry_after
-
-
-def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${digest.hex()}"
-
-
-def verify_password(password: str, stored: str) -> bool:
-    try:
-        scheme, n, r, p, salt, digest = stored.split("$")
-        if scheme != "scrypt":
-            return False
-        actual = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p),
-                                dklen=len(bytes.fromhex(digest)))
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(actual.hex(), digest)
 
 
 # A hash to check against when the account does not exist, so a wrong name takes as long as a

@@ -165,6 +165,9 @@ class Ticket(Base):
     workers = Column(Integer)
     description = Column(String(2000))
     callback_time = Column(String(100))
+    # The 查询码 (6 random digits, shown once in the receipt) as a salted scrypt hash (bot.hashing);
+    # None: no code issued (tickets from before 0006, tickets filed in the console).
+    access_code_hash = Column(String(200))
 
 
 class TicketEvent(Base):
@@ -181,12 +184,20 @@ class TicketEvent(Base):
     note = Column(String(2000))
 
 
-class TicketCounter(Base):
-    """The last number handed out per prefix and day ("QX-20230115"): numbers without gaps."""
+class StatusAttempt(Base):
+    """One check of a ticket number and 查询码 by a chat user, right or wrong: wrong ones are counted
+    per ticket number and per sender across conversations, restarts and servers. `sender_key` is
+    the SHA-256 of the Rasa sender id, never the id itself. `cleared`: no longer counted against
+    the ticket (the right code was given after it, a supervisor unlocked it, or a new code was issued)."""
 
-    __tablename__ = "ticket_counters"
-    prefix_day = Column(String(16), primary_key=True)
-    last = Column(Integer, nullable=False)
+    __tablename__ = "status_attempts"
+    __table_args__ = (Index(None, "ticket_number", "at"), Index(None, "sender_key", "at"))
+    id = Column(Integer, primary_key=True)
+    ticket_number = Column(String(20), nullable=False)  # as typed, normalized; need not exist
+    sender_key = Column(String(64), nullable=False)
+    at = Column(DateTime, nullable=False)  # UTC
+    ok = Column(Boolean, nullable=False)
+    cleared = Column(Boolean, nullable=False, default=False)
 
 
 class IntakeDraft(Base):

@@ -138,10 +138,30 @@ async def test_a_callback_asked_for_with_a_phone_inside_a_form_is_filed_there(st
     assert slots["resume_note"] == "继续登记" and slots["requested_slot"] == "complaint_months"
 
 
-async def test_a_status_question_with_ticket_and_last_four_inside_a_form_is_answered_there(store):
-    texts, slots = await validate("complaint_form", "complaint_name", "对了，我之前投诉的QX-20230105-9931进度咋样了，手机尾号6215",
+async def test_a_status_question_with_ticket_and_code_inside_a_form_is_answered_there(store):
+    texts, slots = await validate("complaint_form", "complaint_name", "对了，我之前投诉的QX-20230105-9931进度咋样了，查询码621548",
                                   "check_complaint_status")
     assert any("没有查到" in t and "12333" in t for t in texts), texts
+    assert slots["resume_note"] == "继续登记"
+
+
+async def test_a_status_question_in_passing_counts_toward_the_same_limit_of_wrong_codes(store):
+    number = store.file("passing", Draft(name="王大力", phone="13912345678", firm_name="某公司"))[0].number
+    code = store.receipt_for("passing", number)[1]
+    wrong = f"{(int(code) + 1) % 10 ** 6:06d}"
+    for _ in range(5):
+        texts, _ = await validate("complaint_form", "complaint_name", f"对了，{number}进度咋样了，查询码{wrong}",
+                                  "check_complaint_status")
+    assert any("错误次数过多" in t for t in texts), texts
+    texts, _ = await validate("complaint_form", "complaint_name", f"对了，{number}进度咋样了，查询码{code}",
+                              "check_complaint_status")
+    assert any("错误次数过多" in t for t in texts) and not any("已受理" in t for t in texts), texts
+
+
+async def test_the_phones_last_four_with_a_ticket_inside_a_form_point_to_the_status_check(store):
+    texts, slots = await validate("complaint_form", "complaint_name", "对了，我之前投诉的QX-20230105-9931进度咋样了，手机尾号6215",
+                                  "check_complaint_status")
+    assert any("查询码" in t for t in texts) and not any("没有查到" in t for t in texts), texts
     assert slots["resume_note"] == "继续登记"
 
 

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from bot.complaints.dialogue import (CONFIRM, SLOTS, ComplaintIntake, callback_receipt, callback_time, display,
-                                     find_last4, form_key, status_reply)
-from bot.complaints.service import ComplaintService, Draft
+                                     find_code, form_key, status_reply)
+from bot.complaints.service import ComplaintService, Draft, StatusAnswer, StatusCheck
 
 DAY = dt.date(2023, 1, 15)
 ALL_IN_ONE = "我叫王大力，电话13912345678，嵊泗某水产公司欠我三个月工资一共一万二"
@@ -117,7 +117,7 @@ def test_confirming_twice_files_one_ticket(intake, service):
     chat.say("1")
     first = intake.take(chat.key, "确认", "affirm", CONFIRM)
     second = intake.take(chat.key, "确认", "affirm", CONFIRM)
-    assert first.ticket.number == second.ticket.number == "QX-20230115-0001"
+    assert first.ticket.number == second.ticket.number and first.ticket.number.startswith("QX-20230115-")
     assert service.count() == 1
 
 
@@ -130,10 +130,15 @@ def test_ten_workers_or_no_way_home_make_it_urgent(intake):
     assert step.ticket.urgent and step.ticket.urgent_reason == "涉及10人；无法回家过年"
 
 
-def test_the_receipt_gives_number_next_step_channels_and_citation(intake, service):
-    ticket, _ = service.file("k", Draft(name="王大力", phone="13912345678", firm_name="某公司", workers=12))
-    receipt = intake.receipt(ticket, "shengsi")
-    assert "工单号：QX-20230115-0001" in receipt and "139****5678" in receipt
+def test_the_receipt_gives_number_code_next_step_channels_and_citation(intake, service):
+    filed, _ = service.file("k", Draft(name="王大力", phone="13912345678", firm_name="某公司", workers=12))
+    ticket, code = service.receipt_for("k", filed.number)
+    receipt = intake.receipt(ticket, "shengsi", code)
+    assert f"工单号：{ticket.number}" in receipt and "139****5678" in receipt
+    assert f"查询码：{code}（查进度时需要，请保存；忘了请拨打12333）" in receipt and "提供工单号和查询码" in receipt
+    assert "后四位" not in receipt and "尾号" not in receipt
+    again = intake.receipt(*service.receipt_for("k", filed.number))  # asked again: no code any more
+    assert code not in again and "查询码已在首次回执中给出" in again
     assert "13912345678" not in receipt
     assert "已标记为紧急（涉及12人）" in receipt
     assert "12333" in receipt and "全国根治欠薪线索反映平台" in receipt
@@ -158,12 +163,19 @@ def test_the_form_key_is_stable_and_never_looks_like_a_phone():
     assert not any(ch in key for ch in "0189")
 
 
-def test_status_replies_and_last_four_digits():
-    assert find_last4("5678") == "5678"
-    assert find_last4("尾号是 5678") == "5678"
-    assert find_last4("13912345678") == "5678"
-    assert find_last4("56") is None
-    assert "没有查到" in status_reply("QX-20230115-0001", None)
+def test_status_replies_and_codes():
+    assert find_code("483920") == "483920"
+    assert find_code("查询码是 048392") == "048392"
+    assert find_code("１２３４５６") == "123456"
+    for no_code in ("13912345678", "5678", "尾号5678", "QX20230115", "12345", "1234567"):
+        assert find_code(no_code) is None, no_code
+    wrong = status_reply("QX-20230115-0001", StatusCheck())
+    assert "没有查到" in wrong and "查询码" in wrong and "12333" in wrong and "后四位" not in wrong
+    locked = status_reply("QX-20230115-0001", StatusCheck(locked=True))
+    assert "错误次数过多" in locked and "12333" in locked and "没有查到" not in locked
+    answer = StatusAnswer("QX-20230115-0001", "complaint", "处理中", DAY, "2023-01-16 09:00", "已约企业面谈")
+    assert "处理中" in status_reply("QX-20230115-0001", StatusCheck(answer)) and "已约企业面谈" in status_reply(
+        "QX-20230115-0001", StatusCheck(answer))
 
 
 def test_callback_time_and_receipt(service):
@@ -171,9 +183,11 @@ def test_callback_time_and_receipt(service):
     assert callback_time("明天上午") == "明天上午"
     assert callback_time("长" * 51) is None
     assert callback_time("打13912345678") == "打139****5678"
-    ticket, _ = service.file("cb", Draft(phone="13912345678", callback_time="明天上午"), kind="callback")
-    text = callback_receipt(ticket)
-    assert "HD-20230115-0001" in text and "明天上午" in text and "139****5678" in text and "12333" in text
+    filed, _ = service.file("cb", Draft(phone="13912345678", callback_time="明天上午"), kind="callback")
+    ticket, code = service.receipt_for("cb", filed.number)
+    text = callback_receipt(ticket, code)
+    assert ticket.number in text and "明天上午" in text and "139****5678" in text and "12333" in text
+    assert f"查询码：{code}" in text
 
 
 def test_display_shows_skipped_fields_as_not_given():

@@ -1,21 +1,25 @@
 """Access control of every console route, CSRF, log-in rate limiting and the intake/queue flow,
 through aiohttp's test client against the real application and store."""
 
+import re
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.complaints.service import ComplaintService
 from bot.console.app import SESSION_COOKIE, Settings, create_app
 from bot.console.staff import MAX_FAILURES, StaffService
 from bot.store.db import session_scope
-from bot.store.models import AuditEntry
+from bot.store.models import AuditEntry, Ticket
 from tests.bot.console.conftest import PASSWORDS, csrf_of, login
 
 GET_PAGES = ["/copilot", "/lookup", "/intake", "/intake?kind=callback", "/queue", "/policies", "/review",
              "/dashboard", "/tickets/QX-20230120-0001", "/api/clauses/shengsi_2022_35/6"]
 POSTS = ["/logout", "/api/copilot", "/lookup", "/lookup/reveal", "/intake", "/intake/prefill",
-         "/tickets/QX-20230120-0001/update", "/tickets/QX-20230120-0001/reveal", "/review/1"]
-SUPERVISOR_POSTS = ["/lookup/reveal", "/tickets/QX-20230120-0001/reveal", "/review/1"]
+         "/tickets/QX-20230120-0001/update", "/tickets/QX-20230120-0001/reveal", "/tickets/QX-20230120-0001/code",
+         "/tickets/QX-20230120-0001/unlock", "/review/1"]
+SUPERVISOR_POSTS = ["/lookup/reveal", "/tickets/QX-20230120-0001/reveal", "/tickets/QX-20230120-0001/unlock",
+                    "/review/1"]
 
 
 def audit_actions(store_url, action):
@@ -23,12 +27,18 @@ def audit_actions(store_url, action):
         return session.execute(select(AuditEntry).where(AuditEntry.action == action)).scalars().all()
 
 
+NUMBER = "QX-20230120-0001"  # the paths above name it
+
+
 def file_ticket(store_url, **fields):
+    """A ticket filed in the chat, renumbered NUMBER (numbers are random) so the paths above find it."""
     from bot.complaints.service import Draft
 
     draft = Draft(name="王大力", phone="13912345678", firm_name="某水产公司", **fields)
     ticket, _ = ComplaintService(store_url).file("test-key-1", draft)
-    return ticket
+    with session_scope(store_url) as session:
+        session.execute(update(Ticket).where(Ticket.number == ticket.number).values(number=NUMBER))
+    return ComplaintService(store_url).get(NUMBER)
 
 
 # ---- without a session -------------------------------------------------------------------------
@@ -203,8 +213,8 @@ async def test_prefill_keeps_the_full_phone_off_the_page_and_files_once(make_cli
             "firm_name": "嵊泗海鲜加工厂", "workers": "12", "cannot_go_home": "1", "description": "老板跑了"}
     first = await client.post("/intake", data=form)
     again = await client.post("/intake", data=form)  # a double click
-    assert first.url.path == again.url.path == "/tickets/QX-20230120-0001"
-    ticket = ComplaintService(store_url).get("QX-20230120-0001")
+    assert first.url.path == again.url.path and first.url.path.startswith("/tickets/QX-20230120-")
+    ticket = ComplaintService(store_url).get(first.url.path.rsplit("/", 1)[1])
     assert ticket.phone == "13912345678" and ticket.urgent and ticket.channel == "console"
     assert ComplaintService(store_url).count() == 1
     assert [e.staff for e in ticket.events] == ["系统", "李坐席"]
@@ -241,29 +251,29 @@ async def test_queue_filters_and_pages(make_client, store_url):
     from bot.complaints.service import Draft
 
     service = ComplaintService(store_url)
-    for i in range(25):
-        service.file(f"k{i}", Draft(name="甲", phone="13900000000", firm_name="甲公司" if i % 2 else "乙公司",
-                                    workers=12 if i == 3 else 1))
+    numbers = [service.file(f"k{i}", Draft(name="甲", phone="13900000000", firm_name="甲公司" if i % 2 else "乙公司",
+                                           workers=12 if i == 3 else 1))[0].number for i in range(25)]
     client = await make_client("李坐席")
     page = await (await client.get("/queue")).text()
     assert "共 25 件" in page and "第 1 / 2 页" in page and page.count("/tickets/QX-") == 20
     page = await (await client.get("/queue?urgent=1")).text()
-    assert "共 1 件" in page and "QX-20230120-0004" in page
+    assert "共 1 件" in page and numbers[3] in page
     page = await (await client.get("/queue?firm=乙公司")).text()
     assert "共 13 件" in page and "第 1 / 1 页" in page
     page = await (await client.get("/queue?page=2")).text()
-    assert "第 2 / 2 页" in page and page.count("/tickets/QX-") == 5 and "QX-20230120-0001" in page
+    assert "第 2 / 2 页" in page and page.count("/tickets/QX-") == 5 and numbers[0] in page
     page = await (await client.get("/queue?since=2023-13-01")).text()
     assert "起始日期须为 YYYY-MM-DD 格式" in page
 
 
 async def test_status_change_with_note_is_what_the_complainant_then_sees(make_client, store_url):
     file_ticket(store_url)
+    code = ComplaintService(store_url).reset_code(NUMBER, "李坐席")
     client = await make_client("李坐席")
     response = await client.post("/tickets/QX-20230120-0001/update",
                                  data={"csrf": client.csrf, "status": "处理中", "note": "已联系企业"})
     assert "处理中" in await response.text()
-    answer = ComplaintService(store_url).status_for("QX-20230120-0001", "5678")
+    answer = ComplaintService(store_url).status_for("QX-20230120-0001", code, "caller").answer
     assert (answer.status, answer.latest_note) == ("处理中", "已联系企业")
     bad = await client.post("/tickets/QX-20230120-0001/update", data={"csrf": client.csrf, "status": "已受理"})
     assert bad.status == 400 and "不能改为「已受理」" in await bad.text()
@@ -335,3 +345,65 @@ async def test_supervisor_labels_a_fallback_and_it_leaves_the_review_queue(make_
     dashboard = await (await agent.get("/dashboard")).text()
     assert 'id="fallback-rate">50.0%' in dashboard  # 1 of 2 user messages fell back
     assert "一次性留工补助" in dashboard  # the most-asked measures chart
+
+
+# ---- 查询码 and self-service locks ---------------------------------------------------------------
+
+def wrong_codes(store_url, number, code, senders=5):
+    service = ComplaintService(store_url)
+    wrong = f"{(int(code) + 1) % 10 ** 6:06d}"
+    return [service.status_for(number, wrong, f"sender-{i}") for i in range(senders)]
+
+
+async def test_the_console_never_shows_a_code_it_did_not_just_issue(make_client, store_url):
+    ticket = file_ticket(store_url)
+    _, code = ComplaintService(store_url).receipt_for("test-key-1", NUMBER)  # the chat's receipt had it
+    supervisor = await make_client("王班长")
+    pages = [await (await supervisor.get(path)).text() for path in ("/queue", f"/tickets/{NUMBER}", "/audit")]
+    pages.append(await (await supervisor.post(f"/tickets/{NUMBER}/reveal", data={"csrf": supervisor.csrf})).text())
+    assert all(code not in page for page in pages)
+    assert '<dd id="ticket-code">已发放' in pages[1] and ticket.phone_masked in pages[1]
+
+
+async def test_an_agent_issues_a_new_code_once_and_it_is_audited_without_the_code(make_client, store_url):
+    file_ticket(store_url)
+    agent = await make_client("李坐席")
+    page = await (await agent.get(f"/tickets/{NUMBER}")).text()
+    assert '<dd id="ticket-code">未发放' in page  # a ticket without a receipt has no code
+    issued = await (await agent.post(f"/tickets/{NUMBER}/code", data={"csrf": agent.csrf})).text()
+    code = re.search(r'新查询码：<strong class="mono">(\d{6})</strong>', issued).group(1)
+    assert ComplaintService(store_url).status_for(NUMBER, code, "caller").answer is not None
+    later = await (await agent.get(f"/tickets/{NUMBER}")).text()
+    assert code not in later and '<dd id="ticket-code">已发放' in later
+    [entry] = audit_actions(store_url, "code_reset")
+    assert entry.staff == "李坐席" and entry.subject == NUMBER and code not in (entry.detail or "")
+    assert (await agent.post("/tickets/QX-20230121-0001/code", data={"csrf": agent.csrf})).status == 404
+
+
+async def test_a_locked_ticket_is_flagged_in_the_queue_and_a_supervisor_unlocks_it(make_client, store_url):
+    file_ticket(store_url)
+    code = ComplaintService(store_url).reset_code(NUMBER, "李坐席")
+    assert wrong_codes(store_url, NUMBER, code)[-1].locked
+    [entry] = audit_actions(store_url, "status_locked")
+    assert (entry.staff, entry.subject) == ("系统", NUMBER)
+
+    agent = await make_client("李坐席")
+    queue = await (await agent.get("/queue")).text()
+    assert 'id="status-locks"' in queue and "自助查询已锁定" in queue and f'href="/tickets/{NUMBER}"' in queue
+    page = await (await agent.get(f"/tickets/{NUMBER}")).text()
+    assert 'id="status-lock"' in page and 'id="unlock-status"' not in page  # agents cannot unlock
+    refused = await agent.post(f"/tickets/{NUMBER}/unlock", data={"csrf": agent.csrf})
+    assert refused.status == 403 and ComplaintService(store_url).locked_tickets()
+
+    supervisor = await make_client("王班长")
+    page = await (await supervisor.get(f"/tickets/{NUMBER}")).text()
+    assert 'id="unlock-status"' in page
+    audit = await (await supervisor.get("/audit?action=status_locked")).text()
+    assert NUMBER in audit
+    done = await supervisor.post(f"/tickets/{NUMBER}/unlock", data={"csrf": supervisor.csrf})
+    assert done.status == 200 and "已解除自助查询锁定" in await done.text()
+    assert ComplaintService(store_url).locked_tickets() == []
+    assert 'id="status-locks"' not in await (await agent.get("/queue")).text()
+    [entry] = audit_actions(store_url, "status_unlocked")
+    assert (entry.staff, entry.subject) == ("王班长", NUMBER)
+    assert ComplaintService(store_url).status_for(NUMBER, code, "caller").answer is not None
