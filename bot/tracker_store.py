@@ -16,7 +16,6 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-import re
 from pathlib import Path
 from typing import Any, Dict, Optional
 
@@ -32,7 +31,7 @@ from sqlalchemy.pool import QueuePool
 from bot.store.db import TRACKER_DEFAULT_URL as DEFAULT_URL  # noqa: F401 (re-exported)
 from bot.store.db import TRACKER_URL_ENV as URL_ENV
 from bot.store.db import tracker_url
-from bot.text.mask import mask_text
+from bot.text.mask import mask_data
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +121,7 @@ class MaskingTrackerStore(SQLTrackerStore):
         events, no full copy of the tracker per turn, one INSERT for all (no ORM objects)."""
         with self.engine.begin() as connection:
             stored = connection.execute(_COUNT_LATEST_SESSION, {"sender_id": tracker.sender_id}).scalar()
-            new = [(event.type_name, _mask(event.as_dict()))
+            new = [(event.type_name, mask_data(event.as_dict()))
                    for event in itertools.islice(tracker.events, stored, None)]
             if new:
                 connection.execute(EVENTS.insert(), [_row(tracker.sender_id, type_name, data)
@@ -138,22 +137,3 @@ def _row(sender_id: str, type_name: str, data: Dict[str, Any]) -> Dict[str, Any]
     intent = ((data.get("parse_data") or {}).get("intent") or {}).get(INTENT_NAME_KEY)
     return {"sender_id": sender_id, "type_name": type_name, "timestamp": data.get("timestamp"),
             "intent_name": intent, "action_name": data.get("name"), "data": json.dumps(data)}
-
-
-_LONG_DIGITS = re.compile(r"\d{11}")  # phones and ID numbers both hold 11+ digits in a row
-
-
-def _mask(value: Any) -> Any:
-    """Every string inside a JSON structure, masked; dict keys and long numbers too (a slot
-    could hold a phone as a number: it is saved as the masked string)."""
-    if isinstance(value, str):
-        return mask_text(value) if _LONG_DIGITS.search(value) else value
-    if isinstance(value, dict):
-        return {_mask(k): _mask(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_mask(v) for v in value]
-    if isinstance(value, (int, float)) and abs(value) >= 10 ** 10:
-        text = json.dumps(value)
-        masked = mask_text(text)
-        return masked if masked != text else value
-    return value

@@ -25,7 +25,7 @@ from bot.complaints.service import (CODE_DIGITS, ComplaintService, Draft, Status
                                     normalize_ticket_number)
 from bot.policy.model import PolicyBook
 from bot.policy.render import HOTLINE, fit_message
-from bot.text.mask import mask_phone, mask_text
+from bot.text.mask import mask_data, mask_phone, mask_text
 from bot.text.normalize import normalize
 
 SETTINGS_FILE = Path(__file__).resolve().parents[2] / "service.yml"
@@ -78,7 +78,8 @@ def amount_text(amount: Amount) -> str:
 
 
 def display(draft: Draft) -> Dict[str, Optional[str]]:
-    """Slot values for the chat: what may be shown back to the user."""
+    """Slot values for the chat: what may be shown back to the user (the read-back quotes them),
+    every phone and ID number in them masked, however it was typed."""
     def given(name: str, value: Optional[str]) -> Optional[str]:
         if value:
             return value
@@ -89,7 +90,7 @@ def display(draft: Draft) -> Dict[str, Optional[str]]:
         employer = f"{employer}（已匹配登记企业）"
     months = (months_text(draft.months, draft.months_count)
               if draft.months or draft.months_count else given("months", None))
-    return {
+    return mask_data({
         SLOTS["name"]: draft.name,
         SLOTS["phone"]: mask_phone(draft.phone) if draft.phone else None,
         SLOTS["employer"]: employer,
@@ -98,7 +99,7 @@ def display(draft: Draft) -> Dict[str, Optional[str]]:
         SLOTS["months"]: months,
         SLOTS["workers"]: f"{draft.workers}人" if draft.workers else None,
         SLOTS["description"]: given("description", draft.description),
-    }
+    })
 
 
 @dataclass
@@ -221,8 +222,8 @@ class ComplaintIntake:
                 draft.months, draft.months_count = list(value.months), value.count or (len(value.months) or None)
             elif name == "workers":
                 draft.workers = int(value)
-            elif name == "description":
-                draft.description = str(value)[:2000]
+            elif name == "description":  # a correction's too: the draft keeps only the masked text
+                draft.description = mask_text(str(value))[:2000]
         draft.skipped = sorted(skipped)
         draft.cannot_go_home = draft.cannot_go_home or found.cannot_go_home
 

@@ -6,9 +6,11 @@ import logging
 from aiohttp import web
 
 from bot.console.app import create_app
+from bot.logsafe import install_process_masking
 
 
 def main() -> None:
+    install_process_masking()
     parser = argparse.ArgumentParser(prog="python -m bot.console", description="坐席控制台")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
