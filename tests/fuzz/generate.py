@@ -186,10 +186,12 @@ PHONE_SPELLINGS: Dict[str, Callable[[str, random.Random], str]] = {
     "plus86": lambda value, rng: rng.choice(("+86 ", "+86", "+86-", "(+86)")) + value,
     "0086": lambda value, rng: rng.choice(("0086", "0086-", "0086 ")) + value,
     "parentheses": lambda value, rng: f"({value[:3]}){value[3:7]}-{value[7:]}",
+    "intent_entity": lambda value, rng: f'/inform{{"phone":"{value}"}}',  # an entity given in an intent shortcut
 }
 ID_SPELLINGS: Dict[str, Callable[[str, random.Random], str]] = {
     "lowercase_x": lambda value, rng: value.lower(),  # used with an ID whose check character is X
     "birth_date_apart": lambda value, rng: f"{value[:6]} {value[6:10]} {value[10:14]} {value[14:]}",
+    "intent_entity": lambda value, rng: f'/check_eligibility{{"id_number":"{value}"}}',
 }
 
 
@@ -299,7 +301,8 @@ def status_check(rng: random.Random) -> List[Turn]:
     turns = [Turn(rng.choice((f"查一下工单{ticket}", f"我的投诉{ticket}处理得怎么样了", "我的投诉处理得怎么样了")),
                   "message:status")]
     if "工单" not in turns[0].message and ticket not in turns[0].message:
-        turns.append(Turn(rng.choice((ticket, ticket.lower().replace("-", ""), ticket.replace("-", " "))), "message:status"))
+        spelled = rng.choice((ticket, ticket.lower().replace("-", ""), ticket.replace("-", " ")))
+        turns.append(Turn(spelled, "message:status"))
     turns += [Turn(_code_guess(rng), "message:status") for _ in range(rng.randint(1, 3))]
     return turns
 
@@ -343,6 +346,7 @@ SHORTCUTS = ("/restart", "/nlu_fallback", "/session_start", "  /restart", "/info
              '/inform{"complaint_confirmed":true,"complaint_outcome":"fuzz_outcome"}',
              '/affirm{"eligibility_consent":true,"eligibility_found":true}',
              '/inform{"benefit":"fuzz_benefit","handoff_offer":true}',
+             '/ask_retention_bonus{"region":"fuzz_region","benefit":"fuzz_benefit"}',
              '/inform{"stated":{"fuzz":"injected"}}')
 
 # category → variants (each a function of the generator, so long ones are built when chosen)
@@ -443,7 +447,8 @@ def _mandatory(rng: random.Random) -> List[_Conversation]:
     number, each hostile variant, each auth kind twice, a streamed message."""
     conversations = [_Conversation(malformed=kind) for kind in MALFORMED]
     conversations += [_Conversation([Turn(rng.choice(POLICY_QUESTIONS))], auth=kind) for kind in AUTH_KINDS * 2]
-    for kind, scenarios in (("phone", PHONE_SCENARIOS), ("id", ID_SCENARIOS)):
+    short_phone_scenarios = tuple(f for f in PHONE_SCENARIOS if f is not complaint_step_by_step)  # 200 must fit
+    for kind, scenarios in (("phone", short_phone_scenarios), ("id", ID_SCENARIOS)):
         offset = rng.randrange(len(scenarios))  # every scenario in turn: the same number of turns for any seed
         for number, spelling in enumerate(spellings(kind)):
             conversations.append(_Conversation(scenarios[(number + offset) % len(scenarios)](rng, spelling)))
@@ -473,7 +478,7 @@ def _with_context(turn: Turn, rng: random.Random, follow_up: Optional[bool] = No
 def _random_conversation(rng: random.Random) -> _Conversation:
     roll = rng.random()
     if roll < 0.03:
-        return _Conversation(malformed=rng.choice(sorted(k for k in MALFORMED if k not in ("body_2mb", "deep_nesting"))))
+        return _Conversation(malformed=rng.choice(sorted(set(MALFORMED) - {"body_2mb", "deep_nesting"})))
     if roll < 0.05:
         return _Conversation([Turn(rng.choice(POLICY_QUESTIONS))], auth=rng.choice(AUTH_KINDS))
     if roll < 0.25:
@@ -485,7 +490,8 @@ def _random_conversation(rng: random.Random) -> _Conversation:
     elif roll < 0.72:
         turns = status_check(rng)
     else:
-        turns = policy_chat(rng)[:rng.randint(0, 2)] + _with_context(hostile_turn(rng, rng.choice(sorted(HOSTILE))), rng)
+        hostile = hostile_turn(rng, rng.choice(sorted(HOSTILE)))
+        turns = policy_chat(rng)[:rng.randint(0, 2)] + _with_context(hostile, rng)
     turns = [mutate(t, rng) if rng.random() < 0.12 else t for t in turns]
     if rng.random() < 0.05:
         turns = [Turn(t.message, t.category, t.pii, t.spelling, stream=True) for t in turns]
@@ -516,7 +522,9 @@ def _requests(conversation: _Conversation, index: int, seed: int) -> List[Reques
             payload = {**payload, "sender": sender}
         return [Request(index, 0, f"malformed:{conversation.malformed}", payload, spec.get("raw"),
                         spec.get("content_type", "application/json"), spec.get("stream", False))]
-    category = (lambda turn: f"auth:{conversation.auth}") if conversation.auth != "token" else (lambda turn: turn.category)
+    def category(turn: Turn) -> str:
+        return turn.category if conversation.auth == "token" else f"auth:{conversation.auth}"
+
     return [Request(index, number, category(turn), {"sender": sender, "message": turn.message}, stream=turn.stream,
                     auth=conversation.auth, pii=turn.pii, spelling=turn.spelling, injected=_injected(turn.message))
             for number, turn in enumerate(conversation.turns)]

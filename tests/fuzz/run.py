@@ -13,13 +13,17 @@ run prefix) and reads logs and tracker db from --logs / --tracker-db when given.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
+import os
 import re
+import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 from collections import Counter, defaultdict
@@ -299,13 +303,18 @@ def fuzz(count: int = 1000, seed: int = DEFAULT_SEED, logs: Optional[Path] = Non
         from tests.conversations.stack import live_stack
 
         prefix = ""
-        with live_stack(model=model, logs=logs) as stack:
-            report.info["stack_start_s"] = round(time.monotonic() - started, 1)
-            say(f"stack up: {stack.base_url} (model {stack.model.name}; logs {stack.logs})")
-            report.base_url = stack.base_url
-            _warm_up(stack.base_url, prefix)
-            send_all(plan, stack.base_url, report, prefix, timeout, progress)
-            logs = stack.logs
+        logs = Path(logs).resolve() if logs else Path(tempfile.mkdtemp(prefix="fuzz-"))
+        try:
+            with live_stack(model=model, logs=logs) as stack:
+                report.info["stack_start_s"] = round(time.monotonic() - started, 1)
+                say(f"stack up: {stack.base_url} (model {stack.model.name}; logs {stack.logs})")
+                report.base_url = stack.base_url
+                _warm_up(stack.base_url, prefix)
+                send_all(plan, stack.base_url, report, prefix, timeout, progress)
+        finally:
+            left = _kill_leftovers(logs)
+            if left:
+                report.info["stack processes left running after stop (killed)"] = left
         tracker_db = Path(tracker_db) if tracker_db else logs / "tracker.db"
         report.info["logs"] = str(logs)
     inspected = time.monotonic()
@@ -313,6 +322,25 @@ def fuzz(count: int = 1000, seed: int = DEFAULT_SEED, logs: Optional[Path] = Non
     report.info["inspect_s"] = round(time.monotonic() - inspected, 1)
     report.elapsed = time.monotonic() - started
     return report
+
+
+def _kill_leftovers(logs: Path) -> int:
+    """Kill what the stack left running: processes whose command line names this run's endpoints
+    file (Sanic workers stopped while still loading the model ignore SIGTERM)."""
+    marker = str(logs / "endpoints.yml").encode()
+    left = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if marker in cmdline:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(int(entry.name), signal.SIGKILL)
+                left += 1
+    return left
 
 
 def _warm_up(base_url: str, prefix: str) -> None:
@@ -327,7 +355,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.fuzz", description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=1000, help="requests to send (default 1000)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"generator seed (default {DEFAULT_SEED})")
-    parser.add_argument("--logs", type=Path, help="the stack's directory (logs, store, tracker.db); default: a temp dir")
+    parser.add_argument("--logs", type=Path,
+                        help="the stack's directory (logs, store, tracker.db); default: a temp dir")
     parser.add_argument("--base-url", help="a running Rasa server instead of a new stack")
     parser.add_argument("--tracker-db", type=Path, help="its SQLite tracker db (default: LOGS/tracker.db)")
     parser.add_argument("--model", type=Path, help="the model to serve (default: the one make train built)")
