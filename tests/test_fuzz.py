@@ -122,6 +122,43 @@ def test_logs_and_the_tracker_db_are_searched(tmp_path):
     assert [(f.sender, f.slot) for f in found] == [("s", "status_attempts"), ("t", "route")]
 
 
+def test_a_trickling_answer_is_a_timeout_and_a_stream_is_read_whole():
+    """The timeout is for the whole answer, not for each read."""
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from tests.fuzz.run import post
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            slow = b"slow" in self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(200)
+            self.end_headers()
+            lines = [b'{"recipient_id": "s", "text": "one"}\n', b'{"recipient_id": "s", "text": "two"}\n']
+            try:
+                for line in lines * (20 if slow else 1):
+                    self.wfile.write(line)
+                    self.wfile.flush()
+                    time.sleep(0.1 if slow else 0)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up, as it should
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_port}"
+        outcome = post(base, Request(0, 0, "message:stream", {"sender": "s", "message": "hi"}, stream=True), timeout=5)
+        assert (outcome.status, outcome.texts, outcome.error) == (200, ["one", "two"], "")
+        outcome = post(base, Request(0, 0, "message:stream", {"sender": "s", "message": "slow"}, stream=True), timeout=1)
+        assert outcome.error == "timeout" and outcome.elapsed < 1.5
+    finally:
+        server.shutdown()
+
+
 # ---- the live stack -------------------------------------------------------------------------------
 
 @pytest.mark.server

@@ -85,13 +85,14 @@ def post(base_url: str, request: Request, prefix: str = "", timeout: float = TIM
             connection.request("POST", PATH + ("?stream=true" if request.stream else ""), request.body(prefix), headers)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the server may have answered (413) and closed before reading the whole body
-        connection.sock.settimeout(max(0.01, deadline - time.monotonic()))
+        sock = connection.sock  # the connection lets go of it when the answer says "close"
+        sock.settimeout(max(0.01, deadline - time.monotonic()))
         response = connection.getresponse()
         chunks = []
         while True:
             if time.monotonic() >= deadline:
                 raise socket.timeout()
-            connection.sock.settimeout(max(0.01, deadline - time.monotonic()))
+            sock.settimeout(max(0.01, deadline - time.monotonic()))
             chunk = response.read1(65536)
             if not chunk:
                 break
@@ -211,6 +212,7 @@ def send_all(plan: Plan, base_url: str, report: Report, prefix: str = "", timeou
     statuses: Counter = Counter()
     latencies: List[float] = []
     malformed_accepted = 0
+    answers: Dict[str, set] = {}  # malformed kind → the statuses it got
     started = time.monotonic()
     for number, request in enumerate(plan.requests, 1):
         outcome = post(base_url, request, prefix, timeout)
@@ -219,8 +221,9 @@ def send_all(plan: Plan, base_url: str, report: Report, prefix: str = "", timeou
         statuses[outcome.error.split(":")[0] or outcome.status] += 1
         if request.well_formed and not outcome.error:
             latencies.append(outcome.elapsed)
-        if request.category.startswith("malformed") and outcome.status and outcome.status < 300:
-            malformed_accepted += 1
+        if request.category.startswith("malformed"):
+            answers.setdefault(request.category, set()).add(str(outcome.status or outcome.error.split(":")[0]))
+            malformed_accepted += bool(outcome.status and outcome.status < 300)
         if progress and (number % 100 == 0 or number == len(plan.requests)):
             failing = ", ".join(f"{k} {n}" for k, n in report.failing.items()) or "no failures"
             progress(f"fuzz: {number}/{len(plan.requests)} requests, {time.monotonic() - started:.0f} s: {failing}")
@@ -230,6 +233,7 @@ def send_all(plan: Plan, base_url: str, report: Report, prefix: str = "", timeou
         "well_formed": sum(r.well_formed for r in plan.requests),
         "malformed": sum(r.category.startswith("malformed") for r in plan.requests),
         "malformed_accepted_2xx": malformed_accepted,
+        "malformed_answers": {kind: "/".join(sorted(got)) for kind, got in sorted(answers.items())},
         "without_token": sum(r.auth != "token" for r in plan.requests),
         "pii_values": len(plan.pii), "statuses": {str(k): n for k, n in sorted(statuses.items(), key=str)},
         "send_s": round(time.monotonic() - started, 1)})
