@@ -151,9 +151,13 @@ def test_a_trickling_answer_is_a_timeout_and_a_stream_is_read_whole():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         base = f"http://127.0.0.1:{server.server_port}"
-        outcome = post(base, Request(0, 0, "message:stream", {"sender": "s", "message": "hi"}, stream=True), timeout=5)
+
+        def streamed(message):
+            return Request(0, 0, "message:stream", {"sender": "s", "message": message}, stream=True)
+
+        outcome = post(base, streamed("hi"), timeout=5)
         assert (outcome.status, outcome.texts, outcome.error) == (200, ["one", "two"], "")
-        outcome = post(base, Request(0, 0, "message:stream", {"sender": "s", "message": "slow"}, stream=True), timeout=1)
+        outcome = post(base, streamed("slow"), timeout=1)
         assert outcome.error == "timeout" and outcome.elapsed < 1.5
     finally:
         server.shutdown()

@@ -184,8 +184,8 @@ def scan_tracker(path: Path, finder: PiiFinder) -> List[Leak]:
 
 # Slots only the bot's own logic may set (not read from what the user types).
 PROTECTED_SLOTS = ("status_attempts", "route", "stated", "benefit", "region", "topic", "handoff_offer",
-                   "complaint_confirmed", "complaint_outcome", "complaint_ticket", "callback_ticket", "eligibility_consent",
-                   "eligibility_found", "form_cancelled", "selfcheck_needed")
+                   "complaint_confirmed", "complaint_outcome", "complaint_ticket", "callback_ticket",
+                   "eligibility_consent", "eligibility_found", "form_cancelled", "selfcheck_needed")
 
 
 def _same(value: Any, injected: Any) -> bool:
