@@ -327,9 +327,9 @@ class PolicyDialogue:
         unlisted = unlisted_facts(benefit, statements, notice)
         asked = facets(text)
         fresh_calculation = calculation and (now or "amount" in asked)
-        if asked and not now and not asks_if_qualifies(text):
+        if asked and not now and not now.out_of_range and not asks_if_qualifies(text):
             return None  # "申请截止到哪天" after a calculation: the facet, not the check again
-        wanted = fresh_calculation or asked_eligibility or (now and (decided or unlisted) and (
+        wanted = now.out_of_range or fresh_calculation or asked_eligibility or (now and (decided or unlisted) and (
             asks_if_qualifies(text) or (not named and not asked)))
         if not wanted:
             return None

@@ -10,6 +10,11 @@ WECHAT_REDIS_URL) before it goes to Rasa; a retry never
 goes to Rasa, it waits for the first answer and gets the same reply. An answer not ready within
 WECHAT_REPLY_TIMEOUT (4 s) is acknowledged with "success" and delivered by the customer-service
 API when it is ready.
+
+Text: every text message goes through bot.text.clean.clean_user_text (control and invisible
+characters dropped, "/restart"-style intent shortcuts read as plain text); one with nothing readable
+left is answered UNREADABLE_REPLY without Rasa. Replies have "<" and ">" made full-width, and an
+answer Rasa fails on or leaves empty is SYSTEM_ERROR, never silence.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from bot.channels.wechat_api import WeChatApi
 from bot.channels.wechat_protocol import (MAX_BODY_BYTES, InboundMessage, ProtocolError, WeChatConfig,
                                           check_timestamp, encrypted_reply_xml, read_inbound, sha1_signature,
                                           signature_matches, text_reply_xml)
+from bot.text.clean import UNREADABLE_REPLY, clean_user_text, safe_reply_text
 from bot.text.mask import mask_text
 
 logger = logging.getLogger(__name__)
@@ -62,6 +68,11 @@ def split_for_wechat(text: str, limit: int = WECHAT_LIMIT_BYTES) -> List[str]:
 
 def join_bot_messages(messages: List[Dict[str, Any]]) -> str:
     return "\n\n".join(m["text"] for m in messages if m.get("text"))
+
+
+def reply_parts(messages: List[Dict[str, Any]]) -> List[str]:
+    """The WeChat messages of an answer: never markup, never nothing (SYSTEM_ERROR when Rasa said nothing)."""
+    return split_for_wechat(safe_reply_text(join_bot_messages(messages))) or [SYSTEM_ERROR]
 
 
 class WeChatInput(InputChannel):
@@ -142,6 +153,8 @@ class WeChatInput(InputChannel):
         text = self._text_for_rasa(inbound)
         if text is None:
             return TEXT_ONLY if inbound.msg_type not in ("event",) else None
+        if not text:  # nothing readable left after bot.text.clean
+            return UNREADABLE_REPLY
         key = inbound.dedupe_key
         earlier = await asyncio.to_thread(self.message_log.claim, key)
         if earlier is not None:
@@ -159,7 +172,7 @@ class WeChatInput(InputChannel):
             logger.exception("wechat: Rasa failed on a message")
             await asyncio.to_thread(self.message_log.finish, key, DONE, SYSTEM_ERROR)
             return SYSTEM_ERROR
-        parts = split_for_wechat(join_bot_messages(messages)) or [None]
+        parts = reply_parts(messages)
         await asyncio.to_thread(self.message_log.finish, key, DONE, parts[0])
         if len(parts) > 1:
             self._in_background(self._send_parts(inbound.openid, parts[1:]))
@@ -167,8 +180,11 @@ class WeChatInput(InputChannel):
 
     @staticmethod
     def _text_for_rasa(inbound: InboundMessage) -> Optional[str]:
+        """The cleaned text of a text message ("" when nothing readable is left: no intent
+        shortcut, control or invisible character reaches Rasa), the welcome trigger for a
+        subscription, None for anything else."""
         if inbound.msg_type == "text":
-            return inbound.fields.get("Content", "").strip() or None
+            return clean_user_text(inbound.fields.get("Content", ""))
         if inbound.msg_type == "event" and inbound.fields.get("Event", "").lower() == "subscribe":
             return GREET_TRIGGER
         return None
@@ -208,8 +224,8 @@ class WeChatInput(InputChannel):
             messages = await task
         except Exception:
             logger.exception("wechat: Rasa failed on a message answered later")
-            return
-        await self._send_parts(openid, split_for_wechat(join_bot_messages(messages)))
+            messages = []
+        await self._send_parts(openid, reply_parts(messages))
 
     async def _send_parts(self, openid: str, parts: List[str]) -> None:
         if self.api is None:

@@ -14,12 +14,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
-from bot.complaints.parsing import Amount, Months, parse_amount, parse_months, parse_phone
+from bot.complaints.parsing import Amount, Months, parse_months, parse_phone, read_amount
 from bot.text.normalize import normalize
+from bot.text.numbers import AMOUNT_RANGE, HEADCOUNT_RANGE, headcount_plausible, read_int
 
 FIELDS = ("name", "phone", "employer", "site", "amount", "months", "workers", "description")
 OPTIONAL = {"site", "amount", "months", "description"}
 NOT_GIVEN = "未提供"
+MAX_READ = 500  # characters of a message read for details (a description keeps 500): more only costs time
 
 SURNAMES = set(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔"
@@ -144,7 +146,7 @@ def find_site(text: str, asked: bool = False) -> Optional[str]:
 def find_workers(text: str, asked: bool = False) -> Optional[int]:
     match = _WORKERS.search(text)
     if match:
-        return int(match.group(1))
+        return read_int(match.group(1))
     match = _WORKERS_CN.search(text)
     if match:
         return chinese_number(match.group(1))
@@ -155,7 +157,7 @@ def find_workers(text: str, asked: bool = False) -> Optional[int]:
                             text)
         if bare:
             value = bare.group(1)
-            return int(value) if value.isdigit() else chinese_number(value)
+            return read_int(value) if value.isdigit() else chinese_number(value)
     return None
 
 
@@ -169,7 +171,7 @@ def extract(text: str, today: dt.date, asked: Optional[str] = None) -> Extracted
 
     A field's whole answer is read as that field only when the message has no marked detail of
     another field and is neither a question nor a confirmation: those are never stored."""
-    flat = normalize(text or "").strip()
+    flat = normalize((text or "")[:MAX_READ]).strip()
     if asked and asked not in ("phone", "description"):
         marked = _extract(flat, today, None)
         if marked.values and asked not in marked.values:
@@ -208,8 +210,11 @@ def _extract(flat: str, today: dt.date, asked: Optional[str]) -> Extracted:
         out.values["site"] = site
 
     money_text = re.sub(r"\d+\s*(?:多|几)?\s*(?:个|名|位)?\s*(?:人|工友|工人|兄弟|老乡|同事|农民工|伙计|员工)", " ", flat)
-    amount = parse_amount(money_text) if (asked == "amount" or _MONEY_CUE.search(flat)) else None
-    if amount and (asked == "amount" or amount.yuan >= 100):
+    amount = read_amount(money_text) if (asked == "amount" or _MONEY_CUE.search(flat)) else None
+    if amount and not amount.plausible:
+        if asked == "amount":
+            out.problem = OUT_OF_RANGE["amount"]
+    elif amount and (asked == "amount" or amount.yuan >= 100):
         out.values["amount"] = amount
     months = parse_months(flat, today)
     if months and (months.months or asked == "months" or "工资" in flat or "欠" in flat):
@@ -218,8 +223,10 @@ def _extract(flat: str, today: dt.date, asked: Optional[str]) -> Extracted:
         out.values["months"] = Months((), amount.months)
 
     workers = find_workers(flat, asked == "workers")
-    if workers is not None and 1 <= workers <= 100000:
+    if headcount_plausible(workers):
         out.values["workers"] = workers
+    elif workers is not None and asked == "workers":
+        out.problem = OUT_OF_RANGE["workers"]
 
     if asked == "description":
         out.values["description"] = flat[:500]
@@ -239,6 +246,11 @@ PROBLEMS = {
     "workers": "请回复被欠薪的人数，例如“1”或“12个人”。",
     "description": "请简单说说情况。",
 }
+# A figure beyond bot.text.numbers' ranges ("欠我9999…9元", "0个人"): re-asked with the range.
+OUT_OF_RANGE = {
+    "amount": f"这个金额不在合理范围内（{AMOUNT_RANGE}），请核对后再说一遍，例如“一万二”或“12000元”；不清楚可回复“跳过”。",
+    "workers": f"这个人数不在合理范围内（{HEADCOUNT_RANGE}），请核对后回复被欠薪的人数，例如“1”或“12个人”。",
+}
 
 # Words that name a field in a correction: "电话写错了，是…", "金额改成一万五".
 FIELD_LABELS = [
@@ -256,7 +268,7 @@ _CORRECTION_MARK = re.compile(r"(?:应该是|应为|改成|改为|换成|写成|
 
 def extract_correction(text: str, today: dt.date) -> Extracted:
     """A correction at the read-back: the field it names (if any) is read from what follows."""
-    flat = normalize(text or "").strip()
+    flat = normalize((text or "")[:MAX_READ]).strip()
     for name, label in FIELD_LABELS:
         found = label.search(flat)
         if not found:
@@ -269,6 +281,8 @@ def extract_correction(text: str, today: dt.date) -> Extracted:
             result = extract(value, today, asked=name)
             if name in result.values:
                 return result
+            if result.problem == OUT_OF_RANGE.get(name):
+                return Extracted(problem=result.problem)
         return Extracted(problem=f"请直接说正确的{LABELS[name]}，例如“{EXAMPLES[name]}”。")
     return extract(flat, today)
 

@@ -1,7 +1,10 @@
 """Understand amounts, months and phone numbers the way complainants type them.
 
 Input goes through bot.text.normalize first, so "一万二" is already "12000", "三个月" is "3个月"
-and "去年十月" is "去年10月". Each parser returns None when the message holds nothing usable.
+and "去年十月" is "去年10月". Each parser returns None when the message holds nothing usable, and
+none raises: a figure of 40 digits, "1e400" or a 5,000-digit run is read through bot.text.numbers
+(`read_amount` gives an Amount that is not `plausible`, for the caller to re-ask with the range;
+`parse_amount` gives None).
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ from decimal import Decimal
 from typing import List, Optional, Tuple
 
 from bot.text.normalize import normalize
+from bot.text.numbers import TOO_LARGE, amount_plausible, read_decimal
 
-_NUMBER = r"(\d+(?:\.\d+)?)"
+_NUMBER = r"([0-9]+(?:\.[0-9]+)?(?:[eE]\+?[0-9]+)?)"
+_CENT = Decimal("0.01")
 _NOT_MONEY_AFTER = r"(?!\d|\.\d|\s*(?:个月|个人|月|年|日|号|人|天|次|名|位|岁|点|小时|%|％))"
 
 
@@ -25,13 +30,27 @@ class Amount:
     per_month: Optional[Decimal] = None
     months: Optional[int] = None
 
+    @property
+    def plausible(self) -> bool:
+        """Within bot.text.numbers' AMOUNT range: only then is it stored or calculated with."""
+        return amount_plausible(self.yuan)
+
 
 def _money(value: str) -> Decimal:
-    return Decimal(value).quantize(Decimal("0.01"))
+    """A matched figure to the fen; one too long to be money ("1e99999…") reads as TOO_LARGE."""
+    number = read_decimal(value)
+    return (Decimal(TOO_LARGE) if number is None else number).quantize(_CENT)
 
 
 def parse_amount(text: str) -> Optional[Amount]:
-    """The amount owed: "一万二", "1.2万", "12000元", "三个月工资每月四千" (= 12000)."""
+    """The amount owed, when it is within bot.text.numbers' range (see read_amount)."""
+    amount = read_amount(text)
+    return amount if amount is not None and amount.plausible else None
+
+
+def read_amount(text: str) -> Optional[Amount]:
+    """The amount owed: "一万二", "1.2万", "12000元", "三个月工资每月四千" (= 12000); also one beyond
+    any plausible amount ("9999…9元", "1e400元"), not `plausible`, for the caller to re-ask."""
     flat = normalize(text or "")
     flat = re.sub(r"1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}", " ", flat)  # phone numbers are not money
     flat = re.sub(r"\d{4}年", " ", flat)
@@ -49,7 +68,9 @@ def parse_amount(text: str) -> Optional[Amount]:
     candidates = [(m, v) for m, v in candidates if v >= 10 or re.match(r"\s*(元|块)", flat[m.end(1):])]
     if not candidates:
         return None
-    match, value = max(candidates, key=lambda mv: mv[1])
+    # An ID or account number next to the amount is not the amount: the largest plausible figure.
+    plausible = [(m, v) for m, v in candidates if amount_plausible(v)] or candidates
+    match, value = max(plausible, key=lambda mv: mv[1])
     return Amount(value, approximate=bool(match.group(2)))
 
 

@@ -34,7 +34,7 @@ from aiohttp import web
 
 from bot.clock import today as bot_today
 from bot.complaints.dialogue import ComplaintIntake
-from bot.complaints.parsing import parse_amount, parse_months, parse_phone
+from bot.complaints.parsing import parse_amount, parse_months, parse_phone, read_amount
 from bot.complaints.service import (STATUSES, TRANSITIONS, ComplaintService, Draft, TicketError,
                                     TicketView, normalize_ticket_number)
 from bot.console.charts import bar_chart, column_chart
@@ -48,6 +48,7 @@ from bot.eligibility.service import EligibilityService, SubjectError
 from bot.policy.loader import policy_book
 from bot.policy.model import TOPICS, PolicyBook
 from bot.text.mask import install_masking_filter, mask_id_number, mask_name, mask_phone, mask_text
+from bot.text.numbers import AMOUNT_RANGE, HEADCOUNT_MAX, HEADCOUNT_MIN, headcount_plausible, read_int
 
 logger = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -452,6 +453,8 @@ async def intake_submit(request: web.Request) -> web.Response:
         amount = parse_amount(values["amount"])
         if amount:
             draft.amount_yuan, draft.amount_text = str(amount.yuan), values["amount"][:100]
+        elif read_amount(values["amount"]):
+            errors.append(f"欠薪金额：不在合理范围内（{AMOUNT_RANGE}）")
         else:
             errors.append("欠薪金额：没看懂，请写成例如“12000”或“一万二”")
     if values["months"]:
@@ -461,10 +464,11 @@ async def intake_submit(request: web.Request) -> web.Response:
         else:
             errors.append("欠薪月份：没看懂，请写成例如“2022-10、2022-11”或“3个月”")
     if values["workers"]:
-        if values["workers"].isdigit() and 1 <= int(values["workers"]) <= 100000:
-            draft.workers = int(values["workers"])
+        workers = read_int(values["workers"])  # never int(): 5,000 digits would raise
+        if headcount_plausible(workers):
+            draft.workers = workers
         else:
-            errors.append("涉及人数：请填 1 到 100000 之间的整数")
+            errors.append(f"涉及人数：请填 {HEADCOUNT_MIN} 到 {HEADCOUNT_MAX} 之间的整数")
     draft.description = mask_text(values["description"])[:2000] or None
     draft.cannot_go_home = values["cannot_go_home"] == "1"
     draft.callback_time = values["callback_time"][:100] or None

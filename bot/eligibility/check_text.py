@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import List, Optional
 
 from bot.eligibility.rules import MET, NOT_MET, UNKNOWN
-from bot.eligibility.stated import ConditionResult, Statements, verdict
+from bot.eligibility.stated import ConditionResult, Statements, out_of_range_note, verdict
 from bot.policy.model import Benefit, Notice
 from bot.policy.render import describe_window, fit_message, referral
 
@@ -116,6 +116,8 @@ def render_check(benefit: Benefit, notice: Notice, st: Statements, results: List
         line = (f"{said}已符合：{'；'.join(met)}。能不能享受，还要看下面打“？”的条件。" if met
                 else f"{said}能不能享受，还要看下面打“？”的条件。")
     body = [head, line]
+    if st.out_of_range:  # "车费一共9999…9元": say why the figure was not used, and the range
+        body.insert(1, out_of_range_note(st))
     body += [f"{MARKS[r.status]} {r.condition.text}" for r in results]
     if unlisted:
         body.append(f"通知没有把{'、'.join(unlisted)}列为本项条件（未写明这方面的要求）。")

@@ -22,6 +22,8 @@ from bot.eligibility.facts import FirmFacts, PersonFacts
 from bot.eligibility.rules import MET, NOT_MET, RULES, UNKNOWN, RuleContext
 from bot.policy.model import Benefit, Condition, Notice
 from bot.regions import PROVINCES
+from bot.text.numbers import (AMOUNT_MAX_YUAN, AMOUNT_RANGE, HEADCOUNT_MAX, HEADCOUNT_RANGE, TOO_LARGE, read_decimal,
+                              read_int)
 
 FIRM_FLAGS = ("above_scale", "industrial", "state_owned", "key_project", "festival_production")
 # Cities people name for where a bus came from, by province (the provinces' own names are read too).
@@ -68,6 +70,7 @@ class Statements:
     not_first_count: Optional[int] = None  # "其中3个以前就在嵊泗上过班"
     headcount: Optional[int] = None  # "一共有60个符合条件的": people a fixed amount is paid to
     evidence: List[str] = field(default_factory=list)
+    out_of_range: List[str] = field(default_factory=list)  # figures said but beyond LIMITS (left unstated)
 
     def __bool__(self) -> bool:
         return bool(self.evidence)
@@ -91,7 +94,7 @@ def read_statements(text: str, notice: Notice, today: Optional[dt.date] = None,
                     st.firm[flag] = known
         elif name in CARRIED and getattr(st, name) is None:
             setattr(st, name, dt.date.fromisoformat(value) if name == "trip_date" else
-                    Decimal(value) if name == "cost_yuan" else value)
+                    read_decimal(str(value)) if name == "cost_yuan" else value)
     return st
 
 
@@ -113,9 +116,19 @@ def carried(st: Statements) -> Dict[str, object]:
     return out
 
 
-# Beyond these a figure is a typo or a test, not a fact to calculate with (it is left unstated).
-LIMITS = {"cost_yuan": Decimal(100_000_000), "passengers": 10_000, "recruits": 100_000, "headcount": 100_000,
-          "insured_months": 600, "not_first_count": 100_000}
+# Beyond these a figure is a typo or a test, not a fact to calculate with: it is left unstated and
+# the reply asks again, naming the range (RANGES). Amounts and head counts: bot.text.numbers.
+LIMITS = {"cost_yuan": AMOUNT_MAX_YUAN, "passengers": 10_000, "recruits": HEADCOUNT_MAX, "headcount": HEADCOUNT_MAX,
+          "insured_months": 600, "not_first_count": HEADCOUNT_MAX}
+RANGES = {"cost_yuan": ("费用", AMOUNT_RANGE), "passengers": ("乘车人数", "1至1万人"), "recruits": ("招工人数", HEADCOUNT_RANGE),
+          "headcount": ("人数", HEADCOUNT_RANGE), "insured_months": ("社保缴纳月数", "1至600个月"),
+          "not_first_count": ("人数", HEADCOUNT_RANGE)}
+
+
+def out_of_range_note(st: Statements) -> str:
+    """"您说的费用超出合理范围（1元至1000万元），没有计入…" for figures left unstated; "" when none."""
+    said = "、".join(dict.fromkeys(f"{RANGES[n][0]}超出合理范围（{RANGES[n][1]}）" for n in st.out_of_range))
+    return f"您说的{said}，没有计入，请核对后再告诉我。" if said else ""
 
 
 def _fresh(text: str, notice: Notice, today: Optional[dt.date]) -> Statements:
@@ -125,7 +138,14 @@ def _fresh(text: str, notice: Notice, today: Optional[dt.date]) -> Statements:
         if value is not None and not (0 <= value <= limit):
             setattr(st, name, None)
             st.evidence = [e for e in st.evidence if str(value) not in e]
+            st.out_of_range.append(name)
     return st
+
+
+def _number(digits: str, decimal: bool = False):
+    """A matched figure; one too long (or in other digits) reads as TOO_LARGE, beyond every limit."""
+    value = read_decimal(digits) if decimal else read_int(digits)
+    return value if value is not None else TOO_LARGE
 
 
 def _read(text: str, notice: Notice, today: Optional[dt.date]) -> Statements:
@@ -180,7 +200,7 @@ def _read(text: str, notice: Notice, today: Optional[dt.date]) -> Statements:
         name = origin.group(1)
         st.origin_province = _CITY_PROVINCE.get(name, name)
         st.evidence.append(f"从{name}出发")
-    people = [int(m.group(1)) for m in re.finditer(r"(\d+)\s*(?:多)?\s*(?:个|名|位)?\s*(?:人|工人|员工|老乡|师傅)", text)]
+    people = [_number(m.group(1)) for m in re.finditer(r"(\d+)\s*(?:多)?\s*(?:个|名|位)?\s*(?:人|工人|员工|老乡|师傅)", text)]
     if people and re.search(r"包车|大巴|车|接", text):
         st.passengers = max(people)  # "再凑2个人，一车10个人呢": the busload
         st.evidence.append(f"{st.passengers}人")
@@ -195,34 +215,34 @@ def _read(text: str, notice: Notice, today: Optional[dt.date]) -> Statements:
             st.evidence.append(f"{month}月{dom}日")
         except ValueError:
             pass
-    cost = re.search(r"(?:车费|包车费|费用|花了|花费|一共|总共|共计|合计|车钱)[^0-9]{0,6}(\d+(?:\.\d+)?)\s*(?:元|块)?", text)
+    cost = re.search(r"(?:车费|包车费|费用|花了|花费|一共|总共|共计|合计|车钱)[^0-9]{0,6}(\d+(?:\.\d+)?(?:[eE]\+?\d+)?)\s*(?:元|块)?", text)
     if cost:
-        st.cost_yuan = Decimal(cost.group(1))
-        st.evidence.append(f"费用{cost.group(1)}元")
+        st.cost_yuan = _number(cost.group(1), decimal=True)
+        st.evidence.append(f"费用{st.cost_yuan}元")
     _said(st, text, r"人力资源(?:服务)?(?:公司|机构)|中介|劳务公司|猎头|人力公司", "is_agency", True, "人力资源服务机构")
     _said(st, text, r"(?:我们|企业|公司|厂里)自己招|自己招的", "is_agency", False, "企业自己招工")
     headcount = re.search(r"(\d+)\s*(?:个|名|位)\s*(?:符合条件的?|员工|工人|人)", text)
     if headcount and re.search(r"代发|一共|总共|多少钱|发多少|要发", text):
-        st.headcount = int(headcount.group(1))
+        st.headcount = _number(headcount.group(1))
         st.evidence.append(f"{st.headcount}人")
     recruits = re.search(r"(?:招|引进|介绍|送|带)(?:了|到|来|进)?[^0-9，。,]{0,4}(\d+)\s*(?:个|名|位)?\s*(?:人|员工|工人)?", text)
     enough = re.search(r"凑够\s*(\d+)|一共\s*(\d+)\s*(?:个|名|位)", text)
     if enough and recruits:
-        st.recruits = int(enough.group(1) or enough.group(2))
+        st.recruits = _number(enough.group(1) or enough.group(2))
         st.evidence.append(f"引进{st.recruits}人")
     elif recruits:
-        st.recruits = int(recruits.group(1))
+        st.recruits = _number(recruits.group(1))
         st.evidence.append(f"引进{st.recruits}人")
     insured = re.search(r"社保[^0-9，。,]{0,6}(\d+)\s*个?月", text)
     if insured:
-        st.insured_months = int(insured.group(1))
+        st.insured_months = _number(insured.group(1))
         st.evidence.append(f"社保{st.insured_months}个月")
     _said(st, text, r"(?:之前|以前|原来|早就)[^，。,]{0,4}在[^，。,]{0,6}(?:干|工作|上班|打工)过|不是(?:第一次|首次)|老员工",
           "first_job", False, "此前已在本地就业")
     _said(st, text, r"第一次来|首次(?:来|就业)|头一回来", "first_job", True, "首次在本地就业")
     some = re.search(r"其中\s*(\d+)\s*(?:个|名|位)?(?:人)?[^，。,]{0,4}(?:以前|之前|原来|早就)", text)
     if some and st.recruits:
-        st.not_first_count = int(some.group(1))
+        st.not_first_count = _number(some.group(1))
         st.first_job = None
         st.evidence.append(f"其中{st.not_first_count}人此前已在本地就业")
     return st

@@ -14,16 +14,17 @@ import xml.etree.ElementTree as StdElementTree
 import aiohttp
 import pytest
 from aiohttp import web
-from sanic import Sanic
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.utils import WeChatSigner
 
 from bot.channels.message_log import SqlMessageLog
-from bot.channels.wechat import TEXT_ONLY, WeChatInput, split_for_wechat
+from bot.channels.wechat import SYSTEM_ERROR, TEXT_ONLY, WeChatInput, split_for_wechat
+from bot.text.clean import UNREADABLE_REPLY
 from bot.channels.wechat_api import WeChatApi
 from bot.channels.wechat_protocol import WeChatConfig
+from tests.bot.channels.fakes import FakeRasa
 from tests.servers import free_port
 
 TOKEN = "wengang-token"
@@ -52,21 +53,6 @@ def event_xml(event, create_time=1673740800):
     return (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{USER}]]></FromUserName>"
             f"<CreateTime>{create_time}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
             f"<Event><![CDATA[{event}]]></Event></xml>")
-
-
-class FakeRasa:
-    """Stands in for Rasa's on_new_message: records every turn, answers after `delay`."""
-
-    def __init__(self, delay=0.0, answer=None):
-        self.turns = []
-        self.delay = delay
-        self.answer = answer or (lambda text: [f"收到：{text}"])
-
-    async def __call__(self, message):
-        self.turns.append((message.sender_id, message.text))
-        await asyncio.sleep(self.delay)
-        for text in self.answer(message.text):
-            await message.output_channel.send_text_message(message.sender_id, text)
 
 
 class FakeWeChatApi:
@@ -108,8 +94,8 @@ async def wechat_api():
 class Channel:
     """A Sanic server with the channel's blueprint, as `rasa run` mounts it."""
 
-    def __init__(self, url, server, channel, rasa):
-        self.url, self.server, self.channel, self.rasa = url, server, channel, rasa
+    def __init__(self, url, channel, rasa):
+        self.url, self.channel, self.rasa = url, channel, rasa
 
     async def get(self, **params):
         async with aiohttp.ClientSession() as session:
@@ -122,29 +108,9 @@ class Channel:
                 return response.status, await response.text()
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_sanic_touchup():
-    """Sanic 21.12 rewrites its protocol classes ("touchup") when an app starts; a second app in
-    the same process fails on the rewritten code. `rasa run` starts one app per process; these
-    tests start several, so the rewrite runs once."""
-    import sanic.app
-
-    original = sanic.app.TouchUp.run
-    done = []
-
-    def run_once(app):
-        if not done:
-            done.append(True)
-            original(app)
-
-    sanic.app.TouchUp.run = run_once
-    yield
-    sanic.app.TouchUp.run = original
-
-
 @pytest.fixture
-async def start_channel(tmp_path, wechat_api):
-    servers = []
+async def start_channel(tmp_path, wechat_api, serve_blueprint):
+    channels = []
     log = SqlMessageLog(f"sqlite:///{tmp_path / 'store.db'}")
 
     async def start(rasa=None, aes=False, reply_timeout=4.0, token=TOKEN, message_log=None):
@@ -156,19 +122,12 @@ async def start_channel(tmp_path, wechat_api):
                                             "WECHAT_REPLY_TIMEOUT": str(reply_timeout)})
         rasa = rasa or FakeRasa()
         channel = WeChatInput(config, message_log=message_log or log)
-        app = Sanic(f"wechat-{uuid.uuid4().hex[:8]}")
-        app.blueprint(channel.blueprint(rasa), url_prefix="/webhooks/wechat")
-        port = free_port()
-        server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
-        await server.startup()
-        await server.start_serving()
-        servers.append((server, channel))
-        return Channel(f"http://127.0.0.1:{port}/webhooks/wechat/webhook", server, channel, rasa)
+        base = await serve_blueprint(channel.blueprint(rasa), "/webhooks/wechat")
+        channels.append(channel)
+        return Channel(f"{base}/webhook", channel, rasa)
 
     yield start
-    for server, channel in servers:
-        server.close()
-        await server.wait_closed()
+    for channel in channels:
         if channel.api is not None:
             await channel.api.close()
 
@@ -395,6 +354,44 @@ async def test_without_a_token_the_channel_is_off(tmp_path):
     assert WeChatConfig.from_env({}) is None
     assert WeChatConfig.from_env({"WECHAT_TOKEN": "t"}).cipher is None
     assert WeChatConfig.from_env({"WECHAT_TOKEN": "t", "WECHAT_ENCODING_AES_KEY": AES_KEY}).cipher is not None
+
+
+# ---- hostile text ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("content,seen", [
+    ("/restart", "restart"),
+    ('/intent{"x":1}', 'intent{"x":1}'),
+    ("／restart", "restart"),
+    ("\u200b/restart", "restart"),
+    ("<script>alert(1)</script>", "＜script＞alert(1)＜/script＞"),
+    ("留工\u200b\u200b补助\u202e怎么领", "留工补助怎么领"),
+    ("嵊泗消費券現在還能用嗎", "嵊泗消費券現在還能用嗎"),
+], ids=["restart", "intent-json", "fullwidth-slash", "hidden-slash", "script", "invisible", "traditional"])
+async def test_text_reaches_rasa_cleaned(start_channel, content, seen):
+    channel = await start_channel()
+    status, body = await channel.post(text_xml(content), **signed())
+    assert status == 200 and channel.rasa.turns == [(USER, seen)]
+    assert "<" not in reply_of(body).content
+
+
+@pytest.mark.parametrize("content", ["", "   ", "\u200b" * 500, "/", "\u202e\u2066\ufeff"],
+                         ids=["empty", "blank", "zero-width", "slash", "bidi"])
+async def test_nothing_readable_gets_a_polite_reply_without_rasa(start_channel, content):
+    channel = await start_channel()
+    _, body = await channel.post(text_xml(content), **signed())
+    assert reply_of(body).content == UNREADABLE_REPLY and channel.rasa.turns == []
+
+
+async def test_a_reply_never_carries_markup(start_channel):
+    channel = await start_channel(FakeRasa(answer=lambda text: ["单位：<script>alert(1)</script>"]))
+    _, body = await channel.post(text_xml("你好"), **signed())
+    assert reply_of(body).content == "单位：＜script＞alert(1)＜/script＞"
+
+
+async def test_an_empty_answer_gets_an_apology_not_silence(start_channel):
+    channel = await start_channel(FakeRasa(answer=lambda text: []))
+    _, body = await channel.post(text_xml("欠我" + "9" * 40 + "元"), **signed())
+    assert reply_of(body).content == SYSTEM_ERROR
 
 
 # ---- the customer-service API client and the splitter -----------------------------------------

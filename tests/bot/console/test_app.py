@@ -232,6 +232,11 @@ async def test_intake_errors_are_explained_in_chinese_and_file_nothing(make_clie
     for message in ("姓名：必填", "欠薪单位：必填", "涉及人数", "欠薪金额"):
         assert message in text
     assert "1391234" not in text.split("<form")[1]  # the typed phone is not echoed back
+    huge = await client.post("/intake", data={"csrf": client.csrf, "key": key, "kind": "complaint", "name": "王大力",
+                                              "phone": "13912345678", "firm_name": "嵊泗海鲜加工厂",
+                                              "workers": "9" * 5000, "amount": "9" * 40 + "元"})
+    text = await huge.text()  # figures no one means: the range, never HTTP 500
+    assert huge.status == 400 and "涉及人数：请填 1 到 100000 之间的整数" in text and "（1元至1000万元）" in text
     assert ComplaintService(store_url).count() == 0
     forged = await client.post("/intake", data={"csrf": client.csrf, "key": "../../x", "kind": "complaint"})
     assert forged.status == 400 and "登记表已失效" in await forged.text()
