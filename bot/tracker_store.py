@@ -31,7 +31,7 @@ from sqlalchemy.pool import QueuePool
 from bot.store.db import TRACKER_DEFAULT_URL as DEFAULT_URL  # noqa: F401 (re-exported)
 from bot.store.db import TRACKER_URL_ENV as URL_ENV
 from bot.store.db import tracker_url
-from bot.text.mask import mask_data
+from bot.text.mask import mask_data, mask_for_storage
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ class MaskingTrackerStore(SQLTrackerStore):
         events, no full copy of the tracker per turn, one INSERT for all (no ORM objects)."""
         with self.engine.begin() as connection:
             stored = connection.execute(_COUNT_LATEST_SESSION, {"sender_id": tracker.sender_id}).scalar()
-            new = [(event.type_name, mask_data(event.as_dict()))
+            new = [(event.type_name, mask_data(event.as_dict(), mask_for_storage))
                    for event in itertools.islice(tracker.events, stored, None)]
             if new:
                 connection.execute(EVENTS.insert(), [_row(tracker.sender_id, type_name, data)

@@ -226,22 +226,34 @@ def mask_text(text: str) -> str:
     return "".join(pieces)
 
 
-def mask_data(value: Any) -> Any:
-    """Every string inside a JSON-like structure masked, dict keys too; a number that holds a
-    phone or an ID (a slot could) becomes its masked string. Anything else is returned as it is."""
+def mask_data(value: Any, mask: Optional[Callable[[str], str]] = None) -> Any:
+    """Every string inside a JSON-like structure masked (by `mask`, mask_text by default), dict keys
+    too; a number that holds a phone or an ID (a slot could) becomes its masked string. Anything
+    else is returned as it is."""
+    mask = mask or mask_text
     if isinstance(value, str):
-        return mask_text(value)
+        return mask(value)
     if isinstance(value, dict):
-        return {mask_data(k): mask_data(v) for k, v in value.items()}
+        return {mask_data(k, mask): mask_data(v, mask) for k, v in value.items()}
     if isinstance(value, list):
-        return [mask_data(v) for v in value]
+        return [mask_data(v, mask) for v in value]
     if isinstance(value, tuple):
-        return tuple(mask_data(v) for v in value)
+        return tuple(mask_data(v, mask) for v in value)
     if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 10 ** 10:
         text = json.dumps(value)
-        masked = mask_text(text)
+        masked = mask(text)
         return masked if masked != text else value
     return value
+
+
+# A ticket's 查询码 is shown once, in the receipt, and typed back by its owner: what is kept of a
+# conversation (the tracker store) has it masked as well. Replies are not masked this way.
+ACCESS_CODE = re.compile(r"(查询码[^0-9０-９]{0,6})[0-9０-９]{6}(?![0-9０-９])")
+
+
+def mask_for_storage(text: str) -> str:
+    """mask_text, and a 查询码 after its label: "查询码：483920" → "查询码：******"."""
+    return ACCESS_CODE.sub(lambda m: m.group(1) + "******", mask_text(text))
 
 
 # ---- single values -------------------------------------------------------------------------------

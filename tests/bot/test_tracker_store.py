@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from rasa.core.brokers.file import FileEventBroker
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig, read_endpoint_config
 
@@ -75,6 +75,24 @@ def test_saved_histories_never_hold_a_full_id_number_or_phone(url, open_store):
     assert [e["value"] for e in again.latest_message.entities] == ["110105********002X", "139****5678"]
     assert again.get_slot("s") == "139****5678"
     assert len(again.events) == len(tracker.events)
+
+
+def test_a_tickets_access_code_is_not_kept_in_the_history(url, open_store):
+    """The receipt shows the 查询码 once; the stored history has it masked, in the bot's words and
+    in the user's."""
+    store = open_store()
+    tracker = DialogueStateTracker.from_events("u2", [
+        ActionExecuted("action_listen"),
+        BotUttered("已登记，工单号 QX-20230120-4821。查询码：483920（查进度时需要，请保存；忘了请拨打12333）。"),
+        UserUttered("查一下QX-20230120-4821的进度，查询码 ４８３９２０", {"name": "check_complaint_status",
+                                                                "confidence": 0.9})])
+    asyncio.run(store.save(tracker))
+    on_disk = json.dumps(rows(url), ensure_ascii=False, default=str)
+    assert "483920" not in on_disk and "４８３９２０" not in on_disk
+    again = asyncio.run(open_store().retrieve("u2"))
+    bot, user = [e for e in again.events if isinstance(e, (BotUttered, UserUttered))]
+    assert "工单号 QX-20230120-4821。查询码：******（" in bot.text and "12333" in bot.text
+    assert user.text == "查一下QX-20230120-4821的进度，查询码 ******"
 
 
 def test_each_event_is_stored_once(url, open_store):
