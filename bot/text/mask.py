@@ -8,11 +8,11 @@ the staff console and every log line of every process (bot/logsafe.py) go throug
 - 18-character ID numbers (17 digits and a digit or X; when spelled in groups, with a birth date
   in the middle): "410102-19870707-1437" → "410102********1437";
 - 15-digit ID numbers of the old format (with a valid month and day): "410102870707143" → "410102*****7143";
-- mobile numbers in Chinese numerals: "幺八零二九九二四九四六" → "幺八零****四九四六";
+- mobile and ID numbers in Chinese numerals: "幺八零二九九二四九四六" → "幺八零****四九四六";
 
 however they are spelled: ASCII, full-width or any other decimal digits, "X"/"x"/"Ｘ", up to three
 separators between two digits (any white space incl. U+3000 and NBSP, hyphens and dashes, dots,
-middle dots, underscores, slashes, "+"), invisible characters anywhere (zero-width, bidi marks and
+middle dots, underscores, slashes, "+", brackets: "(136)1622-5199"), invisible characters anywhere (zero-width, bidi marks and
 overrides, soft hyphen, BOM, combining marks, other format characters), and escaped as logs and
 JSON write them ("\\u200b", "\\uff11", "\\xa0", URL "%E2%80%8B"). The rest of the text is left
 exactly as it was. Dates, amounts, ticket numbers (QX-20230115-0007), landlines (0580-5081234)
@@ -35,7 +35,7 @@ from typing import Any, Callable, List, Optional, Tuple
 # ---- spellings ---------------------------------------------------------------------------------
 
 # Separators that may stand between two digits of one number (at most _MAX_GAP in a row).
-_SEPARATOR_CHARS = "-‐‑‒–—―−－﹣﹘⁃.·。．・･‧•∙⋅_＿/／+"
+_SEPARATOR_CHARS = "-‐‑‒–—―−－﹣﹘⁃.·。．・･‧•∙⋅_＿/／+()（）[]【】"
 _MAX_GAP = 3
 _GAP = rf"[\s{re.escape(_SEPARATOR_CHARS)}]{{0,{_MAX_GAP}}}"
 _CHINESE_DIGITS = "零〇一二三四五六七八九幺"
@@ -63,11 +63,12 @@ _MOBILE = (rf"(?:(?P<country>{_COUNTRY}){_GAP}|(?<![0-9]))"
 _CN = f"[{_CHINESE_DIGITS}]"
 _CN_MOBILE = (rf"(?<![0-9{_CHINESE_DIGITS}])[一幺]{_GAP}[三四五六七八九](?:{_GAP}{_CN}){{9}}"
               rf"(?![0-9{_CHINESE_DIGITS}])")
+_CN_ID18 = rf"(?<![0-9{_CHINESE_DIGITS}]){_CN}(?:{_GAP}{_CN}){{16}}{_GAP}(?:{_CN}|[Xx])(?![0-9{_CHINESE_DIGITS}])"
 
 # One pattern, applied to the text as _Reading reads it (ASCII digits, no invisible characters);
 # the lookahead first skips, quickly, every place where none of them can start.
-PERSONAL_NUMBER = re.compile(rf"(?=[0-9(\[（【+一幺])(?:(?P<id18>{_ID18})|(?P<id15>{_ID15})|(?P<phone>{_MOBILE})"
-                             rf"|(?P<cn_mobile>{_CN_MOBILE}))")
+PERSONAL_NUMBER = re.compile(rf"(?=[0-9(\[（【+{_CHINESE_DIGITS}])(?:(?P<id18>{_ID18})|(?P<id15>{_ID15})"
+                             rf"|(?P<phone>{_MOBILE})|(?P<cn_id18>{_CN_ID18})|(?P<cn_mobile>{_CN_MOBILE}))")
 _GROUP_START = re.compile(r"(?<![0-9])[0-9]")
 
 # Escapes that logs, repr() and JSON write: "\u200b", "\\uff11", "\xa0", "\U0001d7cf", and URL
@@ -177,6 +178,8 @@ def _masked(match: re.Match) -> str:
     if match.group("cn_mobile") is not None:
         digits = re.sub(f"[^{_CHINESE_DIGITS}]", "", match.group())
         return digits[:3] + "****" + digits[-4:]
+    if match.group("cn_id18") is not None:
+        return mask_id_number(re.sub(f"[^{_CHINESE_DIGITS}Xx]", "", match.group()))
     return mask_id_number(re.sub(r"[^0-9Xx]", "", match.group()))
 
 
