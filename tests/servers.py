@@ -61,10 +61,18 @@ def stop(process: Optional[subprocess.Popen], timeout: float = 20) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=timeout)
-    for pid, cmdline in kids.items():
-        if cmdline and _cmdline(pid) == cmdline:  # still the worker we started, not a reused id
+    # Workers still there (Sanic's, still loading the model, ignore SIGTERM): asked, then killed.
+    for signal_number in (15, 9):
+        left = [pid for pid, cmdline in kids.items() if cmdline and _cmdline(pid) == cmdline]  # not a reused id
+        for pid in left:
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, 15)
+                os.kill(pid, signal_number)
+        deadline = time.monotonic() + 5
+        while left and time.monotonic() < deadline:
+            left = [pid for pid in left if _cmdline(pid) == kids[pid]]
+            time.sleep(0.1)
+        if not left:
+            return
 
 
 def _cmdline(pid: int) -> bytes:
