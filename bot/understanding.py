@@ -34,7 +34,7 @@ FOLLOWUP_LEAD = re.compile(r"^(?:那|那么|还有|另外|再问|顺便|对了|�
 _THAT_ABOUT = re.compile(r"^那?(.{1,12}?)(?:的)?呢[?？。]*$")
 
 # Someone who wants a person: the handoff, never the topic menu.
-_HUMAN = re.compile(r"(?<!工)人工(?!资|费|成本|智能)|真人|客服|坐席|找个人|找人(?:给|跟|和|帮)|转人工|活人|有没有人(?:管|接|回)|打电话给我|"
+_HUMAN = re.compile(r"(?<!工)人工(?!资|费|成本|智能)|真人|客服|坐席|找个人|找人(?:给|跟|和|帮)|转人工|活人|有没有人(?:管|接|回)|打(?:个)?电话给(?:我|俺)|给(?:我|俺)打(?:个)?电话|"
                     r"给(?:俺|我)回(?:个)?电话|回个电话|回电话|回电")
 # Someone asking for the contact details of an official or an office: refused, public channels instead.
 _CONTACT = re.compile(r"手机号?|电话|号码|邮箱|电子邮件|e-?mail|email|微信号|联系方式|座机|固话|办公电话|分机")
@@ -94,6 +94,8 @@ def asks_official_contact(text: str) -> bool:
         return False
     if re.search(r"(?:我|俺)的(?:手机|电话|号码|邮箱)", text):
         return False
+    if re.search(r"回(?:个)?电话|回电|(?:打|来)(?:个)?电话给(?:我|俺)|给(?:我|俺)(?:打|来)(?:个)?电话|联系(?:我|俺)", text):
+        return False  # "能不能让人给我回个电话": a call back, which people get (wants_person)
     return bool(_OFFICIAL.search(lowered)) or bool(
         re.search(r"(?:给|告诉|发)(?:我|俺)?.{0,8}(?:邮箱|手机|电话|座机|号码)", text))
 

@@ -114,7 +114,8 @@ def test_officials_contacts_are_refused_with_the_public_channels(talk, text):
     assert "@" not in reply.messages[0]
 
 
-@pytest.mark.parametrize("text", ["你说的啥俺都看不懂，有没有真人", "那你们找个人给俺回电话吧，号码是13588886666，明天上午都在"])
+@pytest.mark.parametrize("text", ["你说的啥俺都看不懂，有没有真人", "那你们找个人给俺回电话吧，号码是13588886666，明天上午都在",
+                                  "能不能让人给我回个电话", "让你们工作人员打个电话给我"])
 def test_asking_for_a_person_starts_the_handoff(talk, text):
     assert talk.respond(Turn("nlu_fallback", text), DAY).route == "callback_form"
 
