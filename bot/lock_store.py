@@ -40,6 +40,7 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore, RedisLockStore
 from sqlalchemy.engine import Connection
 
+from bot.redis_client import retry_kwargs
 from bot.store.db import TRACKER_URL_ENV, tracker_url
 from bot.tracker_store import create_table, create_tracker_engine
 
@@ -220,6 +221,9 @@ class LeasedRedisLockStore(LeasedTicketLocks, RedisLockStore):
             if key in kwargs:
                 kwargs[key] = int(kwargs[key])  # ${…} from the environment arrives as text
         super().__init__(**kwargs)
+        # Commands ride out a Redis restart (bot/redis_client.py); connections are made lazily
+        # with the pool's settings.
+        self.red.connection_pool.connection_kwargs.update(retry_kwargs())
 
     def _change(self, conversation_id: Text, change: Callable[[TicketLock], T], create: bool = False) -> Optional[T]:
         """LeasedTicketLocks._change as a Redis transaction: WATCH the key, MULTI/EXEC the write,
