@@ -40,7 +40,7 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore, RedisLockStore
 from sqlalchemy.engine import Connection
 
-from bot.redis_client import retry_kwargs
+from bot.redis_client import RETRIES, retry_kwargs
 from bot.store.db import TRACKER_URL_ENV, tracker_url
 from bot.tracker_store import create_table, create_tracker_engine
 
@@ -230,6 +230,17 @@ class LeasedRedisLockStore(LeasedTicketLocks, RedisLockStore):
         again from the start when another process changed it meanwhile. (Rasa's own store reads,
         then writes: two processes could hand out the same ticket.)"""
         key = self.key_prefix + conversation_id
+        # A refused connection (Redis restarting) fails a transaction before its commands are
+        # retried (bot/redis_client.py): the whole transaction is tried again, for about 8 s.
+        for pause in [0.05 * 2 ** min(i, 3) for i in range(RETRIES)]:
+            try:
+                return self._transaction(key, conversation_id, change, create)
+            except redis.ConnectionError:
+                time.sleep(pause)
+        return self._transaction(key, conversation_id, change, create)
+
+    def _transaction(self, key: str, conversation_id: Text, change: Callable[[TicketLock], T],
+                     create: bool) -> Optional[T]:
         with self.red.pipeline() as pipe:
             while True:
                 try:

@@ -147,13 +147,15 @@ class Stack:
     def pid(self, program: str) -> int:
         return int(self.supervisorctl("pid", program))
 
-    def kill9(self, program: str) -> str:
+    def kill9(self, program: str) -> Tuple[float, str]:
+        """(monotonic time of the kill, what was done)"""
         pid = self.pid(program)
         os.kill(pid, signal.SIGKILL)
-        return f"killed {program} (pid {pid})"
+        return time.monotonic(), f"killed {program} (pid {pid})"
 
-    def restart(self, program: str) -> str:
-        return self.supervisorctl("restart", program).replace("\n", "; ")
+    def restart(self, program: str) -> Tuple[float, str]:
+        at = time.monotonic()
+        return at, self.supervisorctl("restart", program).replace("\n", "; ")
 
     def up(self, program: str) -> Callable[[], bool]:
         """Whether the program serves again."""
@@ -221,6 +223,9 @@ class Load:
     receipts: Dict[str, Set[str]] = field(default_factory=dict)  # complaint conversation → ticket numbers seen
     wechat_messages: Dict[str, Set[str]] = field(default_factory=dict)  # openid → MsgIds sent
     wechat_retries: int = 0
+    wechat_sent: int = 0
+    run_id: str = field(default_factory=lambda: f"{random.randrange(16 ** 8):08x}")
+    wechat_copies_answered_differently: int = 0
 
     async def send(self, session: aiohttp.ClientSession, user: int, sender: str, message: str) -> Tuple[Request, str]:
         if self.wechat and user % 2:
@@ -252,39 +257,57 @@ class Load:
         """One message as WeChat delivers it: signed, with a MsgId, sent again with the same
         MsgId when no answer came within 5 s (WeChat tries 3 times). An empty `success` means the
         answer goes out through the customer-service API instead (counted as an error here)."""
-        from bot.channels.wechat_protocol import sha1_signature
-
         msg_id = str(random.randrange(10 ** 17, 10 ** 18))
         self.wechat_messages.setdefault(openid, set()).add(msg_id)
+        self.wechat_sent += 1
+        # Every third message is also delivered twice at once, as WeChat does when its first
+        # connection broke: the copy must get the same answer and make no second turn.
+        copy = None
+        if self.wechat_sent % 3 == 0:
+            copy = asyncio.create_task(self._delayed_copy(session, openid, message, msg_id))
         sent = time.monotonic()
         text, error = "", ""
         for attempt in range(3):
             if attempt:
                 self.wechat_retries += 1
-            timestamp, nonce = str(int(time.time())), str(random.randrange(10 ** 9))
-            query = {"signature": sha1_signature(WECHAT_ENV["WECHAT_TOKEN"], timestamp, nonce),
-                     "timestamp": timestamp, "nonce": nonce, "openid": openid}
-            body = (f"<xml><ToUserName><![CDATA[gh_faults]]></ToUserName><FromUserName><![CDATA[{openid}]]>"
-                    f"</FromUserName><CreateTime>{timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-                    f"<Content><![CDATA[{message}]]></Content><MsgId>{msg_id}</MsgId></xml>")
-            try:
-                async with session.post(f"{self.base_url}/webhooks/wechat/webhook", params=query, data=body.encode(),
-                                        timeout=aiohttp.ClientTimeout(total=5)) as response:
-                    reply = await response.text()
-                    if response.status != 200:
-                        error = f"HTTP {response.status}"
-                    elif reply.strip() == "success":
-                        error = "sent later (customer-service API)"
-                    else:
-                        text = "\n".join(re.findall(r"<Content><!\[CDATA\[(.*?)\]\]></Content>", reply, re.S))
-                        error = "apology" if SYSTEM_ERROR in text else ("" if text else "no text")
-                    if response.status == 200:
-                        break
-            except (asyncio.TimeoutError, aiohttp.ClientError) as exc:
-                error = "timeout" if isinstance(exc, asyncio.TimeoutError) else type(exc).__name__
+            status, text, error = await self._post_wechat(session, openid, message, msg_id)
+            if status == 200:
+                break
         request = Request(user, openid, sent, time.monotonic(), not error, error)
         self.requests.append(request)
+        if copy is not None:
+            copy_status, copy_text, _ = await copy
+            if status == 200 and copy_status == 200 and text and copy_text and copy_text != text:
+                self.wechat_copies_answered_differently += 1
         return request, text
+
+    async def _delayed_copy(self, session, openid: str, message: str, msg_id: str) -> Tuple[int, str, str]:
+        await asyncio.sleep(0.2)
+        self.wechat_retries += 1
+        return await self._post_wechat(session, openid, message, msg_id)
+
+    async def _post_wechat(self, session, openid: str, message: str, msg_id: str) -> Tuple[int, str, str]:
+        """(HTTP status or 0, the reply's text, error) of one signed delivery."""
+        from bot.channels.wechat_protocol import sha1_signature
+
+        timestamp, nonce = str(int(time.time())), str(random.randrange(10 ** 9))
+        query = {"signature": sha1_signature(WECHAT_ENV["WECHAT_TOKEN"], timestamp, nonce),
+                 "timestamp": timestamp, "nonce": nonce, "openid": openid}
+        body = (f"<xml><ToUserName><![CDATA[gh_faults]]></ToUserName><FromUserName><![CDATA[{openid}]]>"
+                f"</FromUserName><CreateTime>{timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+                f"<Content><![CDATA[{message}]]></Content><MsgId>{msg_id}</MsgId></xml>")
+        try:
+            async with session.post(f"{self.base_url}/webhooks/wechat/webhook", params=query, data=body.encode(),
+                                    timeout=aiohttp.ClientTimeout(total=5)) as response:
+                reply = await response.text()
+                if response.status != 200:
+                    return response.status, "", f"HTTP {response.status}"
+                if reply.strip() == "success":
+                    return 200, "", "sent later (customer-service API)"
+                text = "\n".join(re.findall(r"<Content><!\[CDATA\[(.*?)\]\]></Content>", reply, re.S))
+                return 200, text, "apology" if SYSTEM_ERROR in text else ("" if text else "no text")
+        except (asyncio.TimeoutError, aiohttp.ClientError) as exc:
+            return 0, "", "timeout" if isinstance(exc, asyncio.TimeoutError) else type(exc).__name__
 
     async def user(self, session: aiohttp.ClientSession, user: int, stop: asyncio.Event) -> None:
         rng = random.Random(user)
@@ -294,7 +317,8 @@ class Load:
             number += 1
             complaint = number % 3 == 1
             conversation = COMPLAINT if complaint else POLICY[(user + number) % len(POLICY)]
-            sender = f"{'wx' if self.wechat and user % 2 else 'rest'}-{user}-{number}-{rng.randrange(10 ** 9)}"
+            # A new sender id per conversation and per run (the cluster's database outlives a run).
+            sender = f"{'wx' if self.wechat and user % 2 else 'rest'}-{self.run_id}-{user}-{number}"
             for message, _expected in conversation:
                 for _ in range(TRIES):
                     request, text = await self.send(session, user, sender, message)
@@ -373,7 +397,8 @@ def duplicate_turns(load: Load, tracker_url: str) -> Dict[str, int]:
     engine.dispose()
     sent = {openid: len(ids) for openid, ids in load.wechat_messages.items()}
     return {"wechat_messages": sum(sent.values()), "wechat_retries": load.wechat_retries,
-            "duplicate_turns": sum(max(0, counts.get(openid, 0) - n) for openid, n in sent.items())}
+            "duplicate_turns": sum(max(0, counts.get(openid, 0) - n) for openid, n in sent.items()),
+            "retries_answered_differently": load.wechat_copies_answered_differently}
 
 
 def stored_tickets(store_url: str) -> Set[str]:
@@ -398,7 +423,11 @@ TARGET_SECONDS = {"cluster": 5.0, "default": 30.0}
 def run_mode(mode: str, users: int, warmup: float, window: float, work: Path) -> dict:
     stack = Stack(mode, work)
     log(f"starting the {mode} stack (scripts/run.sh under supervisord) in {work}")
-    startup = stack.start()
+    try:
+        startup = stack.start()
+    except BaseException:
+        stack.stop()
+        raise
     log(f"up in {startup:.0f} s; {users} users for {warmup:.0f} s before the first fault")
     before = stored_tickets(stack.store_url)
     load = Load(stack.base_url, users, wechat=mode == "cluster")
@@ -407,8 +436,7 @@ def run_mode(mode: str, users: int, warmup: float, window: float, work: Path) ->
     async def script():
         await asyncio.sleep(warmup)
         for name, program, action in FAULTS[mode]:
-            kill_at = time.monotonic()
-            done = await asyncio.to_thread(getattr(stack, action), program)
+            kill_at, done = await asyncio.to_thread(getattr(stack, action), program)
             log(f"{name}: {done}")
             back = await asyncio.to_thread(seconds_until_up, stack.up(program), kill_at)
             log(f"{name}: {program} serving again after {back} s")
@@ -441,7 +469,7 @@ def run_mode(mode: str, users: int, warmup: float, window: float, work: Path) ->
         failures.append(f"tickets: {tickets}")
     if not tickets["receipts"]:
         failures.append("no complaint was filed during the run")
-    if duplicates["duplicate_turns"]:
+    if duplicates["duplicate_turns"] or duplicates.get("retries_answered_differently"):
         failures.append(f"WeChat retries answered twice: {duplicates}")
     return {"mode": mode, "users": users, "startup_seconds": round(startup, 1),
             "requests": len(load.requests), "errors": sum(1 for r in load.requests if not r.ok),
