@@ -17,12 +17,14 @@ export PYTHONHASHSEED := 0
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install build train run shell test eval eval-dialogue fuzz bench bench-nlu bench-latency bench-store clean
+.PHONY: help install build train run run-cluster shell test test-faults eval eval-dialogue fuzz bench bench-nlu bench-latency bench-store clean
 
 help:
 	@echo "make run     set up everything, train if needed, start the assistant (REST on :5005)"
+	@echo "make run-cluster   the scale-out layout on one box: PostgreSQL, Redis, HAProxy, 2 Rasa + 2 action servers (deploy/cluster.env)"
 	@echo "make shell   chat with the assistant in the terminal"
 	@echo "make test    set up everything and run every test"
+	@echo "make test-faults   kill -9 servers of the supervised stack under load (tests/faults/) → reports/faults.json"
 	@echo "make eval    5-fold NLU cross-validation → reports/"
 	@echo "make eval-dialogue   the multi-turn conversation suite (tests/conversations/) → success rates"
 	@echo "make fuzz    1,000 hostile messages and malformed bodies to the live stack (tests/fuzz/) → reports/fuzz.json"
@@ -53,11 +55,17 @@ train: build
 run: train
 	@bash scripts/run.sh serve
 
+run-cluster: train
+	@bash scripts/run.sh cluster
+
 shell: train
 	@bash scripts/run.sh shell
 
 test: train
 	bash scripts/test.sh
+
+test-faults: train
+	$(PY) -m tests.faults
 
 eval: build
 	bash scripts/eval.sh

@@ -100,7 +100,9 @@ class RedisMessageLog:
     def __init__(self, url: str, ttl: dt.timedelta = dt.timedelta(days=2), prefix: str = "wengang:wechat:"):
         import redis
 
-        self.client = redis.Redis.from_url(url, socket_timeout=5)
+        from bot.redis_client import retry_kwargs
+
+        self.client = redis.Redis.from_url(url, socket_timeout=5, **retry_kwargs())
         self.ttl = int(ttl.total_seconds())
         self.prefix = prefix
 

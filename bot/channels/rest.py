@@ -146,6 +146,16 @@ class GuardedRestInput(RestInput):
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok" if self.status != "off" else "off"})
 
+        @hook.route("/ready", methods=["GET"])
+        async def ready(request: Request) -> HTTPResponse:
+            # HAProxy's health check and scripts/run.sh's wait: Rasa answers `GET /` while it is
+            # still loading the model (and ignores the messages it gets meanwhile); this answers
+            # 200 only once the model is loaded.
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is not None and agent.is_ready():
+                return response.json({"status": "ready"})
+            return response.json({"status": "loading"}, status=503)
+
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request):
             refused = self.refusal(request)

@@ -46,6 +46,38 @@ def start_rest(serve_blueprint):
     return start
 
 
+async def test_ready_only_once_rasa_has_loaded_its_model():
+    """GET /webhooks/rest/ready: HAProxy's health check; Rasa's `GET /` answers while loading."""
+    import uuid
+
+    from sanic import Sanic
+
+    from tests.servers import free_port
+
+    class Agent:
+        loaded = False
+
+        def is_ready(self):
+            return self.loaded
+
+    app = Sanic(f"ready-{uuid.uuid4().hex[:8]}")
+    app.blueprint(GuardedRestInput().blueprint(FakeRasa()), url_prefix="/webhooks/rest")
+    port = free_port()
+    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
+    await server.startup()
+    await server.start_serving()
+    try:
+        url = f"http://127.0.0.1:{port}/webhooks/rest/ready"
+        assert (await http("GET", url))[0] == 503  # no agent yet
+        app.ctx.agent = Agent()
+        assert (await http("GET", url))[0] == 503  # loading
+        app.ctx.agent.loaded = True
+        assert (await http("GET", url))[0] == 200
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
 # ---- access -------------------------------------------------------------------------------------
 
 async def test_with_wechat_off_rest_is_open_as_before(start_rest):
