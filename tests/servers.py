@@ -96,6 +96,26 @@ def children(pid: int) -> List[int]:
     return found
 
 
+def free_ports(count: int) -> int:
+    """The first of `count` consecutive free loopback ports (a stack whose ports follow each other)."""
+    import random
+
+    for _ in range(200):
+        base = random.randint(20000, 40000)
+        sockets = []
+        try:
+            for port in range(base, base + count):
+                sockets.append(socket.socket())
+                sockets[-1].bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in sockets:
+                s.close()
+    raise RuntimeError("no free ports")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -47,7 +47,7 @@ import aiohttp
 import requests
 import sqlalchemy as sa
 
-from tests.servers import REST_TOKEN, WECHAT_ENV
+from tests.servers import REST_TOKEN, WECHAT_ENV, free_ports
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SYSTEM_ERROR = "系统暂时出了点问题"
@@ -65,27 +65,6 @@ TRIES = 20  # a person sends a failed message again, at most this often
 
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def free_ports(count: int) -> int:
-    """The first of `count` consecutive free loopback ports."""
-    import socket
-
-    for _ in range(200):
-        base = random.randint(20000, 40000)
-        try:
-            sockets = []
-            for port in range(base, base + count):
-                s = socket.socket()
-                sockets.append(s)
-                s.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in sockets:
-                s.close()
-    raise RuntimeError("no free ports")
 
 
 # ---- the stack ----------------------------------------------------------------------------------
