@@ -47,8 +47,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import aiohttp
 import requests
 
-from tests.servers import (action_server_command, children, free_port, rasa_command, stack_env, wait_for,
-                           write_endpoints)
+from tests.servers import (SupervisedStack, action_server_command, children, free_port, rasa_command, stack_env,
+                           wait_for, write_endpoints)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -73,6 +73,9 @@ STOCK: Tuple[Conversation, ...] = (
 LENGTH_QUESTIONS = ("嵊泗的留工补助怎么领？", "消费券现在还能用吗", "那江苏呢", "外卖小哥过年留在嵊泗有补贴吗")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 ONE_WORKER = "ours, 1 worker"
+MAKE_RUN = "make run"  # the supervised default layout: HAProxy, 2 Rasa processes, 1 action server
+CLUSTER = "cluster"  # make run-cluster: HAProxy, 2 Rasa, 2 action servers, PostgreSQL, Redis
+SUPERVISED = {MAKE_RUN: "default", CLUSTER: "cluster"}
 
 
 def percentile(values: List[float], q: float) -> float:
@@ -128,12 +131,18 @@ def machine_busy_s() -> float:
     return (sum(values) - values[3] - values[4]) / CLOCK_TICKS
 
 
+def descendants(pid: int) -> List[int]:
+    """Every process below `pid` (supervisord's programs and their workers)."""
+    found = children(pid)
+    return found + [q for p in found for q in descendants(p)]
+
+
 class CpuMeter:
     """CPU used by the servers under test, and by everything else on the machine (the load
     generator, i.e. this process, is counted separately), over one measurement."""
 
     def __init__(self, pids: Sequence[int]):
-        self.pids = [q for p in pids for q in (p, *children(p))]  # Rasa's worker processes too
+        self.pids = [q for p in pids for q in (p, *descendants(p))]  # Rasa's worker processes too
 
     def __enter__(self) -> "CpuMeter":
         self.t0 = time.monotonic()
@@ -184,7 +193,8 @@ def stop(processes: List[Server]) -> None:
             server.process.wait(timeout=10)
 
 
-def first_reply(url: str, servers: Sequence[Server], message: str, t0: float, timeout: float = 300) -> float:
+def first_reply(url: str, servers: Sequence[Server], message: str, t0: float, timeout: float = 300,
+                headers: Optional[Dict[str, str]] = None) -> float:
     """Seconds from t0 until `url` answers `message` with some text (a new sender per attempt)."""
     deadline = time.monotonic() + timeout
     attempt = 0
@@ -195,7 +205,8 @@ def first_reply(url: str, servers: Sequence[Server], message: str, t0: float, ti
                                    f"{server.log.read_text()[-3000:]}")
         attempt += 1
         try:
-            response = requests.post(url, json={"sender": f"cold-start-{attempt}", "message": message}, timeout=60)
+            response = requests.post(url, json={"sender": f"cold-start-{attempt}", "message": message}, timeout=60,
+                                     headers=headers)
             if response.ok and any(m.get("text") for m in response.json()):
                 return time.perf_counter() - t0
         except (requests.RequestException, ValueError):
@@ -285,10 +296,11 @@ async def virtual_user(session, url: str, tag: str, user: int, conversations: Se
 
 
 async def run_level(stack: str, url: str, users: int, seconds: float, conversations, pids: Sequence[int],
-                    tag: str, think: float = 0.0) -> LevelResult:
+                    tag: str, think: float = 0.0, headers: Optional[Dict[str, str]] = None) -> LevelResult:
     result = LevelResult(stack, users, load_before=os.getloadavg()[0], think=think)
     timeout = aiohttp.ClientTimeout(total=120)
-    async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=0)) as session:
+    async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=0),
+                                     headers=headers) as session:
         with CpuMeter(pids) as meter:
             started = time.perf_counter()
             deadline = time.monotonic() + seconds
@@ -300,9 +312,10 @@ async def run_level(stack: str, url: str, users: int, seconds: float, conversati
     return result
 
 
-async def warm_up(url: str, conversations, stack: str, rounds: int = 2) -> List[str]:
+async def warm_up(url: str, conversations, stack: str, rounds: int = 2,
+                  headers: Optional[Dict[str, str]] = None) -> List[str]:
     problems = LevelResult(stack, 1)
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120), headers=headers) as session:
         for r in range(rounds):
             for i, conversation in enumerate(conversations):
                 for message, expect in conversation:
@@ -351,6 +364,11 @@ def plot(results: List[LevelResult], path: Path, workers: int) -> None:
         for q, colour in ((0.50, "tab:blue"), (0.95, "tab:orange")):
             ax.plot([r.users for r in single], [r.p(q) for r in single], linestyle="-.", marker="x", color=colour,
                     alpha=0.6, label=f"our stack, 1 worker p{int(q * 100)}")
+    for name, marker in ((MAKE_RUN, "D"), (CLUSTER, "P")):
+        rows = [r for r in results if r.stack == name and not r.think]
+        if rows:
+            ax.plot([r.users for r in rows], [r.p(0.5) for r in rows], linestyle=(0, (5, 1)), marker=marker,
+                    color="tab:purple" if name == CLUSTER else "tab:brown", label=f"{name} layout p50")
     paced = [r for r in results if r.stack == "ours" and r.think]
     if paced:
         ax.plot([r.users for r in paced], [r.p(0.95) for r in paced], linestyle=":", marker="^", color="tab:green",
@@ -413,6 +431,8 @@ def report(ctx: Dict[str, object], results: List[LevelResult], lengths: Dict[int
         *([f"| ours, 1 worker: Rasa process start → first answer | {ctx['one_worker_cold_s']:.1f} s |"]
           if "one_worker_cold_s" in ctx else []),
         f"| stock: `rasa run`, process start → first answer (“hello”) | {ctx['stock_cold_s']:.1f} s |",
+        *[f"| {name}: scripts/run.sh start → “is running” / → first answer | {ctx[f'{name}_up_s']:.1f} s / "
+          f"{ctx[f'{name}_cold_s']:.1f} s |" for name in SUPERVISED if f"{name}_up_s" in ctx],
         "",
         "## Load",
         "",
@@ -447,6 +467,34 @@ def report(ctx: Dict[str, object], results: List[LevelResult], lengths: Dict[int
                          f"{o.throughput / s.throughput:.2f}× | "
                          f"{f'{one.p(0.5) / s.p(0.5):.2f}×' if one else '—'} | "
                          f"{f'{one.throughput / s.throughput:.2f}×' if one else '—'} |")
+    layouts = [name for name in SUPERVISED if any(r.stack == name for r in results)]
+    if layouts:
+        lines += ["", "## The supervised layouts: `make run` and `make run-cluster`", "",
+                  f"“{MAKE_RUN}”: scripts/run.sh as `make run` starts it: supervisord, HAProxy in front of 2 `rasa run` "
+                  "processes (one worker each) and 1 action server, the SQL lock store and the MaskingTrackerStore on "
+                  "SQLite files, the demo store (`bot db seed`). "
+                  f"“{CLUSTER}”: scripts/run.sh cluster as `make run-cluster` starts it: HAProxy in front of 2 Rasa "
+                  "processes and 2 action servers, PostgreSQL (the local Debian server) for the store and the tracker, "
+                  "Redis for Rasa's lock store and the WeChat message log. Both on this one machine, so "
+                  "every network hop is loopback; their server CPU counts supervisord and everything under it, "
+                  "not PostgreSQL. The same load as above, interleaved with the other stacks level by level.", "",
+                  "| users | pacing | " + " | ".join(f"p50 / p95 {name}" for name in ["ours", *layouts, "stock"])
+                  + " | " + " | ".join(f"p50 {name} / ours" for name in layouts) + " |",
+                  "|---:|---|" + "---:|" * (2 + 2 * len(layouts))]
+        keyed = {(r.stack, r.users, r.think): r for r in results}
+        for users, think in sorted({(r.users, r.think) for r in results if r.stack in layouts}):
+            base = keyed.get(("ours", users, think))
+            cells = []
+            for name in ["ours", *layouts, "stock"]:
+                row = keyed.get((name, users, think))
+                cells.append(f"{fmt_ms(row.p(0.5))} / {fmt_ms(row.p(0.95))}" if row else "—")
+            ratios = [f"{keyed[(name, users, think)].p(0.5) / base.p(0.5):.2f}×"
+                      if base and (name, users, think) in keyed else "—" for name in layouts]
+            pacing = "back-to-back" if not think else f"paced ~{think:g} s"
+            lines.append(f"| {users} | {pacing} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
+        errors = [f"{r.stack} at {users_text(r.users)}, {r.pacing}: {r.errors} errors, {r.unexpected} unexpected"
+                  for r in results if r.stack in layouts and (r.errors or r.unexpected)]
+        lines += ["", "Errors or unexpected answers in the supervised layouts: " + ("; ".join(errors) if errors else "none") + "."]
     samples = [(r, s) for r in results for s in r.error_samples + r.unexpected_samples]
     if samples:
         lines += ["", "First errors / unexpected answers:", ""]
@@ -516,6 +564,9 @@ def main(argv=None) -> int:
                         help="Rasa worker processes of our stack (default: one per core, at most 4, as make run)")
     parser.add_argument("--no-one-worker", action="store_true",
                         help="skip the comparison run of our stack with a single Rasa process")
+    parser.add_argument("--no-supervised", action="store_true",
+                        help="skip the layouts of `make run` and `make run-cluster` (supervisord, HAProxy; the "
+                             "cluster with PostgreSQL and Redis)")
     parser.add_argument("--out", default=str(HERE / "latency.md"))
     parser.add_argument("--plot", default=str(HERE / "latency_concurrency.png"))
     args = parser.parse_args(argv)
@@ -548,12 +599,15 @@ def main(argv=None) -> int:
     log(f"{command}: {os.cpu_count()} cores, {meminfo_total_gib():.1f} GiB, load average "
         f"{os.getloadavg()[0]:.2f}; model {ctx['model']}; {seconds:g} s per level")
     processes: List[Server] = []
+    supervised: Dict[str, SupervisedStack] = {}
     tmp = Path(tempfile.mkdtemp(prefix="bench-latency-"))
     finished = False
     try:
-        finished = run_all(args, ctx, base_env, model, seconds, repeats, tmp, processes, wall0)
+        finished = run_all(args, ctx, base_env, model, seconds, repeats, tmp, processes, supervised, wall0)
     finally:
         stop(processes)
+        for stack in supervised.values():
+            stack.stop()
         log("servers stopped")
         if finished:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -562,7 +616,32 @@ def main(argv=None) -> int:
     return 0 if finished else 1
 
 
-def run_all(args, ctx, base_env, model, seconds, repeats, tmp: Path, processes: List[Server], wall0: float) -> bool:
+def start_supervised(name: str, tmp: Path, base_env: Dict[str, str], ctx: Dict[str, object]) -> SupervisedStack:
+    """`make run` or `make run-cluster` on free ports (scripts/run.sh under supervisord), the cluster on
+    its own PostgreSQL database `wengang_bench`, emptied first so every run starts alike."""
+    work = tmp / name.replace(" ", "-")
+    work.mkdir()
+    if name == CLUSTER:
+        url = subprocess.run(["bash", "scripts/postgres.sh"], cwd=REPO_ROOT, check=True, text=True, capture_output=True,
+                             env={**base_env, "TEST_POSTGRES_DB": "wengang_bench"}).stdout.strip()
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+    stack = SupervisedStack(SUPERVISED[name], work, database="wengang_bench")
+    log(f"{name}: starting scripts/run.sh {'cluster' if name == CLUSTER else 'serve'} under supervisord …")
+    t0 = time.perf_counter()
+    up_s = stack.start()
+    ctx[f"{name}_up_s"] = up_s
+    ctx[f"{name}_cold_s"] = first_reply(stack.rest_url, [], "嵊泗的留工补助怎么领？", t0, headers=stack.rest_headers)
+    log(f"{name}: running after {up_s:.1f} s, first answer after {ctx[f'{name}_cold_s']:.1f} s")
+    return stack
+
+
+def run_all(args, ctx, base_env, model, seconds, repeats, tmp: Path, processes: List[Server],
+            supervised: Dict[str, SupervisedStack], wall0: float) -> bool:
     logs = tmp / "logs"
     logs.mkdir()
     # -- the stock project: rasa init trains the moodbot model.
@@ -617,27 +696,35 @@ def run_all(args, ctx, base_env, model, seconds, repeats, tmp: Path, processes: 
     ctx["stock_cold_s"] = first_reply(stock_url, [stock], "hello", stock.started)
     log(f"stock: first answer after {ctx['stock_cold_s']:.1f} s")
 
-    warm = [("ours", ours_url, OURS), ("stock", stock_url, STOCK)]
+    if not args.no_supervised:
+        for name in (MAKE_RUN, CLUSTER):
+            supervised[name] = start_supervised(name, tmp, base_env, ctx)
+
+    warm = [("ours", ours_url, OURS, None), ("stock", stock_url, STOCK, None)]
     if one_worker:
-        warm.append((ONE_WORKER, one_url, OURS))
-    for name, url, conversations in warm:
-        problems = asyncio.run(warm_up(url, conversations, name))
+        warm.append((ONE_WORKER, one_url, OURS, None))
+    warm += [(name, stack.rest_url, OURS, stack.rest_headers) for name, stack in supervised.items()]
+    for name, url, conversations, headers in warm:
+        problems = asyncio.run(warm_up(url, conversations, name, headers=headers))
         log(f"{name}: warmed up" + ("; problems: " + "; ".join(problems) if problems else ", every answer as expected"))
 
     results: List[LevelResult] = []
-    stacks = [("ours", ours_url, OURS, [ours.process.pid, actions.process.pid]),
-              ("stock", stock_url, STOCK, [stock.process.pid])]
+    stacks = [("ours", ours_url, OURS, [ours.process.pid, actions.process.pid], None),
+              ("stock", stock_url, STOCK, [stock.process.pid], None)]
     if one_worker:  # back-to-back only, where the number of processes matters
-        stacks.append((ONE_WORKER, one_url, OURS, [one_worker.process.pid, actions.process.pid]))
+        stacks.append((ONE_WORKER, one_url, OURS, [one_worker.process.pid, actions.process.pid], None))
+    # supervisord and everything below it (HAProxy, Rasa, action servers, Redis; not PostgreSQL, a system service)
+    stacks += [(name, stack.rest_url, OURS, [stack.process.pid], stack.rest_headers) for name, stack in supervised.items()]
     plan = [(users, think) for users in LEVELS for think in ((0.0,) if users == 1 else (0.0, args.think))]
     for users, think in plan:
-        for name, url, conversations, pids in stacks:
+        for name, url, conversations, pids, headers in stacks:
             if name == ONE_WORKER and (think or users == 1):
                 continue
             log(f"{name}: {users} concurrent users, {'back-to-back' if not think else f'~{think:g} s between turns'}, "
                 f"for {seconds:g} s (load average {os.getloadavg()[0]:.2f}) …")
             result = asyncio.run(run_level(name, url, users, seconds, conversations, pids,
-                                           tag=f"{name.replace(', ', '-').replace(' ', '')}-{users}-{think:g}", think=think))
+                                           tag=f"{name.replace(', ', '-').replace(' ', '')}-{users}-{think:g}", think=think,
+                                           headers=headers))
             results.append(result)
             log(f"{name} @ {users}: {result.messages} messages, p50 {result.p(0.5):.1f} ms, "
                 f"p95 {result.p(0.95):.1f} ms, p99 {result.p(0.99):.1f} ms, {result.throughput:.1f} msg/s, "
@@ -659,7 +746,7 @@ def run_all(args, ctx, base_env, model, seconds, repeats, tmp: Path, processes: 
     if one_worker:
         servers.insert(1, ("our Rasa server, 1 worker", one_worker))
     for label, server in servers:
-        kids = children(server.process.pid)
+        kids = descendants(server.process.pid)
         hwm = status_kib(server.process.pid, "VmHWM")
         rss = status_kib(server.process.pid, "VmRSS")
         if kids:
@@ -667,7 +754,14 @@ def run_all(args, ctx, base_env, model, seconds, repeats, tmp: Path, processes: 
             rss = (rss or 0) + sum(status_kib(k, "VmRSS") or 0 for k in kids)
         memory.append((label, hwm, rss, len(kids)))
         log(f"{label}: VmHWM {(hwm or 0) / 1024:.0f} MiB, VmRSS {(rss or 0) / 1024:.0f} MiB")
+    for name, stack in supervised.items():
+        kids = descendants(stack.process.pid)
+        hwm = sum(status_kib(k, "VmHWM") or 0 for k in kids)
+        rss = sum(status_kib(k, "VmRSS") or 0 for k in kids)
+        memory.append((f"{name} layout, every supervised process", hwm, rss, len(kids)))
     stop(processes)
+    for stack in supervised.values():
+        stack.stop()
     ctx["wall"] = time.perf_counter() - wall0
     plot(results, Path(args.plot), args.workers)
     text = report(ctx, results, lengths, length_errors, memory, Path(args.plot).name)

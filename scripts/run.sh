@@ -49,10 +49,13 @@ CONSOLE_PORT=${CONSOLE_PORT:-8000}
 # tests use their own).
 VAR=${BOT_VAR_DIR:-var}
 mkdir -p "$VAR/log"
-# endpoints.yml calls the action server on 5055; another ACTIONS_PORT gets a copy that says so.
-if [ "$ENDPOINTS" = endpoints.yml ] && [ "$ACTIONS_PORT" != 5055 ]; then
+# endpoints.yml calls the action servers' HAProxy on localhost:5055; another ACTIONS_PORT, or an
+# ACTIONS_HOST off loopback (HAProxy then listens on that address only), gets a copy that says so.
+ACTIONS_ADDRESS=${ACTIONS_HOST:-localhost}
+case $ACTIONS_ADDRESS in 127.0.0.1 | localhost | ::1) ACTIONS_ADDRESS=localhost ;; esac
+if [ "$ENDPOINTS" = endpoints.yml ] && { [ "$ACTIONS_PORT" != 5055 ] || [ "$ACTIONS_ADDRESS" != localhost ]; }; then
   ENDPOINTS=$VAR/endpoints.yml
-  sed "s#//localhost:5055/#//localhost:$ACTIONS_PORT/#" endpoints.yml >"$ENDPOINTS"
+  sed "s#//localhost:5055/#//$ACTIONS_ADDRESS:$ACTIONS_PORT/#" endpoints.yml >"$ENDPOINTS"
 fi
 # Secrets, each from the environment or made once and kept in var/ (readable by this user only);
 # delete the file (or set the variable) and restart to rotate one. README: "Security".

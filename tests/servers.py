@@ -3,12 +3,13 @@ secrets and the environment they run with, the same as scripts/run.sh gives them
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 import requests
 
@@ -135,3 +136,111 @@ def wait_for(url: str, process, log: Path, timeout: float = 240, interval: float
             pass
         time.sleep(interval)
     raise TimeoutError(f"{url} not up after {timeout}s:\n{Path(log).read_text()[-3000:]}")
+
+
+class SupervisedStack:
+    """`make run` (mode "default") or `make run-cluster` (mode "cluster"): scripts/run.sh under
+    supervisord in its own process group, on its own free ports and var directory, with a store and
+    tracker of its own (default: SQLite files in `work`; cluster: the database `database` on the local
+    PostgreSQL, made by scripts/postgres.sh, and a supervised Redis on a free port). The cluster has the
+    WeChat channel on (plaintext mode), so REST calls need `rest_headers`. Used by the fault runner
+    (tests/faults) and `make bench-latency`."""
+
+    def __init__(self, mode: str, work: Path, database: str = "wengang_stack"):
+        self.mode, self.work = mode, work
+        self.var = work / "var"
+        base = free_ports(8)
+        self.rasa_port, self.rasa_backend_port = base, base + 1  # Rasa processes on base+1, base+2
+        self.actions_port = base + 3  # cluster: HAProxy there, action servers on base+4, base+5
+        self.console_port, self.redis_port = base + 6, base + 7
+        self.base_url = f"http://127.0.0.1:{self.rasa_port}"
+        self.rest_url = f"{self.base_url}/webhooks/rest/webhook"
+        self.rest_headers = REST_HEADERS if mode == "cluster" else {}
+        self.process: Optional[subprocess.Popen] = None
+        if mode == "cluster":
+            # A database of its own on the local PostgreSQL (scripts/postgres.sh makes it).
+            self.store_url = subprocess.run(["bash", "scripts/postgres.sh"], cwd=REPO_ROOT, check=True, text=True,
+                                            capture_output=True, env={**os.environ, "TEST_POSTGRES_DB": database}
+                                            ).stdout.strip()
+            self.tracker_url = self.store_url
+        else:
+            self.store_url = f"sqlite:///{work / 'store.db'}"
+            self.tracker_url = f"sqlite:///{work / 'tracker.db'}"
+
+    def env(self) -> Dict[str, str]:
+        env = {**os.environ, "BOT_VAR_DIR": str(self.var), "RASA_PORT": str(self.rasa_port),
+               "RASA_BACKEND_PORT": str(self.rasa_backend_port), "ACTIONS_PORT": str(self.actions_port),
+               "CONSOLE_PORT": str(self.console_port), "RASA_PROCESSES": "2",
+               "DATABASE_URL": self.store_url, "BOT_TRACKER_URL": self.tracker_url,
+               "BOT_TODAY": "2023-01-20", "BOT_DEFAULT_REGION": "", "RASA_TOKEN": "fault-rasa-token",
+               "ACTION_SERVER_TOKEN": "fault-action-token", "REST_TOKEN": REST_TOKEN}
+        if self.mode == "cluster":
+            # WeChat on, in plaintext mode (the fault users sign their requests as WeChat does).
+            env.update(WECHAT_ENV, WECHAT_ENCODING_AES_KEY="", ACTIONS_PROCESSES="2", ACTIONS_HOST="127.0.0.1", RASA_HOST="127.0.0.1",
+                       CONSOLE_HOST="127.0.0.1", REDIS_HOST="127.0.0.1", REDIS_PORT=str(self.redis_port),
+                       REDIS_LOCK_DB="1", WECHAT_REDIS_URL=f"redis://127.0.0.1:{self.redis_port}/2")
+        return env
+
+    def start(self, timeout: float = 600) -> float:
+        started = time.monotonic()
+        self.out = self.work / "run.log"
+        with open(self.out, "w") as out:
+            self.process = subprocess.Popen(["bash", "scripts/run.sh", "cluster" if self.mode == "cluster" else "serve"], cwd=REPO_ROOT, env=self.env(),
+                                            stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        while time.monotonic() - started < timeout:
+            if "稳岗留工政策助手 is running" in self.out.read_text():
+                return time.monotonic() - started
+            if self.process.poll() is not None:
+                raise RuntimeError(f"scripts/run.sh exited ({self.process.returncode}):\n{self.out.read_text()[-3000:]}")
+            time.sleep(1)
+        raise TimeoutError(f"stack not up after {timeout}s:\n{self.out.read_text()[-3000:]}")
+
+    def supervisorctl(self, *args: str) -> str:
+        return subprocess.run([str(REPO_ROOT / ".venv/bin/supervisorctl"), "-c", str(self.var / "supervisord.conf"),
+                               *args], capture_output=True, text=True, timeout=30).stdout.strip()
+
+    def pid(self, program: str) -> int:
+        return int(self.supervisorctl("pid", program))
+
+    def kill9(self, program: str) -> Tuple[float, str]:
+        """(monotonic time of the kill, what was done)"""
+        pid = self.pid(program)
+        os.kill(pid, signal.SIGKILL)
+        return time.monotonic(), f"killed {program} (pid {pid})"
+
+    def restart(self, program: str) -> Tuple[float, str]:
+        at = time.monotonic()
+        return at, self.supervisorctl("restart", program).replace("\n", "; ")
+
+    def up(self, program: str) -> Callable[[], bool]:
+        """Whether the program serves again."""
+        if program == "redis":
+            return lambda: subprocess.run(["redis-cli", "-p", str(self.redis_port), "ping"], capture_output=True,
+                                          text=True).stdout.strip() == "PONG"
+        if program.startswith("rasa:rasa-"):
+            url = f"http://127.0.0.1:{self.rasa_backend_port + int(program.rsplit('-', 1)[1]) - 1}/webhooks/rest/ready"
+        elif program.startswith("actions-"):
+            number = int(program.rsplit("-", 1)[1])
+            url = f"http://127.0.0.1:{self.actions_port + number}/health"
+        else:
+            raise ValueError(program)
+
+        def answers() -> bool:
+            try:
+                return requests.get(url, timeout=1).ok
+            except requests.RequestException:
+                return False
+        return answers
+
+    def stop(self) -> float:
+        """SIGTERM to scripts/run.sh (as Ctrl-C): seconds until everything has exited."""
+        if self.process is None or self.process.poll() is not None:
+            return 0.0
+        started = time.monotonic()
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        return time.monotonic() - started

@@ -31,11 +31,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import re
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -47,7 +45,7 @@ import aiohttp
 import requests
 import sqlalchemy as sa
 
-from tests.servers import REST_TOKEN, WECHAT_ENV, free_ports
+from tests.servers import REST_HEADERS, WECHAT_ENV, SupervisedStack
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SYSTEM_ERROR = "系统暂时出了点问题"
@@ -65,109 +63,6 @@ TRIES = 20  # a person sends a failed message again, at most this often
 
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-# ---- the stack ----------------------------------------------------------------------------------
-
-class Stack:
-    """scripts/run.sh in its own process group, on its own ports and var directory."""
-
-    def __init__(self, mode: str, work: Path):
-        self.mode, self.work = mode, work
-        self.var = work / "var"
-        base = free_ports(8)
-        self.rasa_port, self.rasa_backend_port = base, base + 1  # Rasa processes on base+1, base+2
-        self.actions_port = base + 3  # cluster: HAProxy there, action servers on base+4, base+5
-        self.console_port, self.redis_port = base + 6, base + 7
-        self.base_url = f"http://127.0.0.1:{self.rasa_port}"
-        self.process: Optional[subprocess.Popen] = None
-        if mode == "cluster":
-            # A database of its own on the local PostgreSQL (scripts/postgres.sh makes it).
-            self.store_url = subprocess.run(["bash", "scripts/postgres.sh"], cwd=REPO_ROOT, check=True, text=True,
-                                            capture_output=True, env={**os.environ, "TEST_POSTGRES_DB": "wengang_faults"}
-                                            ).stdout.strip()
-            self.tracker_url = self.store_url
-        else:
-            self.store_url = f"sqlite:///{work / 'store.db'}"
-            self.tracker_url = f"sqlite:///{work / 'tracker.db'}"
-
-    def env(self) -> Dict[str, str]:
-        env = {**os.environ, "BOT_VAR_DIR": str(self.var), "RASA_PORT": str(self.rasa_port),
-               "RASA_BACKEND_PORT": str(self.rasa_backend_port), "ACTIONS_PORT": str(self.actions_port),
-               "CONSOLE_PORT": str(self.console_port), "RASA_PROCESSES": "2",
-               "DATABASE_URL": self.store_url, "BOT_TRACKER_URL": self.tracker_url,
-               "BOT_TODAY": "2023-01-20", "BOT_DEFAULT_REGION": "", "RASA_TOKEN": "fault-rasa-token",
-               "ACTION_SERVER_TOKEN": "fault-action-token", "REST_TOKEN": REST_TOKEN}
-        if self.mode == "cluster":
-            # WeChat on, in plaintext mode (the fault users sign their requests as WeChat does).
-            env.update(WECHAT_ENV, WECHAT_ENCODING_AES_KEY="", ACTIONS_PROCESSES="2", ACTIONS_HOST="127.0.0.1", RASA_HOST="127.0.0.1",
-                       CONSOLE_HOST="127.0.0.1", REDIS_HOST="127.0.0.1", REDIS_PORT=str(self.redis_port),
-                       REDIS_LOCK_DB="1", WECHAT_REDIS_URL=f"redis://127.0.0.1:{self.redis_port}/2")
-        return env
-
-    def start(self, timeout: float = 600) -> float:
-        started = time.monotonic()
-        self.out = self.work / "run.log"
-        with open(self.out, "w") as out:
-            self.process = subprocess.Popen(["bash", "scripts/run.sh", "cluster" if self.mode == "cluster" else "serve"], cwd=REPO_ROOT, env=self.env(),
-                                            stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        while time.monotonic() - started < timeout:
-            if "稳岗留工政策助手 is running" in self.out.read_text():
-                return time.monotonic() - started
-            if self.process.poll() is not None:
-                raise RuntimeError(f"scripts/run.sh exited ({self.process.returncode}):\n{self.out.read_text()[-3000:]}")
-            time.sleep(1)
-        raise TimeoutError(f"stack not up after {timeout}s:\n{self.out.read_text()[-3000:]}")
-
-    def supervisorctl(self, *args: str) -> str:
-        return subprocess.run([str(REPO_ROOT / ".venv/bin/supervisorctl"), "-c", str(self.var / "supervisord.conf"),
-                               *args], capture_output=True, text=True, timeout=30).stdout.strip()
-
-    def pid(self, program: str) -> int:
-        return int(self.supervisorctl("pid", program))
-
-    def kill9(self, program: str) -> Tuple[float, str]:
-        """(monotonic time of the kill, what was done)"""
-        pid = self.pid(program)
-        os.kill(pid, signal.SIGKILL)
-        return time.monotonic(), f"killed {program} (pid {pid})"
-
-    def restart(self, program: str) -> Tuple[float, str]:
-        at = time.monotonic()
-        return at, self.supervisorctl("restart", program).replace("\n", "; ")
-
-    def up(self, program: str) -> Callable[[], bool]:
-        """Whether the program serves again."""
-        if program == "redis":
-            return lambda: subprocess.run(["redis-cli", "-p", str(self.redis_port), "ping"], capture_output=True,
-                                          text=True).stdout.strip() == "PONG"
-        if program.startswith("rasa:rasa-"):
-            url = f"http://127.0.0.1:{self.rasa_backend_port + int(program.rsplit('-', 1)[1]) - 1}/webhooks/rest/ready"
-        elif program.startswith("actions-"):
-            number = int(program.rsplit("-", 1)[1])
-            url = f"http://127.0.0.1:{self.actions_port + number}/health"
-        else:
-            raise ValueError(program)
-
-        def answers() -> bool:
-            try:
-                return requests.get(url, timeout=1).ok
-            except requests.RequestException:
-                return False
-        return answers
-
-    def stop(self) -> float:
-        """SIGTERM to scripts/run.sh (as Ctrl-C): seconds until everything has exited."""
-        if self.process is None or self.process.poll() is not None:
-            return 0.0
-        started = time.monotonic()
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=90)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-        return time.monotonic() - started
 
 
 def seconds_until_up(up: Callable[[], bool], since: float, timeout: float = 300) -> Optional[float]:
@@ -213,7 +108,7 @@ class Load:
         text, error = "", ""
         try:
             async with session.post(f"{self.base_url}/webhooks/rest/webhook", json={"sender": sender, "message": message},
-                                    headers={"Authorization": f"Bearer {REST_TOKEN}"},
+                                    headers=REST_HEADERS,
                                     timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)) as response:
                 if response.status != 200:
                     error = f"HTTP {response.status}"
@@ -400,7 +295,7 @@ TARGET_SECONDS = {"cluster": 5.0, "default": 30.0}
 
 
 def run_mode(mode: str, users: int, warmup: float, window: float, work: Path) -> dict:
-    stack = Stack(mode, work)
+    stack = SupervisedStack(mode, work, database="wengang_faults")
     log(f"starting the {mode} stack (scripts/run.sh under supervisord) in {work}")
     try:
         startup = stack.start()
