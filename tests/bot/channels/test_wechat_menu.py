@@ -66,3 +66,16 @@ def _broken(menu, change):
 def test_the_checker_finds_what_wechat_would_refuse(menu, change, problem):
     problems = _broken(menu, change)
     assert any(problem in p for p in problems), problems
+
+
+def test_the_welcome_lists_what_to_ask_and_says_voice_works():
+    """The subscribe event is answered with utter_greet (bot/channels/wechat.py: GREET_TRIGGER)."""
+    from pathlib import Path
+
+    import yaml
+
+    domain = yaml.safe_load((Path(__file__).resolve().parents[3] / "domain.yml").read_text(encoding="utf-8"))
+    welcome = domain["responses"]["utter_greet"][0]["text"]
+    assert all(topic in welcome for topic in MAIN_TOPICS)
+    assert "语音" in welcome and "菜单" in welcome
+    assert len(welcome.encode("utf-8")) <= 2048  # one WeChat message
