@@ -65,6 +65,10 @@ def test_the_parsers_read_what_was_said():
 @pytest.mark.parametrize("heard, masked", [
     ("我电话幺三九一二三四五六七八", "我电话幺三九****五六七八"),
     ("身份证号三三零九二二一九九零零一零一一二三四", "身份证号三三零九二二********一二三四"),
+    ("电话139一二三四五六七八", "电话139****五六七八"),  # recognisers mix digits and numerals
+    ("电话幺三九1234五六七八", "电话幺三九****五六七八"),
+    ("身份证330922一九九零零一零一1234", "身份证330922********1234"),
 ])
 def test_numbers_read_out_are_masked_as_spoken(heard, masked):
     assert mask_text(heard) == masked
+    assert mask_text(masked) == masked
