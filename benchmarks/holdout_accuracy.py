@@ -2,7 +2,7 @@
 
     .venv/bin/python -m benchmarks.holdout_accuracy [FILE ...] [--model PATH]
 
-FILE defaults to tests/nlu_holdout.yml and tests/nlu_holdout_users.yml; the model to the one
+FILE defaults to tests/nlu_holdout.yml, tests/nlu_holdout_users.yml and tests/nlu_holdout_voice.yml; the model to the one
 `make train` built for the current data (`python -m bot.training --print-path`). A message counts
 the way benchmarks/nlu.py counts ours: its top intent, or, when the FallbackClassifier fired, the
 best intent under nlu_fallback (such rows are marked "fallback"). For finding weak spots; not a test.
@@ -21,7 +21,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_FILES = [REPO / "tests" / "nlu_holdout.yml", REPO / "tests" / "nlu_holdout_users.yml"]
+DEFAULT_FILES = [REPO / "tests" / "nlu_holdout.yml", REPO / "tests" / "nlu_holdout_users.yml",
+                 REPO / "tests" / "nlu_holdout_voice.yml"]
 
 
 def shown(path: Path) -> Path:

@@ -2,9 +2,11 @@
 
     python -m benchmarks.nlu [--skip-training-times] [--out benchmarks/nlu.md]
 
-On `tests/nlu_holdout.yml` (written separately from nlu_data/, never trained on), and on
+On `tests/nlu_holdout.yml` (written separately from nlu_data/, never trained on), on
 `tests/nlu_holdout_users.yml` (also held out; written in the style of real users: dialect, typos,
-voice-to-text transcripts), with the same three trained systems:
+voice-to-text transcripts) and on `tests/nlu_holdout_voice.yml` (WeChat voice messages as its
+recogniser writes them: no punctuation, homophones, numbers read out), with the same three trained
+systems:
 1. ours: the production model (`make train`; config.yml), top intent;
 2. stock Rasa: the pipeline Rasa 3.6 suggests, with JiebaTokenizer for a language without spaces
    and every component at its defaults, trained here on the same nlu_data/;
@@ -13,7 +15,7 @@ voice-to-text transcripts), with the same three trained systems:
    similarity of 0.2 it says "out of scope".
 Reports accuracy, macro-F1, the out-of-scope rejection rate, per-intent F1, the error-rate ratio of
 each alternative to ours, and a confusion-matrix plot for ours (these on the first set), and
-accuracy and macro-F1 of each system on both sets side by side. Unless --skip-training-times, also
+accuracy and macro-F1 of each system on all three sets side by side. Unless --skip-training-times, also
 times a full training of our model from an empty cache and the retraining after a one-line change.
 Targets (issue 6): macro-F1 ≥ 0.95 on the holdout; error rate at most half of each alternative's.
 """
@@ -37,6 +39,7 @@ from typing import Dict, List, Sequence, Tuple
 REPO = Path(__file__).resolve().parents[1]
 HOLDOUT = REPO / "tests" / "nlu_holdout.yml"
 USERS_HOLDOUT = REPO / "tests" / "nlu_holdout_users.yml"
+VOICE_HOLDOUT = REPO / "tests" / "nlu_holdout_voice.yml"
 OUT_DIR = Path(__file__).resolve().parent
 STOCK_CONFIG = """# Rasa 3.6's suggested default pipeline, with JiebaTokenizer for a language without spaces;
 # every component at its defaults. Written by benchmarks/nlu.py.
@@ -206,7 +209,8 @@ def training_times(work: Path) -> Tuple[float, float]:
 # ---- report ------------------------------------------------------------------------------------
 
 def report(results: Dict[str, Dict], gold: Sequence[str], times: Dict[str, float], command: str,
-           users: Dict[str, Dict], users_gold: Sequence[str]) -> str:
+           users: Dict[str, Dict], users_gold: Sequence[str],
+           voice: Dict[str, Dict], voice_gold: Sequence[str]) -> str:
     ours = results["ours"]
     lines = [f"Measured {dt.date.today()} on {machine()}. Command: `{command}`.", "",
              f"Held-out set: `tests/nlu_holdout.yml`, {len(gold)} messages, {len(set(gold))} intents, written "
@@ -229,14 +233,18 @@ def report(results: Dict[str, Dict], gold: Sequence[str], times: Dict[str, float
               "", "\"Out-of-scope rejected\": out-of-scope messages classified as out_of_scope or caught by the "
                   "fallback (ours and stock: FallbackClassifier; TF-IDF: similarity below 0.2). \"In-scope wrongly "
                   "rejected\": the other way round.", ""]
-    lines += [f"Both held-out sets: `tests/nlu_holdout.yml` ({len(gold)} messages) and "
+    lines += [f"All three held-out sets: `tests/nlu_holdout.yml` ({len(gold)} messages), "
               f"`tests/nlu_holdout_users.yml` ({len(users_gold)} messages in the style of real users: dialect, "
-              "typos, traditional characters, voice-to-text transcripts), same trained systems.", "",
-              "| system | `nlu_holdout.yml` accuracy | macro-F1 | `nlu_holdout_users.yml` accuracy | macro-F1 |",
-              "|---|---:|---:|---:|---:|"]
+              "typos, traditional characters, voice-to-text transcripts) and `tests/nlu_holdout_voice.yml` "
+              f"({len(voice_gold)} WeChat voice transcripts: no punctuation, homophones, numbers read out), "
+              "same trained systems.", "",
+              "| system | `nlu_holdout.yml` accuracy | macro-F1 | `nlu_holdout_users.yml` accuracy | macro-F1 | "
+              "`nlu_holdout_voice.yml` accuracy | macro-F1 |",
+              "|---|---:|---:|---:|---:|---:|---:|"]
     for key, result in results.items():
         lines.append(f"| {names[key]} | {result['accuracy']:.3f} | {result['macro_f1']:.3f} | "
-                     f"{users[key]['accuracy']:.3f} | {users[key]['macro_f1']:.3f} |")
+                     f"{users[key]['accuracy']:.3f} | {users[key]['macro_f1']:.3f} | "
+                     f"{voice[key]['accuracy']:.3f} | {voice[key]['macro_f1']:.3f} |")
     lines.append("")
     if times:
         lines += ["| training | time |", "|---|---:|"]
@@ -262,19 +270,24 @@ def main(argv=None) -> int:
     if not model.exists():
         print(f"no trained model at {model}: run `make train` first", file=sys.stderr)
         return 1
-    holdout, users = load_examples(HOLDOUT), load_examples(USERS_HOLDOUT)
+    holdout, users, voice = load_examples(HOLDOUT), load_examples(USERS_HOLDOUT), load_examples(VOICE_HOLDOUT)
     texts, gold = [t for t, _ in holdout], [i for _, i in holdout]
-    users_gold = [i for _, i in users]
-    both = texts + [t for t, _ in users]  # each system parses both sets at once; split by position
+    users_gold, voice_gold = [i for _, i in users], [i for _, i in voice]
+    # each system parses all sets at once; split by position
+    both = texts + [t for t, _ in users] + [t for t, _ in voice]
     training = load_examples(REPO / "nlu_data" / "nlu")
-    print(f"holdout: {len(holdout)} + {len(users)} (users) messages; training: {len(training)} examples", flush=True)
+    print(f"holdout: {len(holdout)} + {len(users)} (users) + {len(voice)} (voice) messages; "
+          f"training: {len(training)} examples", flush=True)
     results: Dict[str, Dict] = {}
     users_results: Dict[str, Dict] = {}
+    voice_results: Dict[str, Dict] = {}
     times: Dict[str, float] = {}
 
     def record(key: str, predicted: List[Tuple[str, bool]]) -> None:
+        users_end = len(texts) + len(users)
         results[key] = score(gold, predicted[:len(texts)])
-        users_results[key] = score(users_gold, predicted[len(texts):])
+        users_results[key] = score(users_gold, predicted[len(texts):users_end])
+        voice_results[key] = score(voice_gold, predicted[users_end:])
 
     with tempfile.TemporaryDirectory(prefix="bench-nlu-") as tmp:
         work = Path(tmp)
@@ -293,7 +306,7 @@ def main(argv=None) -> int:
             times["ours, retraining after a one-line NLU change (cache kept)"] = retrain
     confusion_plot(gold, results["ours"]["top"], OUT_DIR / "nlu_confusion.png")
     command = "make bench-nlu" + (" (--skip-training-times)" if args.skip_training_times else "")
-    body = report(results, gold, times, command, users_results, users_gold)
+    body = report(results, gold, times, command, users_results, users_gold, voice_results, voice_gold)
     text = "# NLU benchmark: ours against stock Rasa and a TF-IDF matcher\n\n" + body
     Path(args.out).write_text(text, encoding="utf-8")
     print(text)

@@ -24,6 +24,10 @@
   bot staff list                   the console accounts
   bot nlu export-reviewed [--out nlu_data/reviewed.yml]
                                    supervisors' labels from the console's review page, as NLU examples
+  bot wechat menu --print | --push [--file F]
+                                   the Official Account's custom menu (bot/channels/wechat_menu.json):
+                                   check it and print the menu-create body, or publish it
+                                   (WECHAT_APPID, WECHAT_SECRET; WECHAT_API_BASE)
   (phones are always masked: the command line never prints a full phone number; a ticket's 查询码
   is printed only by reset-code, once, and shown elsewhere as 已发放/未发放)
 """
@@ -367,6 +371,49 @@ def _nlu(args: argparse.Namespace) -> int:
     return 0
 
 
+def _wechat(args: argparse.Namespace) -> int:
+    """The menu is checked before anything is sent: WeChat refuses a whole menu for one name a byte
+    too long and says only "errcode 40018"."""
+    import asyncio
+    import os
+
+    import aiohttp
+
+    from bot.channels.wechat_api import WeChatApi, WeChatApiError
+    from bot.channels.wechat_menu import MENU_FILE, MenuError, load_menu, menu_for_api, validate_menu
+
+    path = Path(args.file) if args.file else MENU_FILE
+    try:
+        body = menu_for_api(validate_menu(load_menu(path)))
+    except (OSError, ValueError, KeyError) as exc:  # MenuError and bad JSON are ValueErrors
+        kind = "菜单不符合微信的要求" if isinstance(exc, MenuError) else "菜单文件无法读取"
+        print(f"{kind}（{path}）：{exc}", file=sys.stderr)
+        return 1
+    if args.print:
+        print(json.dumps(body, ensure_ascii=False, indent=2))
+        return 0
+    app_id, secret = os.environ.get("WECHAT_APPID", "").strip(), os.environ.get("WECHAT_SECRET", "").strip()
+    if not (app_id and secret):
+        print("发布菜单需要 WECHAT_APPID 和 WECHAT_SECRET", file=sys.stderr)
+        return 2
+    base = os.environ.get("WECHAT_API_BASE", "https://api.weixin.qq.com")
+
+    async def push() -> None:
+        api = WeChatApi(base, app_id, secret)
+        try:
+            await api.create_menu(body)
+        finally:
+            await api.close()
+
+    try:
+        asyncio.run(push())
+    except (WeChatApiError, aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+        print(f"菜单发布失败：{exc}", file=sys.stderr)
+        return 1
+    print(f"菜单已发布（{len(body['button'])} 个一级菜单），微信客户端几分钟内生效")
+    return 0
+
+
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bot", description="稳岗留工政策助手 command line")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -431,6 +478,13 @@ def main(argv: List[str] | None = None) -> int:
     nlu.add_argument("action", choices=["export-reviewed"])
     nlu.add_argument("--out", default="nlu_data/reviewed.yml", help="where to write (default nlu_data/reviewed.yml)")
     nlu.set_defaults(run=_nlu)
+    wechat = sub.add_parser("wechat", help="the WeChat Official Account: its custom menu")
+    wechat.add_argument("action", choices=["menu"])
+    what = wechat.add_mutually_exclusive_group(required=True)
+    what.add_argument("--print", action="store_true", help="check the menu file and print the menu-create body")
+    what.add_argument("--push", action="store_true", help="check it and publish it (WECHAT_APPID, WECHAT_SECRET)")
+    wechat.add_argument("--file", help="the menu file (default bot/channels/wechat_menu.json)")
+    wechat.set_defaults(run=_wechat)
     args = parser.parse_args(argv)
     return args.run(args)
 

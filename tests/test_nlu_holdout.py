@@ -1,5 +1,7 @@
-"""Checks on the held-out NLU test sets (no trained model needed): `tests/nlu_holdout.yml` and
-`tests/nlu_holdout_users.yml` (real-user style: dialect, typos, voice-to-text transcripts).
+"""Checks on the held-out NLU test sets (no trained model needed): `tests/nlu_holdout.yml`,
+`tests/nlu_holdout_users.yml` (real-user style: dialect, typos, voice-to-text transcripts) and
+`tests/nlu_holdout_voice.yml` (WeChat voice messages as its recogniser writes them: no punctuation,
+homophones, numbers read out).
 
 Each holdout is written separately from `nlu_data/` and never trained on; these tests keep it
 loadable, complete (every domain intent, nothing outside the domain) and disjoint from the
@@ -25,7 +27,20 @@ class Holdout(NamedTuple):
 HOLDOUTS = [
     Holdout(REPO_ROOT / "tests" / "nlu_holdout.yml", min_examples=300, min_per_intent=8),
     Holdout(REPO_ROOT / "tests" / "nlu_holdout_users.yml", min_examples=240, min_per_intent=6),
+    Holdout(REPO_ROOT / "tests" / "nlu_holdout_voice.yml", min_examples=40, min_per_intent=2),
 ]
+_PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
+
+
+def test_voice_holdout_reads_like_voice_to_text():
+    """No punctuation (the recogniser writes none), and the slips it makes are in it."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    texts = [text for text, _ in _examples(load_data(str(HOLDOUTS[2].path)))]
+    assert not [t for t in texts if _PUNCTUATION.search(t)]
+    joined = "".join(texts)
+    for slip in ("流工", "生死", "胜似", "消费劝", "不贴", "社宝", "外麦", "幺", "一万二", "六万"):
+        assert slip in joined, slip
 
 _STRIP = re.compile(r"[\s\W_]+", re.UNICODE)  # whitespace and punctuation (ASCII and full-width)
 

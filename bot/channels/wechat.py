@@ -11,6 +11,14 @@ goes to Rasa, it waits for the first answer and gets the same reply. An answer n
 WECHAT_REPLY_TIMEOUT (4 s) is acknowledged with "success" and delivered by the customer-service
 API when it is ready.
 
+Voice: with 接收语音识别结果 on, a voice message carries WeChat's transcript in `Recognition`; it is
+answered exactly as a text message with that text (same cleaning, MsgId dedupe and 4-s rule), and
+the reply starts with HEARD_PREFIX and the transcript, masked, so a misheard figure or ID can be
+corrected. A voice message without a transcript gets TEXT_ONLY.
+
+Menu: a CLICK event is read as the text the menu file (bot/channels/wechat_menu.json) gives its key,
+as if the user had typed it; a VIEW event or an unknown key gets MENU_HINT.
+
 Text: every text message goes through bot.text.clean.clean_user_text (control and invisible
 characters dropped, "/restart"-style intent shortcuts read as plain text); one with nothing readable
 left is answered UNREADABLE_REPLY without Rasa. Replies have "<" and ">" made full-width, and an
@@ -30,6 +38,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.message_log import ASYNC, DONE, MessageLog, message_log_from_env
 from bot.channels.wechat_api import WeChatApi
+from bot.channels.wechat_menu import click_texts
 from bot.channels.wechat_protocol import (MAX_BODY_BYTES, InboundMessage, ProtocolError, WeChatConfig,
                                           check_timestamp, encrypted_reply_xml, read_inbound, sha1_signature,
                                           signature_matches, text_reply_xml)
@@ -41,6 +50,9 @@ WECHAT_LIMIT_BYTES = 2048
 SYSTEM_ERROR = "抱歉，系统暂时出了点问题，请稍后再试，或拨打12333人社服务热线。"
 TEXT_ONLY = "目前我只能阅读文字消息。请用文字描述您的问题，例如“留工补助怎么领”或“老板欠我工资”。"
 GREET_TRIGGER = "/greet"  # the subscribe event gets the bot's own welcome (utter_greet)
+MENU_HINT = "请直接发文字或语音提问，也可以点底部菜单：政策问答、我能领吗、欠薪投诉、查投诉进度、人工服务。"
+HEARD_PREFIX = "听到您说："
+HEARD_MAX_CHARS = 60  # one short line: enough to spot a misheard figure, never the whole answer
 
 
 def split_for_wechat(text: str, limit: int = WECHAT_LIMIT_BYTES) -> List[str]:
@@ -70,9 +82,24 @@ def join_bot_messages(messages: List[Dict[str, Any]]) -> str:
     return "\n\n".join(m["text"] for m in messages if m.get("text"))
 
 
-def reply_parts(messages: List[Dict[str, Any]]) -> List[str]:
-    """The WeChat messages of an answer: never markup, never nothing (SYSTEM_ERROR when Rasa said nothing)."""
-    return split_for_wechat(safe_reply_text(join_bot_messages(messages))) or [SYSTEM_ERROR]
+def heard_line(transcript: str) -> str:
+    """The first line of a voice answer. Masked before it is shortened, so an ID number or phone
+    read out by voice is never echoed in full, not even in part of a cut."""
+    shown = mask_text(transcript)
+    if len(shown) > HEARD_MAX_CHARS:
+        shown = shown[:HEARD_MAX_CHARS] + "……"
+    return HEARD_PREFIX + safe_reply_text(shown)
+
+
+def reply_parts(messages: List[Dict[str, Any]], heard: Optional[str] = None) -> List[str]:
+    """The WeChat messages of an answer: never markup, never nothing (SYSTEM_ERROR when Rasa said
+    nothing); a voice answer (`heard`: the transcript) starts with the heard line."""
+    answer = safe_reply_text(join_bot_messages(messages))
+    if not split_for_wechat(answer):
+        return [SYSTEM_ERROR]
+    if heard:
+        answer = f"{heard_line(heard)}\n{answer}"
+    return split_for_wechat(answer)
 
 
 class WeChatInput(InputChannel):
@@ -91,6 +118,7 @@ class WeChatInput(InputChannel):
         self.api = api
         if config is not None and api is None and config.app_id and config.secret:
             self.api = WeChatApi(config.api_base, config.app_id, config.secret, shared=lambda: self.message_log)
+        self.menu_texts = click_texts()  # menu key → what a tap on it says
         self._inflight: Dict[str, asyncio.Task] = {}
         self._background: set = set()
 
@@ -152,9 +180,10 @@ class WeChatInput(InputChannel):
         """The passive reply for this request, or None for "success" (nothing, or sent later)."""
         text = self._text_for_rasa(inbound)
         if text is None:
-            return TEXT_ONLY if inbound.msg_type not in ("event",) else None
+            return self._reply_without_rasa(inbound)
         if not text:  # nothing readable left after bot.text.clean
             return UNREADABLE_REPLY
+        heard = text if inbound.msg_type == "voice" else None
         key = inbound.dedupe_key
         earlier = await asyncio.to_thread(self.message_log.claim, key)
         if earlier is not None:
@@ -166,33 +195,54 @@ class WeChatInput(InputChannel):
             messages = await asyncio.wait_for(asyncio.shield(task), self.config.reply_timeout)
         except asyncio.TimeoutError:
             await asyncio.to_thread(self.message_log.finish, key, ASYNC)
-            self._in_background(self._deliver_later(inbound.openid, task))
+            self._in_background(self._deliver_later(inbound.openid, task, heard))
             return None
         except Exception:
             logger.exception("wechat: Rasa failed on a message")
             await asyncio.to_thread(self.message_log.finish, key, DONE, SYSTEM_ERROR)
             return SYSTEM_ERROR
-        parts = reply_parts(messages)
+        parts = reply_parts(messages, heard)
         await asyncio.to_thread(self.message_log.finish, key, DONE, parts[0])
         if len(parts) > 1:
             self._in_background(self._send_parts(inbound.openid, parts[1:]))
         return parts[0]
 
-    @staticmethod
-    def _text_for_rasa(inbound: InboundMessage) -> Optional[str]:
-        """The cleaned text of a text message ("" when nothing readable is left: no intent
-        shortcut, control or invisible character reaches Rasa), the welcome trigger for a
-        subscription, None for anything else."""
+    def _text_for_rasa(self, inbound: InboundMessage) -> Optional[str]:
+        """What Rasa reads for this message, or None when it does not go to Rasa:
+        - text: the cleaned Content ("" when nothing readable is left: no intent shortcut, control
+          or invisible character reaches Rasa);
+        - voice: the cleaned Recognition, the same way; None without one (recognition off);
+        - subscribe: the welcome trigger; a menu CLICK: the text its key stands for."""
         if inbound.msg_type == "text":
             return clean_user_text(inbound.fields.get("Content", ""))
-        if inbound.msg_type == "event" and inbound.fields.get("Event", "").lower() == "subscribe":
-            return GREET_TRIGGER
+        if inbound.msg_type == "voice":
+            transcript = clean_user_text(inbound.fields.get("Recognition", ""))
+            return transcript or None  # an empty transcript: nothing heard, ask for text
+        if inbound.msg_type == "event":
+            event = inbound.fields.get("Event", "").lower()
+            if event == "subscribe":
+                return GREET_TRIGGER
+            if event == "click":
+                return self.menu_texts.get(inbound.fields.get("EventKey", "").strip())
+        return None
+
+    @staticmethod
+    def _reply_without_rasa(inbound: InboundMessage) -> Optional[str]:
+        """A message Rasa does not read: TEXT_ONLY for media, MENU_HINT for a menu tap it cannot
+        place (a VIEW link, an unknown key), nothing for other events (unsubscribe, location…)."""
+        if inbound.msg_type != "event":
+            return TEXT_ONLY
+        if inbound.fields.get("Event", "").lower() in ("click", "view"):
+            return MENU_HINT
         return None
 
     async def _ask_rasa(self, inbound: InboundMessage, text: str, on_new_message) -> List[Dict[str, Any]]:
         collector = CollectingOutputChannel()
+        metadata = {"wechat_msg": inbound.dedupe_key, "wechat_type": inbound.msg_type}
+        if inbound.fields.get("Event", "").lower() == "click":
+            metadata["wechat_menu_key"] = inbound.fields.get("EventKey", "")
         await on_new_message(UserMessage(text, collector, inbound.openid, input_channel=self.name(),
-                                         metadata={"wechat_msg": inbound.dedupe_key}))
+                                         metadata=metadata))
         return collector.messages
 
     async def _answer_of_first(self, key: str) -> Optional[str]:
@@ -219,13 +269,13 @@ class WeChatInput(InputChannel):
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def _deliver_later(self, openid: str, task: asyncio.Task) -> None:
+    async def _deliver_later(self, openid: str, task: asyncio.Task, heard: Optional[str] = None) -> None:
         try:
             messages = await task
         except Exception:
             logger.exception("wechat: Rasa failed on a message answered later")
             messages = []
-        await self._send_parts(openid, reply_parts(messages))
+        await self._send_parts(openid, reply_parts(messages, heard))
 
     async def _send_parts(self, openid: str, parts: List[str]) -> None:
         if self.api is None:

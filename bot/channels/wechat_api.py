@@ -1,5 +1,6 @@
-"""The one WeChat API the channel calls: the customer-service message (客服消息), for answers that
-were not ready within WeChat's 5 seconds, and for the rest of an answer too long for one reply.
+"""The WeChat APIs the bot calls: the customer-service message (客服消息), for answers that were
+not ready within WeChat's 5 seconds and for the rest of an answer too long for one reply; and the
+custom menu (`bot wechat menu --push`). Both go through one token-carrying POST (`_post`).
 
 The access token is cached and refreshed 5 minutes before it expires, or at once when WeChat says
 it is invalid. Getting a new token makes the one before it invalid 5 minutes later, so with several
@@ -11,6 +12,7 @@ points the client at a fake of WeChat's API in tests.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from typing import Any, Callable, Dict, Optional, Protocol, Tuple
@@ -82,16 +84,27 @@ class WeChatApi:
 
     async def send_text(self, openid: str, content: str) -> None:
         payload = {"touser": openid, "msgtype": "text", "text": {"content": content}}
+        await self._post("/cgi-bin/message/custom/send", payload, "custom send")
+
+    async def create_menu(self, menu: Dict[str, Any]) -> None:
+        """Publish the custom menu (the menu-create body: {"button": [...]}), replacing the old one."""
+        await self._post("/cgi-bin/menu/create", menu, "menu create")
+
+    async def _post(self, path: str, payload: Dict[str, Any], what: str) -> Dict[str, Any]:
+        """POST JSON with the access token. A refused token (another worker renewed it, or it
+        expired early) is replaced once and the call repeated; any other errcode is an error."""
         refused = None
         for _attempt in range(2):
             token = await self.access_token(refused)
-            async with self._client().post(f"{self.base}/cgi-bin/message/custom/send",
-                                           params={"access_token": token}, json=payload) as response:
+            # ensure_ascii=False: WeChat shows "\uXXXX" escapes in menu names literally
+            body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+            async with self._client().post(f"{self.base}{path}", params={"access_token": token}, data=body,
+                                           headers={"Content-Type": "application/json"}) as response:
                 data = await response.json(content_type=None)
             code = int(data.get("errcode", 0) or 0)
             if code == 0:
-                return
+                return data
             if code not in TOKEN_ERRORS:
-                raise WeChatApiError(f"custom send failed: errcode {code}")
+                raise WeChatApiError(f"{what} failed: errcode {code}")
             refused = token
-        raise WeChatApiError("custom send failed: the access token was refused twice")
+        raise WeChatApiError(f"{what} failed: the access token was refused twice")

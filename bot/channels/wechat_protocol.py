@@ -169,10 +169,15 @@ class InboundMessage:
 
     @property
     def dedupe_key(self) -> str:
-        """MsgId for messages; FromUserName + CreateTime (+ Event) for events."""
+        """MsgId for messages; FromUserName + CreateTime + Event (+ EventKey: two menu taps in one
+        second are two requests) for events."""
         if self.fields.get("MsgId"):
             return f"msg:{self.fields['MsgId']}"
-        return f"evt:{self.openid}:{self.fields.get('CreateTime', '')}:{self.fields.get('Event', '')}"
+        key = f"evt:{self.openid}:{self.fields.get('CreateTime', '')}:{self.fields.get('Event', '')}"
+        event_key = self.fields.get("EventKey", "")
+        if len(event_key) > 32:  # keys may be 128 bytes; the message log's key column is 160
+            event_key = hashlib.sha1(event_key.encode("utf-8")).hexdigest()[:16]
+        return f"{key}:{event_key}" if event_key else key
 
 
 @dataclass

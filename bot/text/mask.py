@@ -8,7 +8,8 @@ the staff console and every log line of every process (bot/logsafe.py) go throug
 - 18-character ID numbers (17 digits and a digit or X; when spelled in groups, with a birth date
   in the middle): "410102-19870707-1437" → "410102********1437";
 - 15-digit ID numbers of the old format (with a valid month and day): "410102870707143" → "410102*****7143";
-- mobile and ID numbers in Chinese numerals: "幺八零二九九二四九四六" → "幺八零****四九四六";
+- mobile and ID numbers in Chinese numerals: "幺八零二九九二四九四六" → "幺八零****四九四六", and in
+  digits and numerals mixed, as voice-to-text writes them: "139一二三四五六七八" → "139****五六七八";
 
 however they are spelled: ASCII, full-width or any other decimal digits, "X"/"x"/"Ｘ", up to three
 separators between two digits (any white space incl. U+3000 and NBSP, hyphens and dashes, dots,
@@ -60,8 +61,10 @@ _ID15 = rf"(?<![0-9]){_digits(8, '[1-8]')}{_GAP}{_MONTH}{_GAP}{_DAY}{_GAP}{_digi
 _COUNTRY = r"(?<![0-9])(?:[(\[（【]\s?)?(?:\+|00)?86(?:\s?[)\]）】])?"
 _MOBILE = (rf"(?:(?P<country>{_COUNTRY}){_GAP}|(?<![0-9]))"
            rf"(?P<mobile>1{_GAP}[3-9](?:{_GAP}[0-9]){{9}})(?![0-9])")
-_CN = f"[{_CHINESE_DIGITS}]"
-_CN_MOBILE = (rf"(?<![0-9{_CHINESE_DIGITS}])[一幺]{_GAP}[三四五六七八九](?:{_GAP}{_CN}){{9}}"
+# Chinese numerals, mixed with digits too ("139一二三四五六七八": voice-to-text does that); all-digit
+# spellings are matched by the patterns above first.
+_CN = f"[0-9{_CHINESE_DIGITS}]"
+_CN_MOBILE = (rf"(?<![0-9{_CHINESE_DIGITS}])[1一幺]{_GAP}[3-9三四五六七八九](?:{_GAP}{_CN}){{9}}"
               rf"(?![0-9{_CHINESE_DIGITS}])")
 _CN_ID18 = rf"(?<![0-9{_CHINESE_DIGITS}]){_CN}(?:{_GAP}{_CN}){{16}}{_GAP}(?:{_CN}|[Xx])(?![0-9{_CHINESE_DIGITS}])"
 
@@ -176,10 +179,10 @@ def _masked(match: re.Match) -> str:
         lead = re.sub(r"\s", "", country) + " " if country else ""
         return lead + digits[:3] + "****" + digits[-4:]
     if match.group("cn_mobile") is not None:
-        digits = re.sub(f"[^{_CHINESE_DIGITS}]", "", match.group())
+        digits = re.sub(f"[^0-9{_CHINESE_DIGITS}]", "", match.group())
         return digits[:3] + "****" + digits[-4:]
     if match.group("cn_id18") is not None:
-        return mask_id_number(re.sub(f"[^{_CHINESE_DIGITS}Xx]", "", match.group()))
+        return mask_id_number(re.sub(f"[^0-9{_CHINESE_DIGITS}Xx]", "", match.group()))
     return mask_id_number(re.sub(r"[^0-9Xx]", "", match.group()))
 
 

@@ -4,8 +4,14 @@ Workers type on phones: traditional characters, full-width digits and letters, C
 ("一千", "一万二", "三个月"), shorthand ("1k", "1.2w", "1.2万"). NLU and the entity parsers see one
 canonical form: simplified characters, half-width ASCII, Arabic numbers.
 
-`normalize(text, keep_length=True)` applies only the character-for-character steps (width and
-traditional-to-simplified), so that entity offsets annotated on the original text stay valid.
+Voice input (WeChat's transcript of a voice message) has its own slips: no punctuation, homophones
+("流工" for 留工, "生死县" for 嵊泗县) and numbers read out digit by digit, with "幺" for 1
+("幺三九…" for a phone, "幺二三三三" for the hotline). A run of three or more single Chinese digits
+becomes Arabic digits, so the phone, ID and amount parsers read it like typed digits.
+
+`normalize(text, keep_length=True)` applies only the character-for-character steps (width,
+traditional-to-simplified, homophones, spoken digit runs), so that entity offsets annotated on the
+original text stay valid.
 """
 
 from __future__ import annotations
@@ -56,12 +62,29 @@ def to_halfwidth(text: str) -> str:
 # character offsets stay valid): "流工补贴" said as 留工补贴, "剩四" heard for 嵊泗, "甚么" for 什么.
 HOMOPHONES = {"甚么": "什么", "流工": "留工", "剩四": "嵊泗", "胜似": "嵊泗", "圣泗": "嵊泗", "盛泗": "嵊泗", "嵊四": "嵊泗",
               "生死县": "嵊泗县", "消费劝": "消费券", "消费卷": "消费券", "不贴": "补贴", "补帖": "补贴", "社宝": "社保",
-              "外麦": "外卖", "留胜": "留嵊", "流亮": "流量", "消废卷": "消费券", "消废券": "消费券"}
+              "外麦": "外卖", "留胜": "留嵊", "流亮": "流量", "消废卷": "消费券", "消废券": "消费券",
+              # heard by voice-to-text
+              "留工补住": "留工补助", "稳港": "稳岗", "反岗": "返岗", "欠新": "欠薪", "身份证好": "身份证号",
+              "留生死": "留嵊泗", "回生死": "回嵊泗", "生死本地": "嵊泗本地"}
 _HOMOPHONE = re.compile("|".join(map(re.escape, sorted(HOMOPHONES, key=len, reverse=True))))
 
 
 def fix_homophones(text: str) -> str:
     return _HOMOPHONE.sub(lambda m: HOMOPHONES[m.group(0)], text)
+
+
+# Digits read out one by one ("幺三九", "二零二三"): 3 or more in a row, not part of a number with a
+# magnitude ("一五一十", "九九八十一" stay as they are for cn2an), each becomes its Arabic digit.
+_SPOKEN_DIGIT_VALUE = {"零": "0", "〇": "0", "一": "1", "幺": "1", "二": "2", "三": "3", "四": "4",
+                       "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+_SPOKEN_DIGITS = re.compile(r"(?<![十百千万亿点零〇一幺二三四五六七八九])[零〇一幺二三四五六七八九]{3,}"
+                            r"(?![十百千万亿点零〇一幺二三四五六七八九])")
+_SPOKEN_TABLE = str.maketrans(_SPOKEN_DIGIT_VALUE)
+
+
+def spoken_digits(text: str) -> str:
+    """"幺三九一二三四五六七八" → "13912345678", one character for one character."""
+    return _SPOKEN_DIGITS.sub(lambda m: m.group(0).translate(_SPOKEN_TABLE), text)
 
 
 def to_simplified(text: str) -> str:
@@ -123,7 +146,7 @@ def normalize(text: str, keep_length: bool = False) -> str:
     """The canonical form NLU sees. `keep_length` keeps character offsets unchanged."""
     if not text:
         return text
-    text = fix_homophones(to_simplified(to_halfwidth(text)))
+    text = spoken_digits(fix_homophones(to_simplified(to_halfwidth(text))))
     if keep_length:
         return text
     return numbers_to_digits(text)

@@ -1,4 +1,6 @@
 import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from bot.cli import main
 from bot.nlu import report
@@ -291,3 +293,75 @@ def test_complaints_reset_code_prints_a_new_code_once_and_nothing_else_shows_cod
         assert code == 2 and "经办人" in err
     finally:
         dispose_engines()
+
+
+# ---- bot wechat menu -----------------------------------------------------------------------------
+
+class _FakeMenuApi(BaseHTTPRequestHandler):
+    """WeChat's token and menu-create endpoints (the CLI runs its own event loop: a plain thread)."""
+    menus: list = []
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        self._json({"access_token": "menu-token", "expires_in": 7200})
+
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"])).decode("utf-8")
+        type(self).menus.append((self.path, body))
+        self._json({"errcode": 0, "errmsg": "ok"})
+
+    def _json(self, data):
+        raw = json.dumps(data).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_wechat_menu_print_is_the_menu_create_body(capsys):
+    assert main(["wechat", "menu", "--print"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert set(body) == {"button"} and 1 <= len(body["button"]) <= 3
+    assert "人工服务" in json.dumps(body, ensure_ascii=False)
+
+
+def test_wechat_menu_refuses_a_menu_wechat_would_refuse(tmp_path, capsys):
+    bad = tmp_path / "menu.json"
+    bad.write_text(json.dumps({"button": [{"type": "click", "name": "政策问答政策问答", "key": "K"}],
+                               "click_texts": {"K": "有哪些政策"}}, ensure_ascii=False), encoding="utf-8")
+    assert main(["wechat", "menu", "--print", "--file", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "菜单不符合微信的要求" in err and "1-16 bytes" in err
+    (tmp_path / "broken.json").write_text("{", encoding="utf-8")
+    assert main(["wechat", "menu", "--push", "--file", str(tmp_path / "broken.json")]) == 1
+    assert "菜单文件无法读取" in capsys.readouterr().err
+
+
+def test_wechat_menu_push_needs_the_app_credentials(monkeypatch, capsys):
+    monkeypatch.delenv("WECHAT_APPID", raising=False)
+    monkeypatch.delenv("WECHAT_SECRET", raising=False)
+    assert main(["wechat", "menu", "--push"]) == 2
+    assert "WECHAT_APPID" in capsys.readouterr().err
+
+
+def test_wechat_menu_push_posts_the_menu_to_wechat(monkeypatch, capsys):
+    _FakeMenuApi.menus = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeMenuApi)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        monkeypatch.setenv("WECHAT_APPID", "wx-menu-test")
+        monkeypatch.setenv("WECHAT_SECRET", "menu-secret")
+        monkeypatch.setenv("WECHAT_API_BASE", f"http://127.0.0.1:{server.server_port}")
+        assert main(["wechat", "menu", "--push"]) == 0
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "菜单已发布" in capsys.readouterr().out
+    [(path, body)] = _FakeMenuApi.menus
+    assert path == "/cgi-bin/menu/create?access_token=menu-token"
+    sent = json.loads(body)
+    assert set(sent) == {"button"} and "click_texts" not in body and "政策问答" in body

@@ -6,6 +6,7 @@ fake aiohttp server that records what it gets.
 """
 
 import asyncio
+import json
 import os
 import time
 import uuid
@@ -20,9 +21,11 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.utils import WeChatSigner
 
 from bot.channels.message_log import SqlMessageLog
-from bot.channels.wechat import SYSTEM_ERROR, TEXT_ONLY, WeChatInput, split_for_wechat
+from bot.channels.wechat import (HEARD_PREFIX, MENU_HINT, SYSTEM_ERROR, TEXT_ONLY, WeChatInput,
+                                 split_for_wechat)
 from bot.text.clean import UNREADABLE_REPLY
 from bot.channels.wechat_api import WeChatApi
+from bot.channels.wechat_menu import click_texts
 from bot.channels.wechat_protocol import WeChatConfig
 from tests.bot.channels.fakes import FakeRasa
 from tests.servers import free_port
@@ -49,10 +52,20 @@ def text_xml(content, msg_id="1000001", user=USER, create_time=None):
             f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId></xml>")
 
 
-def event_xml(event, create_time=1673740800):
+def event_xml(event, create_time=1673740800, key=None):
+    event_key = f"<EventKey><![CDATA[{key}]]></EventKey>" if key is not None else ""
     return (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{USER}]]></FromUserName>"
             f"<CreateTime>{create_time}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
-            f"<Event><![CDATA[{event}]]></Event></xml>")
+            f"<Event><![CDATA[{event}]]></Event>{event_key}</xml>")
+
+
+def voice_xml(recognition=None, msg_id="9100001"):
+    """A voice message as WeChat sends it; `Recognition` only with 接收语音识别结果 on."""
+    heard = f"<Recognition><![CDATA[{recognition}]]></Recognition>" if recognition is not None else ""
+    return (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{USER}]]></FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[voice]]></MsgType>"
+            f"<MediaId><![CDATA[media-voice]]></MediaId><Format><![CDATA[amr]]></Format>{heard}"
+            f"<MsgId>{msg_id}</MsgId></xml>")
 
 
 class FakeWeChatApi:
@@ -61,6 +74,7 @@ class FakeWeChatApi:
     def __init__(self):
         self.token_requests = 0
         self.sent = []
+        self.menus = []
         self.refuse_next_token = False
 
     async def token(self, request):
@@ -76,12 +90,22 @@ class FakeWeChatApi:
         return web.json_response({"errcode": 0, "errmsg": "ok"})
 
 
+    async def create_menu(self, request):
+        if self.refuse_next_token:
+            self.refuse_next_token = False
+            return web.json_response({"errcode": 42001, "errmsg": "access_token expired"})
+        raw = await request.read()
+        self.menus.append((request.query["access_token"], raw.decode("utf-8")))
+        return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+
 @pytest.fixture
 async def wechat_api():
     fake = FakeWeChatApi()
     app = web.Application()
     app.router.add_get("/cgi-bin/token", fake.token)
     app.router.add_post("/cgi-bin/message/custom/send", fake.send)
+    app.router.add_post("/cgi-bin/menu/create", fake.create_menu)
     runner = web.AppRunner(app)
     await runner.setup()
     port = free_port()
@@ -323,7 +347,7 @@ async def test_other_events_are_acknowledged_quietly(start_channel):
     assert channel.rasa.turns == []
 
 
-@pytest.mark.parametrize("msg_type", ["image", "voice", "location", "video"])
+@pytest.mark.parametrize("msg_type", ["image", "voice", "location", "video"])  # voice: recognition off
 async def test_non_text_messages_get_a_polite_text(start_channel, msg_type):
     channel = await start_channel()
     xml = (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{USER}]]></FromUserName>"
@@ -331,6 +355,124 @@ async def test_non_text_messages_get_a_polite_text(start_channel, msg_type):
            f"<MediaId><![CDATA[media]]></MediaId><MsgId>8000008</MsgId></xml>")
     _, body = await channel.post(xml, **signed())
     assert reply_of(body).content == TEXT_ONLY and channel.rasa.turns == []
+
+
+# ---- voice (接收语音识别结果) ----------------------------------------------------------------------
+
+async def test_a_voice_transcript_is_answered_like_text_with_what_was_heard_first(start_channel):
+    channel = await start_channel()
+    status, body = await channel.post(voice_xml("流工补贴怎么领"), **signed())
+    assert status == 200
+    assert reply_of(body).content == f"{HEARD_PREFIX}流工补贴怎么领\n收到：流工补贴怎么领"
+    assert channel.rasa.turns == [(USER, "流工补贴怎么领")]  # the NLU's normaliser reads 流工 as 留工
+
+
+@pytest.mark.parametrize("compatible", [False, True], ids=["safe", "compatible"])
+async def test_a_voice_transcript_in_safe_and_compatible_mode(start_channel, compatible):
+    channel = await start_channel(aes=True)
+    crypto = WeChatCrypto(TOKEN, AES_KEY, APP_ID)
+    body, query = encrypted_request(crypto, voice_xml("生死县消费劝还能用吗", msg_id="9200002"), compatible=compatible)
+    status, reply = await channel.post(body, **query)
+    assert status == 200 and "消费劝" not in reply  # encrypted
+    assert decrypt_reply(crypto, reply).content == f"{HEARD_PREFIX}生死县消费劝还能用吗\n收到：生死县消费劝还能用吗"
+    assert channel.rasa.turns == [(USER, "生死县消费劝还能用吗")]
+
+
+async def test_a_retried_voice_msgid_is_answered_once(start_channel):
+    channel = await start_channel(FakeRasa(delay=0.5))
+    xml = voice_xml("查一下我的投诉进度", msg_id="9300003")
+    replies = await asyncio.gather(*[channel.post(xml, **signed()) for _ in range(4)])
+    assert len(channel.rasa.turns) == 1
+    assert {reply_of(body).content for _, body in replies} == {f"{HEARD_PREFIX}查一下我的投诉进度\n收到：查一下我的投诉进度"}
+
+
+@pytest.mark.parametrize("recognition", [None, "", "   ", "\u200b"], ids=["off", "empty", "blank", "invisible"])
+async def test_voice_without_a_transcript_gets_the_text_prompt(start_channel, recognition):
+    channel = await start_channel()
+    _, body = await channel.post(voice_xml(recognition, msg_id="9400004"), **signed())
+    assert reply_of(body).content == TEXT_ONLY and channel.rasa.turns == []
+
+
+async def test_an_id_number_read_out_is_not_echoed_in_full_nor_logged(start_channel, caplog):
+    caplog.set_level("DEBUG")
+    channel = await start_channel()
+    spoken = "我的身份证号是三三零九二二一九九零零一零一一二三四"
+    _, body = await channel.post(voice_xml(spoken, msg_id="9500005"), **signed())
+    heard = reply_of(body).content.split("\n")[0]
+    assert heard == f"{HEARD_PREFIX}我的身份证号是三三零九二二********一二三四"
+    assert channel.rasa.turns == [(USER, spoken)]  # Rasa reads it; the tracker store masks it
+    assert "一九九零零一零一" not in caplog.text
+
+
+async def test_a_long_transcript_is_shortened_in_the_heard_line_and_the_answer_still_fits(start_channel, wechat_api):
+    long_answer = ["答：" + "留工补助" * 500]
+    channel = await start_channel(FakeRasa(answer=lambda text: long_answer))
+    spoken = "那个就是" * 100
+    _, body = await channel.post(voice_xml(spoken, msg_id="9600006"), **signed())
+    passive = reply_of(body).content
+    first_line = passive.split("\n")[0]
+    assert first_line.startswith(HEARD_PREFIX) and first_line.endswith("……") and len(first_line) < 80
+    assert len(passive.encode("utf-8")) <= 2048
+    for _ in range(50):
+        if wechat_api.sent:
+            break
+        await asyncio.sleep(0.1)
+    rest = "".join(payload["text"]["content"] for _, payload in wechat_api.sent)
+    assert (passive + rest).replace("\n", "") == first_line + "".join(long_answer)
+
+
+async def test_a_slow_voice_answer_is_sent_later_with_what_was_heard(start_channel, wechat_api):
+    channel = await start_channel(FakeRasa(delay=1.0), reply_timeout=0.3)
+    assert await channel.post(voice_xml("外麦小哥有补贴吗", msg_id="9700007"), **signed()) == (200, "success")
+    for _ in range(50):
+        if wechat_api.sent:
+            break
+        await asyncio.sleep(0.1)
+    assert [payload["text"]["content"] for _, payload in wechat_api.sent] == [
+        f"{HEARD_PREFIX}外麦小哥有补贴吗\n收到：外麦小哥有补贴吗"]
+
+
+# ---- the custom menu ----------------------------------------------------------------------------
+
+MENU_TEXTS = click_texts()
+
+
+@pytest.mark.parametrize("key", sorted(MENU_TEXTS))
+async def test_a_menu_click_reads_as_the_request_it_stands_for(start_channel, key):
+    channel = await start_channel()
+    _, body = await channel.post(event_xml("CLICK", key=key), **signed())
+    assert reply_of(body).content == f"收到：{MENU_TEXTS[key]}"
+    assert channel.rasa.turns == [(USER, MENU_TEXTS[key])]
+
+
+async def test_two_menu_taps_in_one_second_are_two_requests_and_a_retried_tap_one(start_channel):
+    channel = await start_channel()
+    for key in ("MENU_POLICY", "MENU_HUMAN", "MENU_HUMAN"):
+        await channel.post(event_xml("CLICK", create_time=1673740900, key=key), **signed())
+    assert [text for _, text in channel.rasa.turns] == [MENU_TEXTS["MENU_POLICY"], MENU_TEXTS["MENU_HUMAN"]]
+
+
+@pytest.mark.parametrize("event,key", [("VIEW", "https://example.gov.cn/policy"), ("CLICK", "MENU_GONE"),
+                                       ("CLICK", ""), ("click", "x" * 200)],
+                         ids=["view", "unknown-key", "no-key", "long-key"])
+async def test_a_menu_tap_the_bot_cannot_place_gets_a_hint(start_channel, event, key):
+    channel = await start_channel()
+    _, body = await channel.post(event_xml(event, key=key), **signed())
+    assert reply_of(body).content == MENU_HINT and channel.rasa.turns == []
+
+
+async def test_the_menu_is_published_with_the_access_token_and_its_names_unescaped(wechat_api):
+    api = WeChatApi(wechat_api.base, APP_ID, SECRET)
+    menu = {"button": [{"type": "click", "name": "人工服务", "key": "MENU_HUMAN"}]}
+    try:
+        wechat_api.refuse_next_token = True  # refused once: a new token, the same call again
+        await api.create_menu(menu)
+        assert wechat_api.token_requests == 2
+        assert len(wechat_api.menus) == 1
+        token, raw = wechat_api.menus[0]
+        assert token == "token-2" and "人工服务" in raw and json.loads(raw) == menu
+    finally:
+        await api.close()
 
 
 BOMB = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
