@@ -258,7 +258,8 @@ class AnswerRenderer:
         covered = [label for t, label in TOPICS.items() if t != "policy_overview" and notice.benefits_for(t)]
         body.append(f"本通知涉及：{'、'.join(covered)}。想了解哪一项的金额、条件和办理方式，直接问我。")
         clause_ids = list(dict.fromkeys(c for b in notice.benefits for c in b.clauses))
-        return Answer(fit_message(body), notice.key, [b.key for b in notice.benefits], clause_ids)
+        return Answer(fit_message(body, notice.cite(clause_ids)), notice.key, [b.key for b in notice.benefits],
+                      clause_ids)
 
     def example_name(self) -> str:
         """A region name to give as an example ("嵊泗"): the latest notice's first alias."""
