@@ -117,6 +117,8 @@ class _Reader:
         ):
             self.problem(field, "应为非空字符串列表")
             return ()
+        if required and not value:
+            self.problem(field, "不能为空列表")
         return tuple(str(v).strip() for v in value)
 
     def items(self, data: Any, key: str, where: str, required: bool = True) -> List[Any]:
