@@ -207,7 +207,38 @@ def _check(r: _Reader, item: Any, where: str) -> Optional[Dict[str, Any]]:
     if rule not in RULES:
         r.problem(f"{where}.check.rule", f"未知规则 {rule!r}（可选: {', '.join(sorted(RULES))}）")
         return None
+    for param in RULE_PARAMS.get(rule, ()):
+        if check.get(param) is None:
+            r.problem(f"{where}.check.{param}", f"规则 {rule} 需要参数 {param}")
     return dict(check)
+
+
+# The parameters each check rule reads (bot/eligibility/rules.py); a missing one would fail an answer.
+RULE_PARAMS: Dict[str, Tuple[str, ...]] = {
+    "festival_job": ("date",),
+    "festival_attendance": ("year", "field"),
+    "social_insurance_month": ("month",),
+    "charter_min_passengers": ("min",),
+    "charter_in_window": ("window",),
+    "charter_cost_share": ("share",),
+    "placement_in_window": ("window",),
+    "placement_insured_months": ("min",),
+    "placement_min_count": ("min",),
+}
+
+
+def _check_benefit_rules(r: _Reader, benefit: Benefit, where: str) -> None:
+    """A check's window names one of the benefit's dated windows; a rule that shares the cost says
+    what share the benefit's eligibility pays."""
+    dated = {w.label for w in benefit.windows if w.start and w.end}
+    for i, condition in enumerate(benefit.conditions):
+        window = (condition.check or {}).get("window")
+        if window is not None and window not in dated:
+            r.problem(f"{where}.conditions[{i}].check.window",
+                      f"{window!r} 不是本措施带起止日期的 windows[].label（可选: {', '.join(sorted(dated)) or '无'}）")
+    spec = benefit.eligibility or {}
+    if spec.get("amount") == "cost_share" and spec.get("share") is None:
+        r.problem(f"{where}.eligibility.share", "amount: cost_share 需要 share（如 0.5）")
 
 
 def _eligibility(r: _Reader, data: Any, where: str) -> Optional[Dict[str, Any]]:
@@ -281,6 +312,8 @@ def load_notice(path: Path) -> Notice:
         _benefit(r, item, f"benefits[{i}]", seen_clauses, notice_key)
         for i, item in enumerate(r.items(data, "benefits", ""))
     ]
+    for i, benefit in enumerate(benefits):
+        _check_benefit_rules(r, benefit, f"benefits[{i}]")
     seen_benefits: set = set()
     for i, benefit in enumerate(benefits):
         if benefit.key in seen_benefits:

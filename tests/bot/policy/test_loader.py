@@ -260,3 +260,31 @@ def test_the_other_regions_gazetteer_never_names_a_covered_place(full_book):
     effective = other_regions(book=full_book)
     assert not check_gazetteer(full_book, effective)
     assert set(effective) <= set(listed)
+
+
+def test_a_check_rule_without_its_parameter_is_refused(tmp_path, shengsi_data):
+    bus = next(b for b in shengsi_data["benefits"] if b["key"] == "bus_subsidy")
+    index = shengsi_data["benefits"].index(bus)
+    condition = next(c for c in bus["conditions"] if c["check"]["rule"] == "charter_min_passengers")
+    del condition["check"]["min"]
+    condition_index = bus["conditions"].index(condition)
+    window = next(c for c in bus["conditions"] if c["check"]["rule"] == "charter_in_window")
+    window["check"]["window"] = "不存在的期间"
+    problems = problems_of(write(tmp_path, shengsi_data))
+    assert f"notice.yml: benefits[{index}].conditions[{condition_index}].check.min: 规则 charter_min_passengers 需要参数 min" in problems
+    assert any(f"benefits[{index}].conditions[" in p and "check.window: '不存在的期间'" in p for p in problems)
+
+
+@pytest.mark.parametrize("notice", NOTICES)
+def test_every_figure_a_check_uses_is_in_its_condition_or_clause(notice):
+    """min: 15 is printed in "15人及以上" (the condition text or its clause): no figure of its own."""
+    for benefit in notice.benefits:
+        for condition in benefit.conditions:
+            check = condition.check or {}
+            for param in ("min", "share"):
+                if check.get(param) is None:
+                    continue
+                value = float(check[param])
+                spelled = f"{value * 100:g}%" if param == "share" else f"{value:g}"
+                where = condition.text + notice.clause(condition.clause).text
+                assert spelled in where, f"{benefit.key}.{condition.key}: check.{param}={check[param]} not in {where!r}"
