@@ -222,7 +222,10 @@ def test_a_shared_city_name_declared_by_both_files_is_allowed(tmp_path, shengsi_
     assert [r.key for r in book.regions_in_text("舟山嵊泗的包车补贴")] == ["shengsi"]
 
 
-def test_a_shared_name_claimed_by_one_notice_means_that_region(book):
+def test_a_shared_name_claimed_by_one_notice_means_that_region():
+    book = load_policies(POLICIES, [])
+    if len(book.regions_sharing("舟山")) != 1:
+        pytest.skip("another notice in policies/ declares 舟山 too")
     assert book.region_by_alias("舟山").key == "shengsi"
     assert [r.key for r in book.regions_in_text("在舟山过年有补贴吗")] == ["shengsi"]
 
