@@ -138,6 +138,16 @@ class PolicyDialogue:
             return name
         return None
 
+    def region_only(self, text: str) -> Optional[str]:
+        """"云屿", "我在云屿县", "舟山的": a message that only names a covered place (own or shared
+        name, from the policy data) — the answer to "请问您在哪里", whatever the intent came out as."""
+        name = re.sub(r"[\s，。,.!！?？~、]+", "", text)
+        name = re.sub(r"^(?:我|俺|我们|俺们|人)?(?:就|是|现在)?(?:在|是)", "", name)
+        name = re.sub(r"(?:的|呀|啊|吧|哈|这边|那边|这里|那里)+$", "", name)
+        if name and (self.book.region_by_alias(name) or self.book.regions_sharing(name)):
+            return name
+        return None
+
     def mentioned_topic(self, turn: Turn) -> Optional[str]:
         """The measure the message names: a benefit entity, a benefit's own term, a topic word."""
         for entity in turn.entities:
@@ -202,7 +212,8 @@ class PolicyDialogue:
         return any(len(t) >= 3 and t in text for n in self.book.notices for b in n.benefits for t in b.terms)
 
     def choose_topic(self, turn: Turn, text: str) -> Optional[str]:
-        if turn.topic and self.switched_region(text) and turn.intent not in ("greet", "goodbye", "thank"):
+        if turn.topic and (self.switched_region(text) or self.region_only(text)) \
+                and turn.intent not in ("greet", "goodbye", "thank"):
             return turn.topic  # "那云屿呢": same measure, another region, however the intent came out
         named = self.mentioned_topic(turn) or self.topic_by_figure(turn, text)
         if turn.intent == "out_of_scope" and turn.confidence >= 0.8 and not self.names_a_measure(turn, text):
@@ -270,6 +281,8 @@ class PolicyDialogue:
         if shared:  # "舟山的包车补贴" and two 舟山 counties have notices: which one?
             return Reply([self.renderer.ask_county(shared[0], shared[1], topic)], None, topic)
         if topic is None:
+            if region and self.region_only(text):  # "云屿": where the user is, nothing asked yet
+                return Reply([f"好的，您在{region.short_name}。{topic_menu()}请问想了解哪一项？"], region.key, None)
             if "how" in facets(text) and not (turn.intent == "out_of_scope" and turn.confidence >= 0.8):
                 notice = self.book.notice_for_region(region.key) if region else None
                 return Reply([f"请问您想了解哪项政策？{topic_menu()}具体怎么办理、找谁，可以{referral(notice)[1:]}。"],
