@@ -141,11 +141,12 @@ class PolicyDialogue:
     def region_only(self, text: str) -> Optional[str]:
         """"云屿", "我在云屿县", "舟山的": a message that only names a covered place (own or shared
         name, from the policy data) — the answer to "请问您在哪里", whatever the intent came out as."""
-        name = re.sub(r"[\s，。,.!！?？~、]+", "", text)
-        name = re.sub(r"^(?:我|俺|我们|俺们|人)?(?:就|是|现在)?(?:在|是)", "", name)
+        raw = re.sub(r"[\s，。,.!！?？~、]+", "", text)
+        name = re.sub(r"^(?:我|俺|我们|俺们|人)?(?:就|是|现在)?(?:在|是)", "", raw)
         name = re.sub(r"(?:的|呀|啊|吧|哈|这边|那边|这里|那里)+$", "", name)
-        if name and (self.book.region_by_alias(name) or self.book.regions_sharing(name)):
-            return name
+        for candidate in (raw, name):
+            if candidate and (self.book.region_by_alias(candidate) or self.book.regions_sharing(candidate)):
+                return candidate
         return None
 
     def mentioned_topic(self, turn: Turn) -> Optional[str]:

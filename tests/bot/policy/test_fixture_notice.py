@@ -140,3 +140,24 @@ def test_with_only_shengsi_declaring_the_city_it_means_shengsi(book):
         pytest.skip("another notice in policies/ declares 舟山 too")
     reply = PolicyDialogue(book).respond(Turn("ask_bus_subsidy", "舟山的包车补贴"), dt.date(2023, 1, 20))
     assert reply.region == "shengsi" and "50%" in text_of(reply)
+
+
+@pytest.mark.parametrize("text, name", [("那云屿呢", "云屿"), ("还有云屿县的呢", "云屿县"), ("云屿那边怎么样", "云屿"),
+                                        ("那舟山呢", "舟山"), ("那上海呢", None), ("那怎么领呢", None)])
+def test_the_region_a_follow_up_switches_to_comes_from_the_policy_data(talk, text, name):
+    assert talk.switched_region(text) == name
+
+
+@pytest.mark.parametrize("text, name", [("云屿", "云屿"), ("我在云屿县", "云屿县"), ("在嵊", "在嵊"), ("舟山的", "舟山"),
+                                        ("我想问包车", None), ("是的", None)])
+def test_a_message_that_only_names_a_place(talk, text, name):
+    assert talk.region_only(text) == name
+
+
+@pytest.mark.parametrize("intent", ["nlu_fallback", "out_of_scope", "inform"])
+def test_a_bare_county_name_answers_the_pending_question_whatever_the_intent(talk, intent):
+    ask = say(talk, [("ask_bus_subsidy", "舟山的包车补贴")])[0]
+    reply = talk.respond(Turn(intent, "云屿", (), ask.region, ask.topic, confidence=0.5), dt.date(2023, 1, 20))
+    assert reply.region == "yunyu" and "60%" in text_of(reply)
+    fresh = talk.respond(Turn(intent, "云屿", (), confidence=0.5), dt.date(2023, 1, 20))
+    assert fresh.region == "yunyu" and "您在云屿县" in text_of(fresh)
