@@ -1,7 +1,9 @@
 """The `bot` command (also `python -m bot`).
 
-  bot policies check               validate policies/*.yml, naming file and field of each problem
+  bot policies check               validate policies/*.yml (and BOT_EXTRA_POLICY_DIRS), naming the folder,
+                                   each notice file read, and the file and field of each problem
   bot policies list                the notices and their benefits
+  bot policies new KEY             write policies/KEY.yml, a commented skeleton of a new notice
   bot answer TOPIC [--region R] [--today YYYY-MM-DD] [--text 问题]
                                    the answer the assistant gives for a topic
   bot db migrate                   create or upgrade the store's tables (DATABASE_URL)
@@ -49,18 +51,52 @@ from bot.policy.model import TOPICS
 
 
 def _policies(args: argparse.Namespace) -> int:
+    from bot.nlu.build import GAZETTEER, other_regions
+    from bot.policy.loader import check_gazetteer, policy_dirs, policy_files, seed_path
+
+    directories = policy_dirs()
+    if args.action == "new":
+        return _new_policy(args.key, directories[0])
+    for directory in directories:
+        print(f"读取文件夹：{directory.resolve()}（{len(policy_files([directory]))} 个通知文件）")
     try:
         book = load_policies()
     except PolicyError as exc:
         print(exc, file=sys.stderr)
         return 1
     for notice in book.notices:
-        print(f"{notice.number}  {notice.region.name}  {len(notice.clauses)} 条款  {len(notice.benefits)} 项措施")
+        print(f"{Path(notice.path).name}: {notice.number}  {notice.region.name}  "
+              f"{len(notice.clauses)} 条款  {len(notice.benefits)} 项措施")
         if args.action == "list":
             for benefit in notice.benefits:
                 print(f"  {benefit.key:36} {benefit.name}  [{', '.join(benefit.topics)}]")
     if args.action == "check":
+        for notice in book.notices:
+            if seed_path(notice) is None:
+                print(f"注意：{Path(notice.path).name}: notice.source: 找不到通知原文 {notice.source!r}"
+                      "（测试会因此失败：每个数字和日期都要能在原文中找到）")
+        listed = check_gazetteer(book, other_regions(GAZETTEER))
+        if listed:
+            print(f"注意：{GAZETTEER.name} 把已覆盖的地区列为“未覆盖地区”：{'、'.join(listed)}；"
+                  "这些行已被忽略，请删除")
         print("政策数据校验通过")
+    return 0
+
+
+def _new_policy(key: Optional[str], directory: Path) -> int:
+    import re
+
+    from bot.policy.skeleton import skeleton
+
+    if not key or not re.fullmatch(r"[a-z][a-z0-9_]*", key):
+        print(f"KEY 只能用小写字母、数字和下划线，且以字母开头：{key!r}", file=sys.stderr)
+        return 2
+    path = directory / f"{key}.yml"
+    if path.exists():
+        print(f"{path} 已存在，未改动", file=sys.stderr)
+        return 1
+    path.write_text(skeleton(key), encoding="utf-8")
+    print(f"已写入 {path}：按注释填写（格式见 docs/policy-format.md），然后运行 bot policies check")
     return 0
 
 
@@ -418,7 +454,8 @@ def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bot", description="稳岗留工政策助手 command line")
     sub = parser.add_subparsers(dest="command", required=True)
     policies = sub.add_parser("policies", help="check or list the policy notices")
-    policies.add_argument("action", choices=["check", "list"])
+    policies.add_argument("action", choices=["check", "list", "new"])
+    policies.add_argument("key", nargs="?", help="new: the new notice's key, e.g. daishan_2023_1")
     policies.set_defaults(run=_policies)
     answer = sub.add_parser("answer", help="render the answer for a topic")
     answer.add_argument("topic", help=", ".join(TOPICS))

@@ -20,7 +20,7 @@ from bot.policy.model import TOPICS, PolicyBook, Region
 from bot.policy.render import AnswerRenderer, asks_about_silence, detect_aspects, fit_message, referral
 from bot.text.normalize import normalize
 from bot.understanding import (asks_for_all, asks_if_qualifies, asks_official_contact, off_topic, facets, is_followup, is_question,
-                               reports_own_arrears, that_about, topics_in, wants_own_record_check, wants_person,
+                               region_switch, reports_own_arrears, that_about, topics_in, wants_own_record_check, wants_person,
                                writes_as_employer)
 from bot.understanding import FOLLOWUP_LEAD as _LEAD
 
@@ -100,7 +100,8 @@ class PolicyDialogue:
 
     # -- reading the turn -----------------------------------------------------------------
     def mentioned_regions(self, turn: Turn) -> tuple[Optional[Region], Optional[str]]:
-        """(a covered region the user named, the name of an uncovered one)."""
+        """(a covered region the user named, the name of an uncovered one). A city several notices
+        share (舟山 for two of its counties) is neither: see `shared_city`."""
         other = None
         for entity in turn.entities:
             if entity.get("entity") != "region":
@@ -109,11 +110,44 @@ class PolicyDialogue:
             region = self.book.region_by_alias(value)
             if region:
                 return region, None
+            if self.book.regions_sharing(value):
+                continue
             other = other or value
         found = self.book.regions_in_text(normalize(turn.text))
         if len(found) == 1:
             return found[0], None
         return None, other
+
+    def shared_city(self, turn: Turn, text: str) -> Optional[tuple[str, List[Region]]]:
+        """(the name, its regions) when the message names a place only by a city several notices
+        declare in `region.shared_aliases` ("舟山的包车补贴" with two 舟山 counties covered)."""
+        names = [str(e.get("value") or "") for e in turn.entities if e.get("entity") == "region"]
+        names.append(self.book.shared_name_in_text(text) or "")
+        for name in names:
+            regions = self.book.regions_sharing(name) if name else []
+            if len(regions) > 1 and self.book.region_by_alias(name) is None \
+                    and not self.movement_place(text, name):
+                return name, regions
+        return None
+
+    def switched_region(self, text: str) -> Optional[str]:
+        """"那云屿呢", "江苏的呢", "舟山那边怎么样": the covered place (own or shared name, read from the
+        policy data of every notice) a short follow-up switches to, whatever the intent classifier said."""
+        name = region_switch(text)
+        if name and (self.book.region_by_alias(name) or self.book.regions_sharing(name)):
+            return name
+        return None
+
+    def region_only(self, text: str) -> Optional[str]:
+        """"云屿", "我在云屿县", "舟山的": a message that only names a covered place (own or shared
+        name, from the policy data) — the answer to "请问您在哪里", whatever the intent came out as."""
+        raw = re.sub(r"[\s，。,.!！?？~、]+", "", text)
+        name = re.sub(r"^(?:我|俺|我们|俺们|人)?(?:就|是|现在)?(?:在|是)", "", raw)
+        name = re.sub(r"(?:的|呀|啊|吧|哈|这边|那边|这里|那里)+$", "", name)
+        for candidate in (raw, name):
+            if candidate and (self.book.region_by_alias(candidate) or self.book.regions_sharing(candidate)):
+                return candidate
+        return None
 
     def mentioned_topic(self, turn: Turn) -> Optional[str]:
         """The measure the message names: a benefit entity, a benefit's own term, a topic word."""
@@ -179,6 +213,9 @@ class PolicyDialogue:
         return any(len(t) >= 3 and t in text for n in self.book.notices for b in n.benefits for t in b.terms)
 
     def choose_topic(self, turn: Turn, text: str) -> Optional[str]:
+        if turn.topic and (self.switched_region(text) or self.region_only(text)) \
+                and turn.intent not in ("greet", "goodbye", "thank"):
+            return turn.topic  # "那云屿呢": same measure, another region, however the intent came out
         named = self.mentioned_topic(turn) or self.topic_by_figure(turn, text)
         if turn.intent == "out_of_scope" and turn.confidence >= 0.8 and not self.names_a_measure(turn, text):
             named = None
@@ -241,7 +278,12 @@ class PolicyDialogue:
 
         if other_region and not region:
             return Reply([self.renderer.other_region(other_region)], turn.region, topic)
+        shared = None if region else self.shared_city(turn, text)
+        if shared:  # "舟山的包车补贴" and two 舟山 counties have notices: which one?
+            return Reply([self.renderer.ask_county(shared[0], shared[1], topic)], None, topic)
         if topic is None:
+            if region and self.region_only(text):  # "云屿": where the user is, nothing asked yet
+                return Reply([f"好的，您在{region.short_name}。{topic_menu()}请问想了解哪一项？"], region.key, None)
             if "how" in facets(text) and not (turn.intent == "out_of_scope" and turn.confidence >= 0.8):
                 notice = self.book.notice_for_region(region.key) if region else None
                 return Reply([f"请问您想了解哪项政策？{topic_menu()}具体怎么办理、找谁，可以{referral(notice)[1:]}。"],
@@ -296,13 +338,13 @@ class PolicyDialogue:
             if len(named) == 1:  # "春节施工政府有没有保障": the one general measure its words name
                 return self.answer_topic("policy_overview", region_key, today, text)
         asked = [f for f in asked if f != "conditions"]
-        if asked and not asks_for_all(text) and region_key and self.book.notice_for_region(region_key).benefits_for("policy_overview"):
+        if asked and not asks_for_all(text) and region_key:  # a notice without overview measures: the notice itself
             return self.answer_topic("policy_overview", region_key, today, text)
         if region_key is None:
             covering = self.book.regions
             if len(covering) != 1:
                 body = [self.renderer.overview_line(r.key, today, employer) for r in covering]
-                body.append("告诉我您在哪里（例如“嵊泗”），我逐项说金额、条件和时间。")
+                body.append(f"告诉我您在哪里（例如“{self.renderer.example_name()}”），我逐项说金额、条件和时间。")
                 return Reply([fit_message(body)], None, "policy_overview")
             region_key = covering[0].key
         answer = self.renderer.render_overview(region_key, today, employer)
@@ -367,7 +409,7 @@ class PolicyDialogue:
                 answer = self.renderer.render_topic(topic, region_key, today, text, only_aspects)
                 return Reply([answer.text], None, topic, answer.notice_key, answer.clause_ids)
             if not covering:
-                return Reply([f"两地通知都没有关于「{TOPICS.get(topic, topic)}」的规定，{referral(None)}。"], None, topic)
+                return Reply([f"各地通知都没有关于「{TOPICS.get(topic, topic)}」的规定，{referral(None)}。"], None, topic)
             answer = self.renderer.render_regions(topic, today, text)
             return Reply([answer.text], None, topic, None, answer.clause_ids)
         answer = self.renderer.render_topic(topic, region_key, today, text, only_aspects, remembered)

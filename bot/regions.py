@@ -36,3 +36,12 @@ def region_code_problem(code: str) -> Optional[str]:
     if code[:2] not in PROVINCES:
         return f"地区代码 {code} 的前两位不是有效的省级代码"
     return None
+
+
+def region_contains(outer: str, inner: str) -> bool:
+    """Whether the region coded `outer` holds the one coded `inner` (GB/T 2260: a province is
+    XX0000, a city XXXX00): '320000' holds '320581', '330922' only itself."""
+    prefix = outer or ""
+    while len(prefix) > 2 and prefix.endswith("00"):
+        prefix = prefix[:-2]
+    return bool(prefix) and (inner or "").startswith(prefix)

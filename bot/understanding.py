@@ -115,6 +115,17 @@ def reports_own_arrears(text: str) -> bool:
     return bool(_OWN_ARREARS.search(text)) and not re.search(r"怎么维权|如何维权|通知|规定|来电人|工人来问", text)
 
 
+_REGION_SWITCH = re.compile(r"^(?:那|那么|还有|那要是|要是|如果是|换成|换到|再问下?)?\s*(?:在|去|到)?(.{1,12}?)"
+                            r"(?:的|那边|这边|那里|那儿)?(?:呢|怎么样|咋样|如何|是啥样|是什么情况)[?？。!！]*$")
+
+
+def region_switch(text: str) -> Optional[str]:
+    """"那云屿呢", "还有江苏的呢", "嵊泗那边怎么样" → the place named; None when the message is not of
+    that shape. Whether the name is a region is for the caller to decide (from the policy data)."""
+    match = _REGION_SWITCH.match(text.strip())
+    return match.group(1) if match else None
+
+
 def that_about(text: str) -> Optional[str]:
     """"那江苏呢" → "江苏"; None when the message is not of that shape."""
     match = _THAT_ABOUT.match(text.strip())

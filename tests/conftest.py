@@ -1,10 +1,11 @@
 import datetime as dt
+import functools
 import re
 from pathlib import Path
 
 import pytest
 
-from bot.policy.loader import load_policies
+from bot.policy.loader import load_policies, seed_path, seed_roots
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SEEDS = REPO_ROOT.parent / "shared" / "seeds"
@@ -20,22 +21,53 @@ def trained_model() -> Path:
     return path
 
 
+# A fictional notice (TEST DATA) loaded alongside the real ones wherever the suite runs over
+# "every notice": it proves that adding a notice is adding a file (tests/fixtures/policies/).
+FIXTURE_POLICIES = REPO_ROOT / "tests" / "fixtures" / "policies"
+
+
+@functools.lru_cache(maxsize=None)
+def all_notices_book():
+    """policies/*.yml plus the fixture notice(s): what the parametrised tests run over."""
+    return load_policies(REPO_ROOT / "policies", [FIXTURE_POLICIES])
+
+
 @pytest.fixture(scope="session")
 def book():
+    """The real notices (plus any folder in BOT_EXTRA_POLICY_DIRS)."""
     return load_policies(REPO_ROOT / "policies")
 
 
 @pytest.fixture(scope="session")
+def full_book():
+    return all_notices_book()
+
+
+def seed_text(notice) -> str:
+    """The notice's source text (its `notice.source`), whitespace removed; fails the test with a
+    clear message when the file is missing, so a notice cannot be added without its text."""
+    path = seed_path(notice)
+    if path is None:
+        pytest.fail(f"{Path(notice.path).name}: notice.source: 找不到通知原文 {notice.source!r}"
+                    f"（在 {Path(notice.path).parent} 和 {', '.join(map(str, seed_roots()))} 下查找）。"
+                    "每个通知都要有原文，所有数字和日期都要能在原文中找到", pytrace=False)
+    return re.sub(r"\s+", "", path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
 def seed_texts():
-    """The two public notices, whitespace removed, keyed by notice number."""
-    texts = {}
-    for path in SEEDS.glob("*.txt"):
-        raw = path.read_text(encoding="utf-8")
-        flat = re.sub(r"\s+", "", raw)
-        for number in ("嵊人社发〔2022〕35号", "苏人社函〔2021〕21号"):
-            if number in flat:
-                texts[number] = flat
-    return texts
+    """Each notice's source text (`notice.source`), whitespace removed, keyed by notice number.
+    A notice whose text is missing fails the test that looks it up, naming the file."""
+
+    class Seeds(dict):
+        def __missing__(self, number):
+            notice = next((n for n in all_notices_book().notices if n.number == number), None)
+            if notice is None:
+                raise KeyError(number)
+            self[number] = seed_text(notice)
+            return self[number]
+
+    return Seeds()
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from bot.eligibility.facts import FirmFacts, PersonFacts
 from bot.eligibility.rules import MET, NOT_MET, RULES, UNKNOWN, RuleContext, _yuan, qualifying_items
 from bot.policy.model import Benefit, Notice, PolicyBook
 from bot.policy.render import referral
+from bot.regions import region_contains
 
 ELIGIBLE, NOT_ELIGIBLE, DECISION_UNKNOWN = "eligible", "not_eligible", "unknown"
 DECISION_NAMES = {ELIGIBLE: "符合条件", NOT_ELIGIBLE: "不符合条件", DECISION_UNKNOWN: "待核实"}
@@ -159,6 +160,8 @@ class EligibilityEngine:
         for notice, benefit in self.benefits_for("person"):
             if not benefit.eligibility.get("employer_summary"):
                 continue
+            if not region_contains(notice.region.code, facts.firm.region_code):
+                continue  # another county's measure: this firm pays none of it out
             code = facts.firm.credit_code
             # Each worker judged on their job at this firm only (the firm pays out, 节前代发).
             results = [self.evaluate(replace(w, jobs=[(j, f) for j, f in w.jobs if f.credit_code == code]),

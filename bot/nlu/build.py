@@ -18,10 +18,10 @@ import shutil
 import sys
 from collections import defaultdict
 from pathlib import Path
-from typing import Dict, Iterable, List, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from bot.nlu.jieba_dict import JIEBA_DIR, REPO_ROOT, load_project_dictionary
-from bot.policy.loader import load_policies
+from bot.policy.loader import check_gazetteer, load_policies
 from bot.policy.model import PolicyBook
 
 GAZETTEER = REPO_ROOT / "nlu_data" / "gazetteer" / "other_regions.txt"
@@ -31,9 +31,16 @@ TERMS_FILE = JIEBA_DIR / "policy_terms.txt"
 TERM_FREQ = 200000
 
 
-def other_regions(path: Path = GAZETTEER) -> List[str]:
+def other_regions(path: Path = GAZETTEER, book: Optional[PolicyBook] = None) -> List[str]:
+    """The uncovered places of the gazetteer; with `book`, without any place a notice covers (a
+    county that gets its own notice stops being "not covered" with no edit here; `bot policies
+    check` lists such lines so they can be removed)."""
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    places = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    if book is not None:
+        covered = set(check_gazetteer(book, places))
+        places = [p for p in places if p not in covered]
+    return places
 
 
 def entity_terms(book: PolicyBook) -> Dict[str, Dict[str, Set[str]]]:
@@ -46,13 +53,13 @@ def entity_terms(book: PolicyBook) -> Dict[str, Dict[str, Set[str]]]:
             for term in (benefit.name, *benefit.terms):
                 terms["benefit"][term].add(benefit.topics[0] if len(benefit.topics) == 1 else "")
         region = notice.region
-        for alias in {region.name, region.short_name, *region.aliases}:
+        for alias in {*region.names, *region.shared_aliases}:
             if len(alias) >= 2:
                 terms["region"][alias].add(region.key)
         for group in notice.groups:
             for term in (group.name, *group.terms):
                 terms["group"][term].add(group.key)
-    for place in other_regions():
+    for place in other_regions(book=book):
         terms["region"].setdefault(place, set())
     # A term carries one label: benefit wins over region, region over group.
     claimed: Set[str] = set()

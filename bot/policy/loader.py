@@ -29,7 +29,11 @@ from bot.policy.model import (
 )
 
 POLICY_DIR_ENV = "BOT_POLICY_DIR"
+# Extra folders loaded alongside the main one (os.pathsep-separated), e.g. the test fixtures.
+EXTRA_POLICY_DIRS_ENV = "BOT_EXTRA_POLICY_DIRS"
 DEFAULT_POLICY_DIR = Path(__file__).resolve().parents[2] / "policies"
+SEEDS_ROOT_ENV = "BOT_SEEDS_ROOT"
+DEFAULT_SEEDS_ROOT = Path(__file__).resolve().parents[3] / "shared"
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
@@ -113,6 +117,8 @@ class _Reader:
         ):
             self.problem(field, "应为非空字符串列表")
             return ()
+        if required and not value:
+            self.problem(field, "不能为空列表")
         return tuple(str(v).strip() for v in value)
 
     def items(self, data: Any, key: str, where: str, required: bool = True) -> List[Any]:
@@ -201,7 +207,38 @@ def _check(r: _Reader, item: Any, where: str) -> Optional[Dict[str, Any]]:
     if rule not in RULES:
         r.problem(f"{where}.check.rule", f"未知规则 {rule!r}（可选: {', '.join(sorted(RULES))}）")
         return None
+    for param in RULE_PARAMS.get(rule, ()):
+        if check.get(param) is None:
+            r.problem(f"{where}.check.{param}", f"规则 {rule} 需要参数 {param}")
     return dict(check)
+
+
+# The parameters each check rule reads (bot/eligibility/rules.py); a missing one would fail an answer.
+RULE_PARAMS: Dict[str, Tuple[str, ...]] = {
+    "festival_job": ("date",),
+    "festival_attendance": ("year", "field"),
+    "social_insurance_month": ("month",),
+    "charter_min_passengers": ("min",),
+    "charter_in_window": ("window",),
+    "charter_cost_share": ("share",),
+    "placement_in_window": ("window",),
+    "placement_insured_months": ("min",),
+    "placement_min_count": ("min",),
+}
+
+
+def _check_benefit_rules(r: _Reader, benefit: Benefit, where: str) -> None:
+    """A check's window names one of the benefit's dated windows; a rule that shares the cost says
+    what share the benefit's eligibility pays."""
+    dated = {w.label for w in benefit.windows if w.start and w.end}
+    for i, condition in enumerate(benefit.conditions):
+        window = (condition.check or {}).get("window")
+        if window is not None and window not in dated:
+            r.problem(f"{where}.conditions[{i}].check.window",
+                      f"{window!r} 不是本措施带起止日期的 windows[].label（可选: {', '.join(sorted(dated)) or '无'}）")
+    spec = benefit.eligibility or {}
+    if spec.get("amount") == "cost_share" and spec.get("share") is None:
+        r.problem(f"{where}.eligibility.share", "amount: cost_share 需要 share（如 0.5）")
 
 
 def _eligibility(r: _Reader, data: Any, where: str) -> Optional[Dict[str, Any]]:
@@ -275,6 +312,8 @@ def load_notice(path: Path) -> Notice:
         _benefit(r, item, f"benefits[{i}]", seen_clauses, notice_key)
         for i, item in enumerate(r.items(data, "benefits", ""))
     ]
+    for i, benefit in enumerate(benefits):
+        _check_benefit_rules(r, benefit, f"benefits[{i}]")
     seen_benefits: set = set()
     for i, benefit in enumerate(benefits):
         if benefit.key in seen_benefits:
@@ -310,6 +349,7 @@ def load_notice(path: Path) -> Notice:
             short_name=r.text(region_data, "short_name", "region") or "",
             code=r.text(region_data, "code", "region") or "",
             aliases=r.strings(region_data, "aliases", "region"),
+            shared_aliases=r.strings(region_data, "shared_aliases", "region"),
         ),
         channels=tuple(channels),
         clauses=tuple(clauses),
@@ -318,51 +358,146 @@ def load_notice(path: Path) -> Notice:
         groups=tuple(groups),
         path=str(path),
     )
+    _check_region(r, notice.region)
     if r.problems:
         raise PolicyError(r.problems)
     return notice
 
 
-def policy_dir() -> Path:
-    return Path(os.environ.get(POLICY_DIR_ENV) or DEFAULT_POLICY_DIR)
+def _region_fields(region: Region) -> List[Tuple[str, str]]:
+    """(field, name) for every name a region claims, own names first."""
+    fields = [("region.name", region.name), ("region.short_name", region.short_name)]
+    fields += [(f"region.aliases[{i}]", a) for i, a in enumerate(region.aliases)]
+    fields += [(f"region.shared_aliases[{i}]", a) for i, a in enumerate(region.shared_aliases)]
+    return [(f, n) for f, n in fields if n]
 
 
-def load_policies(directory: Optional[Path] = None) -> PolicyBook:
-    """Load every `*.yml` in the directory; checks keys that must be unique across files."""
-    directory = Path(directory) if directory else policy_dir()
-    files = sorted(p for p in directory.glob("*.yml") if not p.name.startswith("_"))
-    if not files:
-        raise PolicyError([f"{directory}: 没有政策数据文件 (*.yml)"])
+def _check_region(r: _Reader, region: Region) -> None:
+    from bot.regions import region_code_problem
+
+    if region.code:
+        problem = region_code_problem(region.code)
+        if problem:
+            r.problem("region.code", problem)
+    own = set(region.names)
+    for i, name in enumerate(region.shared_aliases):
+        if name in own:
+            r.problem(f"region.shared_aliases[{i}]", f"{name!r} 同时写在 region.aliases（或 name/short_name）中；"
+                                                     "只属于本地区的名称写 aliases，包含多个地区的上级地名写 shared_aliases")
+
+
+def _check_across(notices: Sequence[Notice]) -> List[str]:
+    """Keys, region codes and region names that must be unique across files. A name that stands for
+    several regions (a city with several counties) is allowed only where every file that uses it
+    declares it in `region.shared_aliases`."""
     problems: List[str] = []
-    notices: List[Notice] = []
-    for path in files:
-        try:
-            notices.append(load_notice(path))
-        except PolicyError as exc:
-            problems.extend(exc.problems)
     owners: Dict[Tuple[str, str], str] = {}
     for notice in notices:
         name = Path(notice.path).name
         for kind, key in (
             ("notice.key", notice.key),
             ("region.key", notice.region.key),
+            ("region.code", notice.region.code),
             *(("benefits.key", b.key) for b in notice.benefits),
         ):
+            if not key:
+                continue
             other = owners.setdefault((kind, key), name)
             if other != name:
                 problems.append(f"{name}: {kind}: {key!r} 已在 {other} 中使用")
+    claimed: Dict[str, Tuple[str, str, bool]] = {}  # region name → (file, field, shared)
+    for notice in notices:
+        name = Path(notice.path).name
+        for field, region_name in _region_fields(notice.region):
+            shared = field.startswith("region.shared_aliases")
+            if region_name == notice.region.key:
+                continue
+            first = claimed.setdefault(region_name, (name, field, shared))
+            if first[0] == name:
+                continue
+            if not (shared and first[2]):
+                problems.append(
+                    f"{name}: {field}: {region_name!r} 已在 {first[0]} 的 {first[1]} 中使用。"
+                    "一个地名只能指一个地区；若它是包含多个地区的上级地名（如同时包含两个县的市），"
+                    "请在两个文件中都写到 region.shared_aliases，助手会反问用户是哪个地区")
+    return problems
+
+
+def check_gazetteer(book: PolicyBook, places: Sequence[str]) -> List[str]:
+    """The entries of the "other regions" gazetteer that name a covered region (own or shared name)."""
+    covered = book.all_region_names()
+    return [p for p in places if p in covered]
+
+
+def seed_roots() -> List[Path]:
+    """Where `notice.source` is looked up after the notice file's own folder: `BOT_SEEDS_ROOT`
+    (os.pathsep-separated), else the shared folder next to the checkout (`../shared`)."""
+    raw = os.environ.get(SEEDS_ROOT_ENV, "")
+    roots = [Path(p) for p in raw.split(os.pathsep) if p.strip()]
+    return roots or [DEFAULT_SEEDS_ROOT]
+
+
+def seed_path(notice: Notice) -> Optional[Path]:
+    """The source text a notice names in `notice.source`: relative to the notice file's folder,
+    then to each of `seed_roots()`. None when it is not found."""
+    if not notice.source:
+        return None
+    candidates = [Path(notice.source)] if Path(notice.source).is_absolute() else [
+        Path(notice.path).parent / notice.source, *(root / notice.source for root in seed_roots())]
+    return next((c for c in candidates if c.is_file()), None)
+
+
+def policy_dir() -> Path:
+    return Path(os.environ.get(POLICY_DIR_ENV) or DEFAULT_POLICY_DIR)
+
+
+def extra_policy_dirs() -> List[Path]:
+    raw = os.environ.get(EXTRA_POLICY_DIRS_ENV, "")
+    return [Path(p) for p in raw.split(os.pathsep) if p.strip()]
+
+
+def policy_dirs(directory: Optional[Path] = None, extra: Optional[Sequence[Path]] = None) -> List[Path]:
+    """The folders read: `directory` (default: `BOT_POLICY_DIR` or policies/) then the extra ones
+    (default: `BOT_EXTRA_POLICY_DIRS`)."""
+    main = Path(directory) if directory else policy_dir()
+    more = [Path(d) for d in extra] if extra is not None else extra_policy_dirs()
+    return list(dict.fromkeys([main, *more]))
+
+
+def policy_files(directories: Sequence[Path]) -> List[Path]:
+    return [p for d in directories for p in sorted(Path(d).glob("*.yml")) if not p.name.startswith("_")]
+
+
+def load_policies(directory: Optional[Path] = None, extra: Optional[Sequence[Path]] = None) -> PolicyBook:
+    """Load every `*.yml` in the folder(s); checks what must be unique across files (keys, region
+    codes, region names)."""
+    directories = policy_dirs(directory, extra)
+    problems: List[str] = []
+    for d in directories:
+        if not any(True for _ in policy_files([d])):
+            problems.append(f"{d}: 没有政策数据文件 (*.yml)")
+    if problems:
+        raise PolicyError(problems)
+    notices: List[Notice] = []
+    for path in policy_files(directories):
+        try:
+            notices.append(load_notice(path))
+        except PolicyError as exc:
+            problems.extend(exc.problems)
+    problems += _check_across(notices)
     if problems:
         raise PolicyError(problems)
     return PolicyBook(notices=tuple(notices))
 
 
 @functools.lru_cache(maxsize=4)
-def _cached_book(directory: str, stamp: Tuple[Tuple[str, float], ...]) -> PolicyBook:
-    return load_policies(Path(directory))
+def _cached_book(directories: Tuple[str, ...], stamp: Tuple[Tuple[str, float], ...]) -> PolicyBook:
+    paths = [Path(d) for d in directories]
+    return load_policies(paths[0], paths[1:])
 
 
 def policy_book(directory: Optional[Path] = None) -> PolicyBook:
     """The loaded policies, reloaded only when a file changes (for long-running servers)."""
-    directory = Path(directory) if directory else policy_dir()
-    stamp = tuple(sorted((p.name, p.stat().st_mtime) for p in directory.glob("*.yml")))
-    return _cached_book(str(directory), stamp)
+    directories = policy_dirs(directory)
+    stamp = tuple(sorted((str(p), p.stat().st_mtime) for p in policy_files(directories)))
+    return _cached_book(tuple(str(d) for d in directories), stamp)

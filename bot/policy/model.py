@@ -72,6 +72,14 @@ class Region:
     short_name: str
     code: str
     aliases: Tuple[str, ...]
+    # Names of a larger area this region lies in (a city with several counties: 舟山, 舟山市).
+    # Several notices may declare the same one: a message naming only it is then asked "which county".
+    shared_aliases: Tuple[str, ...] = ()
+
+    @property
+    def names(self) -> Tuple[str, ...]:
+        """Every name that means this region alone (name, short name, aliases)."""
+        return tuple(dict.fromkeys((self.name, self.short_name, *self.aliases)))
 
 
 @dataclass(frozen=True)
@@ -173,20 +181,49 @@ class PolicyBook:
         raise KeyError(benefit.notice_key)
 
     def regions_covering(self, topic: str) -> List[Region]:
+        """Regions whose notice answers `topic`; every notice has an overview (built from its
+        benefits), so every region covers "policy_overview"."""
+        if topic == "policy_overview":
+            return self.regions
         return [n.region for n in self.notices if n.benefits_for(topic)]
 
     def region_by_alias(self, text: str) -> Optional[Region]:
-        """The region whose key, name or alias equals `text`."""
+        """The region whose key, name or alias equals `text`; a shared name (舟山) only while one
+        notice claims it (several: None, see `regions_sharing`)."""
         for region in self.regions:
-            if text in (region.key, region.name, region.short_name, *region.aliases):
+            if text in (region.key, *region.names):
                 return region
-        return None
+        sharing = self.regions_sharing(text)
+        return sharing[0] if len(sharing) == 1 else None
+
+    def regions_sharing(self, name: str) -> List[Region]:
+        """The regions that declare `name` among their `shared_aliases`."""
+        return [r for r in self.regions if name in r.shared_aliases]
 
     def regions_in_text(self, text: str) -> List[Region]:
-        """Regions named anywhere in `text`, longest alias first."""
+        """Regions named anywhere in `text` by a name of their own (longest first); when none is,
+        the regions a shared name in the text stands for ("舟山" → every county that declares it)."""
         found = []
         for region in self.regions:
-            names = sorted({region.name, region.short_name, *region.aliases}, key=len, reverse=True)
+            names = sorted(region.names, key=len, reverse=True)
             if any(len(name) >= 2 and name in text for name in names):
                 found.append(region)
-        return found
+        if found:
+            return found
+        name = self.shared_name_in_text(text)
+        return self.regions_sharing(name) if name else []
+
+    def shared_name_in_text(self, text: str) -> Optional[str]:
+        """The longest shared name (舟山市, 舟山) the text contains, if any."""
+        shared = sorted({n for r in self.regions for n in r.shared_aliases if len(n) >= 2}, key=len, reverse=True)
+        return next((n for n in shared if n in text), None)
+
+    def all_region_names(self) -> Dict[str, List[str]]:
+        """{name: [region keys]} for every own and shared name of every region."""
+        names: Dict[str, List[str]] = {}
+        for region in self.regions:
+            for name in (*region.names, *region.shared_aliases):
+                names.setdefault(name, [])
+                if region.key not in names[name]:
+                    names[name].append(region.key)
+        return names

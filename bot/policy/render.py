@@ -218,6 +218,8 @@ class AnswerRenderer:
             raise KeyError(f"no notice for region {region_key!r}")
         benefits = notice.benefits_for(topic)
         aspects = detect_aspects(text)
+        if not benefits and topic == "policy_overview":
+            return self.render_notice_overview(notice, today)
         if not benefits:
             return Answer(text=self.not_covered(topic, notice), notice_key=notice.key)
         benefits = self.narrow(benefits, text, remembered)
@@ -243,6 +245,30 @@ class AnswerRenderer:
             clause_ids=clause_ids,
         )
 
+    def render_notice_overview(self, notice: Notice, today: dt.date) -> Answer:
+        """"X过年有啥政策 / 通知是哪个文件": the notice and its measures, built from its benefits (a
+        notice needs no special overview benefit)."""
+        issuers = "、".join(notice.issuers)
+        head = f"【{notice.region.short_name}】{notice.number}《{notice.title}》，{issuers}{format_date(notice.issued)}印发"
+        body = [head + (f"，适用于{notice.scope}。" if notice.scope else "。")]
+        if notice.period:
+            body.append(f"{describe_window(notice.period, today)}")
+        body.append("主要措施：")
+        body += [f"{i}. {self.short_line(b, today)}" for i, b in enumerate(notice.benefits, 1)]
+        covered = [label for t, label in TOPICS.items() if t != "policy_overview" and notice.benefits_for(t)]
+        body.append(f"本通知涉及：{'、'.join(covered)}。想了解哪一项的金额、条件和办理方式，直接问我。")
+        clause_ids = list(dict.fromkeys(c for b in notice.benefits for c in b.clauses))
+        return Answer(fit_message(body, notice.cite(clause_ids)), notice.key, [b.key for b in notice.benefits],
+                      clause_ids)
+
+    def example_name(self) -> str:
+        """A region name to give as an example ("嵊泗"): the latest notice's first alias."""
+        latest = max(self.book.notices, key=lambda n: n.issued, default=None)
+        region = latest.region if latest else None
+        if region is None:
+            return "您所在的县"
+        return region.aliases[0] if region.aliases else region.short_name
+
     def short_line(self, benefit: Benefit, today: dt.date, with_cite: bool = True) -> str:
         """One line: the measure, its figure, where today stands in its window, its clause."""
         notice = self.book.notice_of(benefit)
@@ -260,11 +286,14 @@ class AnswerRenderer:
             benefits = self.narrow(notice.benefits_for(topic), text)
             body.append(f"【{region.short_name}】（{notice.number}）")
             body += [self.short_line(b, today) for b in benefits]
+            if "conditions" in detect_aspects(text):  # "包车补贴要什么条件": each one's conditions too
+                body += [f"  条件：{'；'.join(c.text for c in b.conditions)}" for b in benefits if b.conditions]
             clause_ids += [c for b in benefits for c in b.clauses if c not in clause_ids]
         label = TOPICS.get(topic, topic)
-        body.insert(0, f"「{label}」两地通知都有规定，各地不同：")
+        count = len(self.book.regions_covering(topic))
+        body.insert(0, f"「{label}」{'两' if count == 2 else count}地通知都有规定，各地不同：")
         body.append(f"通知没有写明的事项，{referral(None)}或当地人力资源社会保障局。"
-                    "告诉我您在哪里（例如“嵊泗”），我给您详细说金额、条件和办理方式。")
+                    f"告诉我您在哪里（例如“{self.example_name()}”），我给您详细说金额、条件和办理方式。")
         return Answer(fit_message(body), None, [], clause_ids)
 
     def render_overview(self, region_key: str, today: dt.date, employer: bool = False,
@@ -328,6 +357,19 @@ class AnswerRenderer:
         options = "还是".join(r.short_name for r in regions)
         label = TOPICS.get(topic, topic)
         return f"「{label}」各地规定不同。请问您在{options}？（回复地区名即可，如“{regions[0].aliases[0] if regions[0].aliases else regions[0].short_name}”）"
+
+    def ask_county(self, name: str, regions: Sequence[Region], topic: Optional[str]) -> str:
+        """A city several notices share: which of its regions? Each with whether it covers the topic."""
+        label = TOPICS.get(topic, topic) if topic else ""
+        options = []
+        for region in regions:
+            notice = self.book.notice_for_region(region.key)
+            lacks = topic and topic != "policy_overview" and not notice.benefits_for(topic)
+            options.append(f"{region.short_name}（{notice.number}{'，未规定此项' if lacks else ''}）")
+        what = f"「{label}」" if label and topic != "policy_overview" else "政策"
+        example = regions[0].aliases[0] if regions[0].aliases else regions[0].short_name
+        return (f"{name}有{len(regions)}个地区的通知，{what}各不相同：{'、'.join(options)}。"
+                f"请问您在哪个地区？（回复地区名即可，如“{example}”）")
 
     def regions_for(self, topic: str) -> List[Region]:
         return self.book.regions_covering(topic)

@@ -3,13 +3,52 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from bot.cli import main
+from tests.conftest import FIXTURE_POLICIES, REPO_ROOT
 from bot.nlu import report
 
 
-def test_policies_check(capsys):
+def test_policies_check(capsys, monkeypatch):
+    monkeypatch.delenv("BOT_EXTRA_POLICY_DIRS", raising=False)
     assert main(["policies", "check"]) == 0
     out = capsys.readouterr().out
     assert "嵊人社发〔2022〕35号" in out and "政策数据校验通过" in out
+    assert f"读取文件夹：{REPO_ROOT / 'policies'}" in out
+    for path in (REPO_ROOT / "policies").glob("*.yml"):
+        assert f"{path.name}: " in out
+
+
+def test_policies_check_names_the_extra_folders_and_their_notices(capsys, monkeypatch):
+    monkeypatch.setenv("BOT_EXTRA_POLICY_DIRS", str(FIXTURE_POLICIES))
+    assert main(["policies", "check"]) == 0
+    out = capsys.readouterr().out
+    assert f"读取文件夹：{FIXTURE_POLICIES}（1 个通知文件）" in out
+    assert "yunyu_2023_1.yml: 云人社发〔2023〕1号" in out
+
+
+def test_policies_check_notes_covered_places_in_the_gazetteer(capsys, monkeypatch, tmp_path):
+    from bot.nlu import build
+
+    gazetteer = tmp_path / "other_regions.txt"
+    gazetteer.write_text("上海\n云屿县\n", encoding="utf-8")
+    monkeypatch.setattr(build, "GAZETTEER", gazetteer)
+    monkeypatch.setenv("BOT_EXTRA_POLICY_DIRS", str(FIXTURE_POLICIES))
+    assert main(["policies", "check"]) == 0
+    assert "已覆盖的地区列为“未覆盖地区”：云屿县" in capsys.readouterr().out
+
+
+def test_policies_new_writes_a_skeleton_that_check_walks_through(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("BOT_POLICY_DIR", str(tmp_path))
+    monkeypatch.delenv("BOT_EXTRA_POLICY_DIRS", raising=False)
+    assert main(["policies", "new", "daishan_2023_1"]) == 0
+    text = (tmp_path / "daishan_2023_1.yml").read_text(encoding="utf-8")
+    assert "key: daishan_2023_1" in text and "shared_aliases" in text and "docs/policy-format.md" in text
+    assert main(["policies", "new", "daishan_2023_1"]) == 1  # never overwrites
+    assert main(["policies", "new", "Bad-Key"]) == 2
+    capsys.readouterr()
+    assert main(["policies", "check"]) == 1
+    err = capsys.readouterr().err
+    for field in ("notice.number", "notice.issuers", "region.key", "benefits[0].topics", "benefits[0].clauses"):
+        assert f"daishan_2023_1.yml: {field}:" in err
 
 
 def test_policies_check_reports_bad_files(tmp_path, monkeypatch, capsys):
