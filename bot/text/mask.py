@@ -63,10 +63,14 @@ _MOBILE = (rf"(?:(?P<country>{_COUNTRY}){_GAP}|(?<![0-9]))"
            rf"(?P<mobile>1{_GAP}[3-9](?:{_GAP}[0-9]){{9}})(?![0-9])")
 # Chinese numerals, mixed with digits too ("139一二三四五六七八": voice-to-text does that); all-digit
 # spellings are matched by the patterns above first.
+# Voice-to-text puts commas between the groups a number is read out in ("一三九，一二三四，五六七八"),
+# so these spellings allow commas and enumeration commas between digits too; a spoken X is 叉.
 _CN = f"[0-9{_CHINESE_DIGITS}]"
-_CN_MOBILE = (rf"(?<![0-9{_CHINESE_DIGITS}])[1一幺]{_GAP}[3-9三四五六七八九](?:{_GAP}{_CN}){{9}}"
+_CN_GAP = rf"[\s,，、{re.escape(_SEPARATOR_CHARS)}]{{0,{_MAX_GAP}}}"
+_CN_MOBILE = (rf"(?<![0-9{_CHINESE_DIGITS}])[1一幺]{_CN_GAP}[3-9三四五六七八九](?:{_CN_GAP}{_CN}){{9}}"
               rf"(?![0-9{_CHINESE_DIGITS}])")
-_CN_ID18 = rf"(?<![0-9{_CHINESE_DIGITS}]){_CN}(?:{_GAP}{_CN}){{16}}{_GAP}(?:{_CN}|[Xx])(?![0-9{_CHINESE_DIGITS}])"
+_CN_ID18 = (rf"(?<![0-9{_CHINESE_DIGITS}]){_CN}(?:{_CN_GAP}{_CN}){{16}}{_CN_GAP}(?:{_CN}|[Xx叉])"
+            rf"(?![0-9{_CHINESE_DIGITS}])")
 
 # One pattern, applied to the text as _Reading reads it (ASCII digits, no invisible characters);
 # the lookahead first skips, quickly, every place where none of them can start.
@@ -182,7 +186,7 @@ def _masked(match: re.Match) -> str:
         digits = re.sub(f"[^0-9{_CHINESE_DIGITS}]", "", match.group())
         return digits[:3] + "****" + digits[-4:]
     if match.group("cn_id18") is not None:
-        return mask_id_number(re.sub(f"[^0-9{_CHINESE_DIGITS}Xx]", "", match.group()))
+        return mask_id_number(re.sub(f"[^0-9{_CHINESE_DIGITS}Xx叉]", "", match.group()))
     return mask_id_number(re.sub(r"[^0-9Xx]", "", match.group()))
 
 

@@ -63,8 +63,11 @@ def to_halfwidth(text: str) -> str:
 HOMOPHONES = {"甚么": "什么", "流工": "留工", "剩四": "嵊泗", "胜似": "嵊泗", "圣泗": "嵊泗", "盛泗": "嵊泗", "嵊四": "嵊泗",
               "生死县": "嵊泗县", "消费劝": "消费券", "消费卷": "消费券", "不贴": "补贴", "补帖": "补贴", "社宝": "社保",
               "外麦": "外卖", "留胜": "留嵊", "流亮": "流量", "消废卷": "消费券", "消废券": "消费券",
-              # heard by voice-to-text
-              "留工补住": "留工补助", "稳港": "稳岗", "反岗": "返岗", "欠新": "欠薪", "身份证好": "身份证号",
+              # heard by voice-to-text (only with the context that makes them safe: "身份证好像丢了",
+              # "拖欠新员工", "违反岗位" are ordinary Chinese)
+              "留工补住": "留工补助", "稳港": "稳岗", "身份证好是": "身份证号是", "身份证好码": "身份证号码",
+              "车反岗": "车返岗", "反岗补": "返岗补", "欠新不": "欠薪不", "欠新了": "欠薪了", "板欠新": "板欠薪",
+              "欠新投诉": "欠薪投诉",
               "留生死": "留嵊泗", "回生死": "回嵊泗", "生死本地": "嵊泗本地"}
 _HOMOPHONE = re.compile("|".join(map(re.escape, sorted(HOMOPHONES, key=len, reverse=True))))
 
@@ -73,18 +76,38 @@ def fix_homophones(text: str) -> str:
     return _HOMOPHONE.sub(lambda m: HOMOPHONES[m.group(0)], text)
 
 
-# Digits read out one by one ("幺三九", "二零二三"): 3 or more in a row, not part of a number with a
-# magnitude ("一五一十", "九九八十一" stay as they are for cn2an), each becomes its Arabic digit.
+# Numbers read out digit by digit ("幺三九…" for a phone, "二零二三" for a year), as voice-to-text
+# writes them, often in groups with spaces or commas between ("三三零九二二，一九九零零一零一，…").
+# A run becomes Arabic digits, one character for one (the commas inside it become spaces), when it
+# is long enough to be a number read out: 6 or more digits in all (a phone, an ID, a 查询码 read in
+# groups); or one group of 4 or 5 that is not a count or an ordinal ("一二三四月", "三四五个月", "第一二三批",
+# "周一三五" stay words: those are ranges and lists). Runs next to a magnitude ("一五一十", "九九八十一",
+# "四五六百") are left to cn2an.
 _SPOKEN_DIGIT_VALUE = {"零": "0", "〇": "0", "一": "1", "幺": "1", "二": "2", "三": "3", "四": "4",
                        "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
-_SPOKEN_DIGITS = re.compile(r"(?<![十百千万亿点零〇一幺二三四五六七八九])[零〇一幺二三四五六七八九]{3,}"
-                            r"(?![十百千万亿点零〇一幺二三四五六七八九])")
-_SPOKEN_TABLE = str.maketrans(_SPOKEN_DIGIT_VALUE)
+_SPOKEN = "零〇一幺二三四五六七八九"
+_SPOKEN_RUN = re.compile(rf"(?<![十百千万亿点{_SPOKEN}0-9])[{_SPOKEN}]+(?:[ ,，、]{{1,2}}[{_SPOKEN}]+)*"
+                         rf"(?![十百千万亿点{_SPOKEN}0-9])")
+_SPOKEN_TABLE = str.maketrans({**_SPOKEN_DIGIT_VALUE, "，": " ", ",": " ", "、": " "})
+_COUNTED = re.compile(r"[个月人天号批季线类档等名位岁次条项家辆趟倍成周]")
+_ORDINAL = ("第", "周", "星期", "礼拜")
 
 
 def spoken_digits(text: str) -> str:
-    """"幺三九一二三四五六七八" → "13912345678", one character for one character."""
-    return _SPOKEN_DIGITS.sub(lambda m: m.group(0).translate(_SPOKEN_TABLE), text)
+    """"幺三九一二三四五六七八" → "13912345678", "一三九，一二三四，五六七八" → "139 1234 5678", one character
+    for one character; counts, ranges and ordinals ("一二三四月", "第一二三批") stay as they are."""
+    def convert(match: re.Match) -> str:
+        run = match.group(0)
+        digits = sum(ch in _SPOKEN for ch in run)
+        if digits >= 6:
+            return run.translate(_SPOKEN_TABLE)
+        if digits < 4 or not all(ch in _SPOKEN for ch in run):
+            return run
+        before, after = text[:match.start()], text[match.end():match.end() + 1]
+        if before.endswith(_ORDINAL) or _COUNTED.match(after):
+            return run
+        return run.translate(_SPOKEN_TABLE)
+    return _SPOKEN_RUN.sub(convert, text)
 
 
 def to_simplified(text: str) -> str:
@@ -101,6 +124,8 @@ def _chinese_number(match: re.Match) -> str:
     if match.start() > 0 and match.string[match.start() - 1].isdigit():
         return run  # "5000一个月": converting would glue two numbers together
     following = match.string[match.end() : match.end() + 2]
+    if len(run) >= 2 and all(ch in _DIGITS for ch in run) and not set(run) & set("零〇"):
+        return run  # "五六个人", "三四五个月", "一二三四月": a range or a list, never 56 or 345
     has_magnitude = any(ch in run for ch in "百千万亿")
     is_quantity = bool(_QUANTITY_UNIT.match(following))
     if not (is_quantity or (has_magnitude and len(run) >= 2)):

@@ -72,3 +72,34 @@ def test_the_parsers_read_what_was_said():
 def test_numbers_read_out_are_masked_as_spoken(heard, masked):
     assert mask_text(heard) == masked
     assert mask_text(masked) == masked
+
+
+@pytest.mark.parametrize("words", ["身份证好像丢了", "公司拖欠新员工工资", "违反岗位纪律"])
+def test_homophone_fixes_leave_ordinary_phrases_alone(words):
+    assert normalize(words) == words
+
+
+@pytest.mark.parametrize("words", ["第一二三批", "一二三季度", "周一三五上班", "一二三四月的工资", "三四五个月没发",
+                                   "七八九个人", "五六个人包车", "一一二"])
+def test_ranges_lists_and_ordinals_are_not_numbers_read_out(words):
+    """"三四五个月" is three to five months, never 345; "七八九个人" is never 789 passengers."""
+    assert normalize(words) == words
+
+
+@pytest.mark.parametrize("heard, read", [
+    ("电话一三九，一二三四，五六七八", "电话139 1234 5678"),
+    ("三三零九二二 一九九零 零一 零一 一二三四", "330922 1990 01 01 1234"),
+    ("查询码幺二三 四五六", "查询码123 456"),
+])
+def test_numbers_read_out_in_groups_become_digits(heard, read):
+    assert normalize(heard) == read
+    assert len(normalize(heard, keep_length=True)) == len(heard)
+
+
+@pytest.mark.parametrize("heard", ["我电话一三九，一二三四，五六七八", "身份证三三零九二二，一九九零零一零一，一二三四",
+                                   "身份证号三三零九二二一九九零零一零一一二三叉", "电话139，1234，5678"])
+def test_numbers_read_out_with_commas_or_a_spoken_x_are_masked(heard):
+    masked = mask_text(heard)
+    assert "****" in masked
+    assert "五六七八" not in masked or "一二三四" not in masked
+    assert not any(run in masked for run in ("一九九零零一零一", "1234，5678"))
