@@ -616,9 +616,11 @@ def main(argv=None) -> int:
     return 0 if finished else 1
 
 
-def start_supervised(name: str, tmp: Path, base_env: Dict[str, str], ctx: Dict[str, object]) -> SupervisedStack:
+def start_supervised(name: str, tmp: Path, base_env: Dict[str, str], ctx: Dict[str, object],
+                     supervised: Dict[str, SupervisedStack]) -> None:
     """`make run` or `make run-cluster` on free ports (scripts/run.sh under supervisord), the cluster on
-    its own PostgreSQL database `wengang_bench`, emptied first so every run starts alike."""
+    its own PostgreSQL database `wengang_bench`, emptied first so every run starts alike. The stack is
+    in `supervised` before it starts, so a start that fails is stopped too."""
     work = tmp / name.replace(" ", "-")
     work.mkdir()
     if name == CLUSTER:
@@ -630,14 +632,13 @@ def start_supervised(name: str, tmp: Path, base_env: Dict[str, str], ctx: Dict[s
         with engine.begin() as connection:
             connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         engine.dispose()
-    stack = SupervisedStack(SUPERVISED[name], work, database="wengang_bench")
+    stack = supervised[name] = SupervisedStack(SUPERVISED[name], work, database="wengang_bench")
     log(f"{name}: starting scripts/run.sh {'cluster' if name == CLUSTER else 'serve'} under supervisord …")
     t0 = time.perf_counter()
     up_s = stack.start()
     ctx[f"{name}_up_s"] = up_s
     ctx[f"{name}_cold_s"] = first_reply(stack.rest_url, [], "嵊泗的留工补助怎么领？", t0, headers=stack.rest_headers)
     log(f"{name}: running after {up_s:.1f} s, first answer after {ctx[f'{name}_cold_s']:.1f} s")
-    return stack
 
 
 def run_all(args, ctx, base_env, model, seconds, repeats, tmp: Path, processes: List[Server],
@@ -698,7 +699,7 @@ def run_all(args, ctx, base_env, model, seconds, repeats, tmp: Path, processes: 
 
     if not args.no_supervised:
         for name in (MAKE_RUN, CLUSTER):
-            supervised[name] = start_supervised(name, tmp, base_env, ctx)
+            start_supervised(name, tmp, base_env, ctx, supervised)
 
     warm = [("ours", ours_url, OURS, None), ("stock", stock_url, STOCK, None)]
     if one_worker:

@@ -90,6 +90,28 @@ def topic_menu() -> str:
     return f"我可以解答：{items}等政策问题，也可以告诉您欠薪维权渠道。"
 
 
+# Facts that are true of one place only: "我是嵊泗户口" says nothing about 云屿's household rule.
+REGION_RELATIVE_FACTS = ("household_local", "insured_here", "employed_here", "firm_local")
+
+
+def facts_for_region(stated: Optional[Dict[str, Any]], before: Optional[str],
+                     now: Optional[str]) -> Optional[Dict[str, Any]]:
+    """The facts stated so far that still hold after the conversation moves from region `before`
+    to `now` ("那云屿呢" after 嵊泗): all of them in the same region, none of the place-relative ones
+    in another."""
+    if not stated or not before or not now or before == now:
+        return stated
+    return {k: v for k, v in stated.items() if k not in REGION_RELATIVE_FACTS}
+
+
+def entity_text(turn: "Turn", entity: Dict[str, Any]) -> str:
+    """The words an entity was found in, as the user wrote them (its value may be a synonym's)."""
+    start, end = entity.get("start"), entity.get("end")
+    if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(turn.text or ""):
+        return normalize(turn.text[start:end], keep_length=True)
+    return ""
+
+
 class PolicyDialogue:
     """One user turn, understood against the conversation's topic and region: answered in place
     (a fact, a facet, a calculation, a condition check on what the user said) or routed to a form."""
@@ -107,6 +129,9 @@ class PolicyDialogue:
             if entity.get("entity") != "region":
                 continue
             value = str(entity.get("value") or "")
+            said = entity_text(turn, entity)
+            if said and self.book.regions_sharing(said) and self.book.region_by_alias(said) is None:
+                continue  # "舟山" that a model trained before a second 舟山 county mapped to one of them
             region = self.book.region_by_alias(value)
             if region:
                 return region, None
@@ -121,12 +146,13 @@ class PolicyDialogue:
     def shared_city(self, turn: Turn, text: str) -> Optional[tuple[str, List[Region]]]:
         """(the name, its regions) when the message names a place only by a city several notices
         declare in `region.shared_aliases` ("舟山的包车补贴" with two 舟山 counties covered)."""
-        names = [str(e.get("value") or "") for e in turn.entities if e.get("entity") == "region"]
+        names = [name for e in turn.entities if e.get("entity") == "region"
+                 for name in (entity_text(turn, e), str(e.get("value") or ""))]
         names.append(self.book.shared_name_in_text(text) or "")
         for name in names:
             regions = self.book.regions_sharing(name) if name else []
             if len(regions) > 1 and self.book.region_by_alias(name) is None \
-                    and not self.movement_place(text, name):
+                    and not self.movement_place(text, name, staying=False):
                 return name, regions
         return None
 
@@ -236,9 +262,11 @@ class PolicyDialogue:
             return turn.topic
         return None
 
-    def movement_place(self, text: str, name: Optional[str]) -> bool:
-        """"从宁波接的", "去安徽把工人接回来": a place a trip starts from, not the place asked about."""
-        return bool(name) and bool(re.search(rf"(?:从|去|到|回|来自|由|在){re.escape(name)}|{re.escape(name)}"
+    def movement_place(self, text: str, name: Optional[str], staying: bool = True) -> bool:
+        """"从宁波接的", "去安徽把工人接回来": a place a trip starts from, not the place asked about.
+        `staying=False`: "我在舟山" is where the user is (the question is about it), not a trip."""
+        lead = "从|去|到|回|来自|由|在" if staying else "从|去|到|来自|由"
+        return bool(name) and bool(re.search(rf"(?:{lead}){re.escape(name)}|{re.escape(name)}"
                                              r"的?(?:接|出发|过来|回来|那边的工人|工人|老家|老乡|户口|户籍|人)", text))
 
     # -- answering ------------------------------------------------------------------------
@@ -248,6 +276,7 @@ class PolicyDialogue:
         reply = self._respond(turn, today)
         if reply.stated is None and reply.topic == turn.topic:
             reply.stated = turn.stated  # facts stated earlier still hold while the topic does
+        reply.stated = facts_for_region(reply.stated, turn.region, reply.region)
         return reply
 
     def _respond(self, turn: Turn, today: dt.date) -> Reply:
@@ -312,10 +341,11 @@ class PolicyDialogue:
                 if region_key:  # "我老公在嵊泗送快递…有啥补贴": remember the job for the follow-ups
                     notice = self.book.notice_for_region(region_key)
                     said = carried(read_statements(text, notice, today, turn.stated))
-                reply.stated = {**(turn.stated or {}), **said, **({"employer": True} if employer else {})}
+                kept = facts_for_region(turn.stated, turn.region, region_key) or {}
+                reply.stated = {**kept, **said, **({"employer": True} if employer else {})}
                 return reply
             topic = by_role
-        earlier = turn.stated if topic == turn.topic else None
+        earlier = facts_for_region(turn.stated, turn.region, region_key) if topic == turn.topic else None
         remembered = turn.benefit if topic == turn.topic else None
         if region_key and self.book.notice_for_region(region_key).benefits_for(topic):
             named = self.mentioned_topic(turn) not in (None, turn.topic)

@@ -14,10 +14,11 @@ API when it is ready.
 Voice: with 接收语音识别结果 on, a voice message carries WeChat's transcript in `Recognition`; it is
 answered exactly as a text message with that text (same cleaning, MsgId dedupe and 4-s rule), and
 the reply starts with HEARD_PREFIX and the transcript, masked, so a misheard figure or ID can be
-corrected. A voice message without a transcript gets TEXT_ONLY.
+corrected. A voice message without a transcript gets VOICE_UNHEARD (say it again, or type).
 
 Menu: a CLICK event is read as the text the menu file (bot/channels/wechat_menu.json) gives its key,
-as if the user had typed it; a VIEW event or an unknown key gets MENU_HINT.
+as if the user had typed it; an unknown key gets MENU_HINT; a VIEW event (the user is opening a
+link) gets nothing.
 
 Text: every text message goes through bot.text.clean.clean_user_text (control and invisible
 characters dropped, "/restart"-style intent shortcuts read as plain text); one with nothing readable
@@ -48,9 +49,11 @@ from bot.text.mask import mask_text
 logger = logging.getLogger(__name__)
 WECHAT_LIMIT_BYTES = 2048
 SYSTEM_ERROR = "抱歉，系统暂时出了点问题，请稍后再试，或拨打12333人社服务热线。"
-TEXT_ONLY = "目前我只能阅读文字消息。请用文字描述您的问题，例如“留工补助怎么领”或“老板欠我工资”。"
+TEXT_ONLY = "目前我只能看懂文字和语音消息。请用文字或语音描述您的问题，例如“留工补助怎么领”或“老板欠我工资”。"
+# A voice message WeChat did not transcribe (recognition off, or nothing heard).
+VOICE_UNHEARD = "抱歉，没听清您的语音。请再说一遍，或者直接打字，例如“留工补助怎么领”或“老板欠我工资”。"
 GREET_TRIGGER = "/greet"  # the subscribe event gets the bot's own welcome (utter_greet)
-MENU_HINT = "请直接发文字或语音提问，也可以点底部菜单：政策问答、我能领吗、欠薪投诉、查投诉进度、人工服务。"
+MENU_HINT = "请直接发文字或语音提问，也可以点底部菜单：政策问答、欠薪维权、人工服务。"
 HEARD_PREFIX = "听到您说："
 HEARD_MAX_CHARS = 60  # one short line: enough to spot a misheard figure, never the whole answer
 
@@ -228,11 +231,14 @@ class WeChatInput(InputChannel):
 
     @staticmethod
     def _reply_without_rasa(inbound: InboundMessage) -> Optional[str]:
-        """A message Rasa does not read: TEXT_ONLY for media, MENU_HINT for a menu tap it cannot
-        place (a VIEW link, an unknown key), nothing for other events (unsubscribe, location…)."""
+        """A message Rasa does not read: VOICE_UNHEARD for a voice message without a transcript,
+        TEXT_ONLY for other media, MENU_HINT for a menu tap it cannot place (an unknown key), nothing
+        for other events (a VIEW link being opened, unsubscribe, location…)."""
+        if inbound.msg_type == "voice":
+            return VOICE_UNHEARD
         if inbound.msg_type != "event":
             return TEXT_ONLY
-        if inbound.fields.get("Event", "").lower() in ("click", "view"):
+        if inbound.fields.get("Event", "").lower() == "click":
             return MENU_HINT
         return None
 

@@ -210,7 +210,49 @@ def _check(r: _Reader, item: Any, where: str) -> Optional[Dict[str, Any]]:
     for param in RULE_PARAMS.get(rule, ()):
         if check.get(param) is None:
             r.problem(f"{where}.check.{param}", f"规则 {rule} 需要参数 {param}")
+    for param, value in check.items():
+        problem = _param_problem(param, value)
+        if problem:
+            r.problem(f"{where}.check.{param}", f"{value!r} {problem}")
     return dict(check)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _param_problem(param: str, value: Any) -> Optional[str]:
+    """Why a check parameter's value cannot be used by bot/eligibility/rules.py (None: it can), so a
+    typo ("min: 15人") is refused by `bot policies check`, not found by a user as an error."""
+    import datetime as dt
+
+    from bot.eligibility.rules import FIRM_FLAG_NAMES
+
+    if param in ("min", "year"):
+        return None if _is_int(value) and value > 0 else "应为正整数（如 15，不带单位）"
+    if param == "share":
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value <= 1
+        return None if ok else "应为 0 到 1 之间的小数（如 0.5 表示 50%）"
+    if param == "date":
+        if isinstance(value, dt.date):
+            return None
+        try:
+            dt.date.fromisoformat(str(value))
+            return None
+        except ValueError:
+            return "应为日期 YYYY-MM-DD（如 2023-01-22）"
+    if param == "month":
+        return None if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(value)) else "应为月份 \"YYYY-MM\"（如 \"2022-12\"，加引号）"
+    if param in ("field", "window", "label", "employer_text"):
+        return None if isinstance(value, str) and value.strip() else "应为非空文字"
+    if param == "roles":
+        ok = isinstance(value, list) and value and all(isinstance(v, str) and v for v in value)
+        return None if ok else "应为非空文字列表（如 [frontline]）"
+    if param == "employer_any_of":
+        ok = isinstance(value, list) and value and all(
+            isinstance(g, list) and g and all(f in FIRM_FLAG_NAMES for f in g) for g in value)
+        return None if ok else f"应为企业类型组合的列表（如 [[above_scale, industrial]]；可选: {', '.join(FIRM_FLAG_NAMES)}）"
+    return None
 
 
 # The parameters each check rule reads (bot/eligibility/rules.py); a missing one would fail an answer.

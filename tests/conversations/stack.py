@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import Dict, Iterator, List, Optional
 
 from tests.servers import (WECHAT_ENV, action_server_command, free_port, rasa_command, stack_env, stop,
                            wait_for, write_endpoints)
@@ -25,8 +25,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 class LiveStack:
-    def __init__(self, model: Path, logs: Path, today: str):
+    def __init__(self, model: Path, logs: Path, today: str, extra_env: Optional[Dict[str, str]] = None):
         self.model, self.logs, self.today = Path(model), Path(logs), today
+        self.extra_env = dict(extra_env or {})  # e.g. BOT_EXTRA_POLICY_DIRS for the fictional notice
         self.action_port, self.rasa_port = free_port(), free_port()
         self.base_url = f"http://127.0.0.1:{self.rasa_port}"
         self.store_url = f"sqlite:///{self.logs / 'store.db'}"
@@ -37,7 +38,7 @@ class LiveStack:
 
     def env(self) -> dict:
         return stack_env(BOT_TODAY=self.today, BOT_DEFAULT_REGION="", DATABASE_URL=self.store_url,
-                         BOT_TRACKER_URL=self.tracker_url, **WECHAT_ENV, SANIC_WORKERS="2")
+                         BOT_TRACKER_URL=self.tracker_url, **WECHAT_ENV, SANIC_WORKERS="2", **self.extra_env)
 
     def start(self) -> None:
         from bot.store.seed import seed_store
@@ -94,12 +95,12 @@ def default_model() -> Path:
 
 @contextlib.contextmanager
 def live_stack(model: Optional[Path] = None, logs: Optional[Path] = None,
-               today: str = "2023-01-20") -> Iterator[LiveStack]:
-    """Start Rasa and the action server (BOT_TODAY=today); stop both on exit. Logs, the seeded
-    store and the tracker db go to `logs` (a new temp directory when None, kept for reading)."""
+               today: str = "2023-01-20", extra_env: Optional[Dict[str, str]] = None) -> Iterator[LiveStack]:
+    """Start Rasa and the action server (BOT_TODAY=today, plus `extra_env`); stop both on exit. Logs,
+    the seeded store and the tracker db go to `logs` (a new temp directory when None, kept for reading)."""
     logs = Path(logs) if logs else Path(tempfile.mkdtemp(prefix="conversations-"))
     logs.mkdir(parents=True, exist_ok=True)
-    stack = LiveStack(model or default_model(), logs, today)
+    stack = LiveStack(model or default_model(), logs, today, extra_env)
     try:
         stack.start()
         yield stack

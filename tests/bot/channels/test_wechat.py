@@ -21,7 +21,7 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.utils import WeChatSigner
 
 from bot.channels.message_log import SqlMessageLog
-from bot.channels.wechat import (HEARD_PREFIX, MENU_HINT, SYSTEM_ERROR, TEXT_ONLY, WeChatInput,
+from bot.channels.wechat import (HEARD_PREFIX, MENU_HINT, SYSTEM_ERROR, TEXT_ONLY, VOICE_UNHEARD, WeChatInput,
                                  split_for_wechat)
 from bot.text.clean import UNREADABLE_REPLY
 from bot.channels.wechat_api import WeChatApi
@@ -349,12 +349,14 @@ async def test_other_events_are_acknowledged_quietly(start_channel):
 
 @pytest.mark.parametrize("msg_type", ["image", "voice", "location", "video"])  # voice: recognition off
 async def test_non_text_messages_get_a_polite_text(start_channel, msg_type):
+    """Media the bot cannot read: how to ask instead (a voice message: say it again or type)."""
     channel = await start_channel()
     xml = (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{USER}]]></FromUserName>"
            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[{msg_type}]]></MsgType>"
            f"<MediaId><![CDATA[media]]></MediaId><MsgId>8000008</MsgId></xml>")
     _, body = await channel.post(xml, **signed())
-    assert reply_of(body).content == TEXT_ONLY and channel.rasa.turns == []
+    expected = VOICE_UNHEARD if msg_type == "voice" else TEXT_ONLY
+    assert reply_of(body).content == expected and channel.rasa.turns == []
 
 
 # ---- voice (接收语音识别结果) ----------------------------------------------------------------------
@@ -390,7 +392,7 @@ async def test_a_retried_voice_msgid_is_answered_once(start_channel):
 async def test_voice_without_a_transcript_gets_the_text_prompt(start_channel, recognition):
     channel = await start_channel()
     _, body = await channel.post(voice_xml(recognition, msg_id="9400004"), **signed())
-    assert reply_of(body).content == TEXT_ONLY and channel.rasa.turns == []
+    assert reply_of(body).content == VOICE_UNHEARD and channel.rasa.turns == []
 
 
 async def test_an_id_number_read_out_is_not_echoed_in_full_nor_logged(start_channel, caplog):
@@ -452,13 +454,19 @@ async def test_two_menu_taps_in_one_second_are_two_requests_and_a_retried_tap_on
     assert [text for _, text in channel.rasa.turns] == [MENU_TEXTS["MENU_POLICY"], MENU_TEXTS["MENU_HUMAN"]]
 
 
-@pytest.mark.parametrize("event,key", [("VIEW", "https://example.gov.cn/policy"), ("CLICK", "MENU_GONE"),
-                                       ("CLICK", ""), ("click", "x" * 200)],
-                         ids=["view", "unknown-key", "no-key", "long-key"])
+@pytest.mark.parametrize("event,key", [("CLICK", "MENU_GONE"), ("CLICK", ""), ("click", "x" * 200)],
+                         ids=["unknown-key", "no-key", "long-key"])
 async def test_a_menu_tap_the_bot_cannot_place_gets_a_hint(start_channel, event, key):
     channel = await start_channel()
     _, body = await channel.post(event_xml(event, key=key), **signed())
     assert reply_of(body).content == MENU_HINT and channel.rasa.turns == []
+
+
+async def test_opening_a_menu_link_gets_no_message(start_channel):
+    """A VIEW tap opens a web page: a chat message on top of it would be noise."""
+    channel = await start_channel()
+    _, body = await channel.post(event_xml("VIEW", key="https://example.gov.cn/policy"), **signed())
+    assert body == "success" and channel.rasa.turns == []
 
 
 async def test_the_menu_is_published_with_the_access_token_and_its_names_unescaped(wechat_api):

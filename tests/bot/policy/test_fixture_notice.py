@@ -161,3 +161,30 @@ def test_a_bare_county_name_answers_the_pending_question_whatever_the_intent(tal
     assert reply.region == "yunyu" and "60%" in text_of(reply)
     fresh = talk.respond(Turn(intent, "云屿", (), confidence=0.5), dt.date(2023, 1, 20))
     assert fresh.region == "yunyu" and "您在云屿县" in text_of(fresh)
+
+
+def test_facts_about_one_county_are_not_carried_to_another(talk):
+    """"我是嵊泗户口" rules 嵊泗's 非本县户籍 condition out; in 云屿 it says nothing either way."""
+    first, second, third = say(talk, [("ask_retention_bonus", "嵊泗留工补助，我是嵊泗户口能领吗"),
+                                      ("ask_followup", "那云屿呢"), ("check_eligibility", "那我能领吗")])
+    assert "不符合" in text_of(first)
+    assert "不符合" not in text_of(second) + text_of(third)
+    assert not (third.stated or {}).get("household_local")
+
+
+def test_a_firm_of_one_county_is_not_taken_for_a_firm_of_another(talk):
+    *_, reply = say(talk, [("inform", "我们是嵊泗的企业，包车补贴怎么算"), ("ask_followup", "那云屿呢")])
+    assert "✓ 云屿县企业" not in text_of(reply) and "firm_local" not in (reply.stated or {})
+
+
+@pytest.mark.parametrize("text", ["我在舟山，留工补助怎么领", "我在舟山打工，过年留下有什么补贴"])
+def test_being_in_a_shared_city_asks_which_county(talk, text):
+    [reply] = say(talk, [("ask_retention_bonus", text)])
+    assert "嵊泗县" in text_of(reply) and "云屿县" in text_of(reply) and "哪个地区" in text_of(reply)
+
+
+def test_a_shared_city_mapped_to_one_county_by_an_older_model_still_asks(talk):
+    """A model trained before the second 舟山 notice maps the entity 舟山 to shengsi (its synonyms)."""
+    [reply] = say(talk, [("ask_bus_subsidy", "舟山的包车补贴", [{"entity": "region", "value": "shengsi",
+                                                               "start": 0, "end": 2}])])
+    assert "哪个地区" in text_of(reply) and "50%" not in text_of(reply)

@@ -278,6 +278,32 @@ def test_a_check_rule_without_its_parameter_is_refused(tmp_path, shengsi_data):
     assert any(f"benefits[{index}].conditions[" in p and "check.window: '不存在的期间'" in p for p in problems)
 
 
+@pytest.mark.parametrize("param, value, says", [
+    ("min", "10人", "应为正整数"), ("min", 0, "应为正整数"), ("share", 50, "应为 0 到 1 之间"), ("share", "一半", "应为 0 到 1 之间"),
+])
+def test_a_check_parameter_that_cannot_be_used_is_refused(tmp_path, shengsi_data, param, value, says):
+    """"min: 10人" would pass a presence check and then fail every eligibility answer."""
+    bus = next(b for b in shengsi_data["benefits"] if b["key"] == "bus_subsidy")
+    rule = "charter_min_passengers" if param == "min" else "charter_cost_share"
+    condition = next((c for c in bus["conditions"] if (c.get("check") or {}).get("rule") == rule), None)
+    if condition is None:
+        pytest.skip(f"嵊泗's bus subsidy has no {rule} check")
+    condition["check"][param] = value
+    problems = problems_of(write(tmp_path, shengsi_data))
+    assert any(f"check.{param}: {value!r} {says}" in p for p in problems), problems
+
+
+def test_bad_dates_months_and_firm_kinds_in_checks_are_refused(tmp_path, shengsi_data):
+    checks = [c["check"] for b in shengsi_data["benefits"] for c in b.get("conditions", []) if c.get("check")]
+    next(c for c in checks if c["rule"] == "festival_job")["date"] = "春节"
+    next(c for c in checks if c["rule"] == "social_insurance_month")["month"] = "2022年12月"
+    next(c for c in checks if "employer_any_of" in c)["employer_any_of"] = [["规上"]]
+    problems = "\n".join(problems_of(write(tmp_path, shengsi_data)))
+    assert "check.date: '春节' 应为日期" in problems
+    assert "check.month: '2022年12月' 应为月份" in problems
+    assert "check.employer_any_of" in problems
+
+
 @pytest.mark.parametrize("notice", NOTICES)
 def test_every_figure_a_check_uses_is_in_its_condition_or_clause(notice):
     """min: 15 is printed in "15人及以上" (the condition text or its clause): no figure of its own."""
