@@ -411,7 +411,7 @@ def report(ctx: Dict[str, object], results: List[LevelResult], lengths: Dict[int
         f"{meminfo_total_gib():.1f} GiB memory, Python {platform.python_version()}, Rasa {ctx['rasa']}, "
         f"`{ctx['command']}` ({ctx['wall']:.0f} s wall time, {ctx['seconds']:g} s of load per level).",
         "",
-        f"Our stack, as `make run` starts it: `rasa run` with `{ctx['model']}` in {ctx['workers']} worker "
+        f"“ours”: one `rasa run` (no supervisor, no load balancer; the layout `make run` used before issue 19) with `{ctx['model']}` in {ctx['workers']} worker "
         "processes (`SANIC_WORKERS`; one per core) sharing the SQLLockStore, the MaskingTrackerStore on a fresh "
         "SQLite file, the action server, a SQLite store seeded with 300 people and 20 firms, "
         "BOT_TODAY=2023-01-20. “ours, 1 worker”: the same with a single Rasa process, as stock Rasa runs, "
