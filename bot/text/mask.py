@@ -190,6 +190,24 @@ def _masked(match: re.Match) -> str:
     return mask_id_number(re.sub(r"[^0-9Xx]", "", match.group()))
 
 
+_SPOKEN_MARK = re.compile(f"[{_CHINESE_DIGITS}叉]")
+
+
+# The project's own ticket numbers (bot/complaints): never personal data, and never the start of
+# an ID number. "QX-20230120-0001（2023-01-20登记）" spells 202301 2000-01-20 2301 in groups.
+_TICKET = re.compile(r"(?<![A-Za-z0-9])(?:QX|HD)-[0-9]{8}-[0-9]{4}(?![0-9])")
+
+
+def _usable(match: re.Match, tickets: List[Tuple[int, int]]) -> bool:
+    """Whether a match is a number to mask. Not when it starts inside a ticket number. An
+    18-character run of Arabic digits only is an ID number by the strict pattern (a birth date in
+    the middle when spelled in groups) or not at all: the loose spoken pattern counts only with a
+    Chinese numeral or 叉 in it."""
+    if any(start <= match.start() < end for start, end in tickets):
+        return False
+    return match.group("cn_id18") is None or bool(_SPOKEN_MARK.search(match.group()))
+
+
 def _numbers(text: str) -> List[Tuple[int, int, str]]:
     """(start, end, replacement) of every number in `text` as _Reading reads it. Where two overlap
     (in "2023-01-15 410 102 198 707 071 437" a phone "15 410 102 198" starts in the date and ends
@@ -206,12 +224,14 @@ def _numbers(text: str) -> List[Tuple[int, int, str]]:
         else:
             found.append((match.start(), match.end(), _masked(match)))
 
+    tickets = [m.span() for m in _TICKET.finditer(text)]
     for match in PERSONAL_NUMBER.finditer(text):
-        add(match)
+        if _usable(match, tickets):
+            add(match)
         # A number spelled in groups: another one may start at any of its groups.
         for group in _GROUP_START.finditer(text, match.start() + 1, match.end()):
             inner = PERSONAL_NUMBER.match(text, group.start())
-            if inner:
+            if inner and _usable(inner, tickets):
                 add(inner)
     return found
 

@@ -248,3 +248,11 @@ def test_every_action_reply_is_masked():
     dispatcher = CollectingDispatcher()
     dispatcher.utter_message(text="工单号：QX-20230115-0007，热线12333")
     assert dispatcher.messages[0]["text"] == "工单号：QX-20230115-0007，热线12333"
+
+
+def test_a_ticket_number_next_to_its_date_is_never_taken_for_an_id_number():
+    """The status reply "QX-20230120-1685（2023-01-20登记）": ticket numbers are drawn at random, so
+    every one of them is tried (one did mask as an ID through the loose spoken-number pattern)."""
+    for n in range(10000):
+        text = f"您的欠薪投诉 QX-20230120-{n:04d}（2023-01-20登记）当前状态：处理中"
+        assert mask_text(text) == text, text
