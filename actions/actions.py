@@ -51,8 +51,9 @@ class ActionAnswerPolicy(Action):
     def name(self) -> Text:
         return "action_answer_policy"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         turn = turn_from_tracker(tracker)
         talk = PolicyDialogue(policy_book())
         try:
@@ -72,20 +73,33 @@ class ActionAnswerPolicy(Action):
             dispatcher.utter_message(text=out_of_scope_text())
         for text in reply.messages:
             dispatcher.utter_message(text=text)
-        return events + [SlotSet("region", reply.region), SlotSet("topic", reply.topic),
-                         SlotSet("benefit", reply.benefit), SlotSet("stated", reply.stated),
-                         SlotSet("route", reply.route or "answered")]
+        return events + [
+            SlotSet("region", reply.region),
+            SlotSet("topic", reply.topic),
+            SlotSet("benefit", reply.benefit),
+            SlotSet("stated", reply.stated),
+            SlotSet("route", reply.route or "answered"),
+        ]
 
 
-async def form_aside(dispatcher: CollectingDispatcher, tracker: Tracker, form: str,
-                     answered: bool = False) -> Optional[List[Dict[Text, Any]]]:
+async def form_aside(
+    dispatcher: CollectingDispatcher, tracker: Tracker, form: str, answered: bool = False
+) -> Optional[List[Dict[Text, Any]]]:
     """Inside a form: a cancel, a question or a request for a person is dealt with here (None: the
     message is for the form). The form then ends (cancel) or asks its pending question again."""
     turn = turn_from_tracker(tracker)
     confidence = float(((tracker.latest_message or {}).get("intent") or {}).get("confidence") or 0.0)
     try:
-        aside = await asyncio.to_thread(FormGuard(policy_book()).check, form, turn, today(), answered, confidence,
-                                        status_checker(tracker), callback_filer(tracker))
+        aside = await asyncio.to_thread(
+            FormGuard(policy_book()).check,
+            form,
+            turn,
+            today(),
+            answered,
+            confidence,
+            status_checker(tracker),
+            callback_filer(tracker),
+        )
     except Exception:  # the form goes on; the user hears that this one message was not understood
         logger.exception("%s: the aside check failed", form)
         aside = Aside([SORRY])
@@ -101,17 +115,20 @@ async def form_aside(dispatcher: CollectingDispatcher, tracker: Tracker, form: s
 def status_checker(tracker: Tracker):
     """A complaint's status asked in passing inside another form with its 查询码: the same reply,
     and the same count of wrong codes, as the status check."""
+
     def check(number: str, code: str) -> str:
         from actions.complaints import service  # the complaint actions own the one service per process
         from bot.complaints.dialogue import status_reply
 
         return status_reply(number, service().status_for(number, code, tracker.sender_id))
+
     return check
 
 
 def callback_filer(tracker: Tracker):
     """Files a callback asked for in passing inside another form, once per message (the key is the
     conversation and the time of the message, like every form's)."""
+
     def file(phone: str, when: str) -> str:
         from actions.complaints import service
         from bot.complaints.dialogue import callback_receipt, form_key
@@ -122,6 +139,7 @@ def callback_filer(tracker: Tracker):
         ticket, _ = service().file(key, Draft(phone=phone, callback_time=when), "callback")
         _, code = service().receipt_for(key, ticket.number)
         return callback_receipt(ticket, code)
+
     return file
 
 
@@ -152,8 +170,9 @@ def prompt_action(action_name: str, text: str):
         def name(self) -> Text:
             return action_name
 
-        async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                      domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        async def run(
+            self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+        ) -> List[Dict[Text, Any]]:
             dispatcher.utter_message(text=with_resume(tracker, text))
             return [SlotSet("resume_note", None)]
 

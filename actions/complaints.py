@@ -16,10 +16,26 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.actions import form_aside, prompt_action, with_resume
 from bot.clock import today
-from bot.complaints.dialogue import (CALLBACK_ASK_PHONE, CALLBACK_ASK_TIME, CALLBACK_DECLINED, CALLBACK_OFFER,
-                                     CONFIRM, PROMPTS, SLOTS, STATUS_ASK_CODE, STATUS_ASK_NUMBER,
-                                     STATUS_CODE_FORMAT, STATUS_FORGOTTEN, ComplaintIntake, callback_receipt,
-                                     callback_time, find_callback_time, find_code, form_key, status_reply)
+from bot.complaints.dialogue import (
+    CALLBACK_ASK_PHONE,
+    CALLBACK_ASK_TIME,
+    CALLBACK_DECLINED,
+    CALLBACK_OFFER,
+    CONFIRM,
+    PROMPTS,
+    SLOTS,
+    STATUS_ASK_CODE,
+    STATUS_ASK_NUMBER,
+    STATUS_CODE_FORMAT,
+    STATUS_FORGOTTEN,
+    ComplaintIntake,
+    callback_receipt,
+    callback_time,
+    find_callback_time,
+    find_code,
+    form_key,
+    status_reply,
+)
 from bot.complaints.fields import extract
 from bot.complaints.parsing import parse_phone
 from bot.complaints.service import ComplaintService, Draft, TicketError, normalize_ticket_number
@@ -65,10 +81,11 @@ def key_of(tracker: Tracker, slot: str, form: str) -> str:
 
 def requested(tracker: Tracker, prefix: str) -> Optional[str]:
     slot = tracker.get_slot("requested_slot") or ""
-    return slot[len(prefix):] if slot.startswith(prefix) else None
+    return slot[len(prefix) :] if slot.startswith(prefix) else None
 
 
 # ---- complaint intake ---------------------------------------------------------------------------
+
 
 class ValidateComplaintForm(Action):
     """Reads every detail in the message, not only the one asked for; files on confirmation."""
@@ -76,8 +93,7 @@ class ValidateComplaintForm(Action):
     def name(self) -> Text:
         return "validate_complaint_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         key = key_of(tracker, "complaint_key", "complaint_form")
         asked = requested(tracker, "complaint_")
         intent, confidence = intent_of(tracker)
@@ -86,10 +102,15 @@ class ValidateComplaintForm(Action):
         if asked is not None:
             plain = normalize(text)
             if asked == "description":  # a description may well end in a question of its own
-                asks_policy = asks_the_bot(plain) or (is_question(plain) and any(t != "wage_arrears"
-                                                                                 for t in topics_in(plain)))
-                answered = not (intent.startswith("ask_") or intent in ("check_complaint_status", "request_human")
-                                or wants_person(plain) or asks_policy)
+                asks_policy = asks_the_bot(plain) or (
+                    is_question(plain) and any(t != "wage_arrears" for t in topics_in(plain))
+                )
+                answered = not (
+                    intent.startswith("ask_")
+                    or intent in ("check_complaint_status", "request_human")
+                    or wants_person(plain)
+                    or asks_policy
+                )
             else:
                 answered = bool(extract(text, today(), asked=None).values) and not is_question(plain)
             aside = await form_aside(dispatcher, tracker, "complaint_form", answered=answered)
@@ -129,9 +150,17 @@ def _complaint_ask_action(field_name: str):
     return ActionAskComplaintField
 
 
-(ActionAskComplaintName, ActionAskComplaintPhone, ActionAskComplaintEmployer, ActionAskComplaintSite,
- ActionAskComplaintAmount, ActionAskComplaintMonths, ActionAskComplaintWorkers, ActionAskComplaintDescription,
- ActionAskComplaintConfirmed) = (_complaint_ask_action(name) for name in (*PROMPTS, CONFIRM))
+(
+    ActionAskComplaintName,
+    ActionAskComplaintPhone,
+    ActionAskComplaintEmployer,
+    ActionAskComplaintSite,
+    ActionAskComplaintAmount,
+    ActionAskComplaintMonths,
+    ActionAskComplaintWorkers,
+    ActionAskComplaintDescription,
+    ActionAskComplaintConfirmed,
+) = (_complaint_ask_action(name) for name in (*PROMPTS, CONFIRM))
 
 
 class ActionComplaintDone(Action):
@@ -149,8 +178,11 @@ class ActionComplaintDone(Action):
             if ticket is not None:
                 dispatcher.utter_message(text=intake().receipt(ticket, tracker.get_slot("region"), code))
         return [SlotSet(slot, None) for slot in SLOTS.values()] + [
-            SlotSet("complaint_key", None), SlotSet("complaint_outcome", None), SlotSet("form_cancelled", None),
-            SlotSet("resume_note", None)]
+            SlotSet("complaint_key", None),
+            SlotSet("complaint_outcome", None),
+            SlotSet("form_cancelled", None),
+            SlotSet("resume_note", None),
+        ]
 
 
 # ---- status -------------------------------------------------------------------------------------
@@ -173,8 +205,11 @@ class ValidateStatusForm(Action):
         done = [SlotSet("status_ticket", None), SlotSet("requested_slot", None)]
         number = normalize_ticket_number(text)
         rest = re.sub(r"QX[-\s]?\d{8}[-\s]?\d{1,4}", " ", text, flags=re.I)
-        known = number or tracker.get_slot("status_ticket") or (tracker.get_slot("complaint_ticket") if asked is None
-                                                                 else None)
+        known = (
+            number
+            or tracker.get_slot("status_ticket")
+            or (tracker.get_slot("complaint_ticket") if asked is None else None)
+        )
         code = find_code(rest) if (known or asked == CODE_STEP) else None
         if asked is not None:
             aside = await form_aside(dispatcher, tracker, "status_form", answered=bool(number or code))
@@ -208,11 +243,14 @@ class ActionAskStatusCode(Action):
         return "action_ask_status_phone4"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        dispatcher.utter_message(text=with_resume(tracker, f"查询工单 {tracker.get_slot('status_ticket')}。{STATUS_ASK_CODE}"))
+        dispatcher.utter_message(
+            text=with_resume(tracker, f"查询工单 {tracker.get_slot('status_ticket')}。{STATUS_ASK_CODE}")
+        )
         return [SlotSet("resume_note", None)]
 
 
 # ---- callbacks ----------------------------------------------------------------------------------
+
 
 class ValidateCallbackForm(Action):
     def name(self) -> Text:
@@ -226,8 +264,9 @@ class ValidateCallbackForm(Action):
         text = normalize(raw).strip()
         events: List[EventType] = [SlotSet("callback_key", key)]
         phone, problem = parse_phone(text)
-        declined = asked == "wanted" and (intent in ("deny", "goodbye") or any(
-            w in text for w in ("不用", "不需要", "不要", "算了", "不必")))
+        declined = asked == "wanted" and (
+            intent in ("deny", "goodbye") or any(w in text for w in ("不用", "不需要", "不要", "算了", "不必"))
+        )
         if asked is not None and not declined:  # at the offer itself, "不用了" is the answer "no"
             timed = asked == "time" and callback_time(raw) is not None and not is_question(text)
             aside = await form_aside(dispatcher, tracker, "callback_form", answered=bool(phone) or timed)
@@ -257,14 +296,21 @@ class ValidateCallbackForm(Action):
                 await asyncio.to_thread(service().save_draft, key, Draft(phone=phone))
                 when = find_callback_time(raw)
                 if when is None:
-                    return events + [SlotSet("callback_wanted", True), SlotSet("callback_phone", mask_phone(phone)),
-                                     SlotSet("requested_slot", "callback_time")]
+                    return events + [
+                        SlotSet("callback_wanted", True),
+                        SlotSet("callback_phone", mask_phone(phone)),
+                        SlotSet("requested_slot", "callback_time"),
+                    ]
                 draft = await asyncio.to_thread(service().load_draft, key)
                 draft.callback_time = when
                 ticket, _ = await asyncio.to_thread(service().file, key, draft, "callback")
-                return events + [SlotSet("callback_wanted", True), SlotSet("callback_phone", mask_phone(phone)),
-                                 SlotSet("callback_time", when), SlotSet("callback_ticket", ticket.number),
-                                 SlotSet("requested_slot", None)]
+                return events + [
+                    SlotSet("callback_wanted", True),
+                    SlotSet("callback_phone", mask_phone(phone)),
+                    SlotSet("callback_time", when),
+                    SlotSet("callback_ticket", ticket.number),
+                    SlotSet("requested_slot", None),
+                ]
             when = callback_time(raw)
             if when is None:
                 dispatcher.utter_message(text="请简单说一个时间，例如“明天上午”，50字以内。")
@@ -279,8 +325,11 @@ class ValidateCallbackForm(Action):
             logger.exception("callback: the store failed")
             dispatcher.utter_message(text=STORE_DOWN)
             return events + [SlotSet("requested_slot", tracker.get_slot("requested_slot"))]
-        return events + [SlotSet("callback_time", when), SlotSet("callback_ticket", ticket.number),
-                         SlotSet("requested_slot", None)]
+        return events + [
+            SlotSet("callback_time", when),
+            SlotSet("callback_ticket", ticket.number),
+            SlotSet("requested_slot", None),
+        ]
 
 
 class ActionAskCallbackWanted(Action):
@@ -311,6 +360,7 @@ class ActionCallbackDone(Action):
         ticket, code = await asyncio.to_thread(service().receipt_for, key, number) if number and key else (None, None)
         if ticket or tracker.get_slot("callback_wanted") != "cancelled":
             dispatcher.utter_message(text=callback_receipt(ticket, code) if ticket else CALLBACK_DECLINED)
-        return [SlotSet(slot, None) for slot in ("callback_wanted", "callback_phone", "callback_time",
-                                                  "callback_key", "callback_ticket")] + [
-            SlotSet("handoff_offer", False), SlotSet("form_cancelled", None), SlotSet("resume_note", None)]
+        return [
+            SlotSet(slot, None)
+            for slot in ("callback_wanted", "callback_phone", "callback_time", "callback_key", "callback_ticket")
+        ] + [SlotSet("handoff_offer", False), SlotSet("form_cancelled", None), SlotSet("resume_note", None)]

@@ -14,8 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.actions import form_aside, prompt_action, with_resume
-from bot.eligibility.dialogue import (CONSENT_PROMPT, DECLINED, SUBJECT_PROMPT, EligibilityDialogue,
-                                      find_identifier)
+from bot.eligibility.dialogue import CONSENT_PROMPT, DECLINED, SUBJECT_PROMPT, EligibilityDialogue, find_identifier
 from bot.policy.loader import policy_book
 
 SELFCHECK_SLOTS = ["selfcheck_q1", "selfcheck_q2", "selfcheck_q3", "selfcheck_q4"]
@@ -47,9 +46,11 @@ async def aside_in(form: str, dispatcher: CollectingDispatcher, tracker: Tracker
     if events is None:
         return None
     if any(e.get("name") == "form_cancelled" for e in events):
-        extra = ([SlotSet("eligibility_consent", None), SlotSet("eligibility_subject", None)]
-                 if form == "eligibility_form" else [SlotSet(s, None) for s in SELFCHECK_SLOTS]
-                 + [SlotSet("selfcheck_benefit", None)])
+        extra = (
+            [SlotSet("eligibility_consent", None), SlotSet("eligibility_subject", None)]
+            if form == "eligibility_form"
+            else [SlotSet(s, None) for s in SELFCHECK_SLOTS] + [SlotSet("selfcheck_benefit", None)]
+        )
         return events + extra
     return events + [SlotSet(requested, None)]
 
@@ -63,18 +64,21 @@ class ValidateEligibilityForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         return await aside_in("eligibility_form", dispatcher, tracker) or await super().run(dispatcher, tracker, domain)
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
         if tracker.get_slot("eligibility_consent") is False:
             return []
         return domain_slots
 
-    async def validate_eligibility_consent(self, value: Any, dispatcher: CollectingDispatcher,
-                                           tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_eligibility_consent(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         return {"eligibility_consent": bool(value)}
 
-    async def validate_eligibility_subject(self, value: Any, dispatcher: CollectingDispatcher,
-                                           tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_eligibility_subject(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         text = (tracker.latest_message or {}).get("text") or ""
         if latest_intent(tracker) in STOP_INTENTS and find_identifier(text) is None:
             return {"eligibility_subject": None, "eligibility_consent": False}
@@ -83,8 +87,11 @@ class ValidateEligibilityForm(FormValidationAction):
             dispatcher.utter_message(text=message)
         if not outcome.accepted:
             return {"eligibility_subject": None}
-        return {"eligibility_subject": outcome.masked, "eligibility_found": outcome.found,
-                "eligibility_kind": outcome.kind}
+        return {
+            "eligibility_subject": outcome.masked,
+            "eligibility_found": outcome.found,
+            "eligibility_kind": outcome.kind,
+        }
 
 
 class ActionEligibilityResult(Action):
@@ -108,11 +115,16 @@ class ActionEligibilityResult(Action):
                 needed = True
             else:
                 dispatcher.utter_message(text=talk.not_found(masked, kind))
-        return [SlotSet("eligibility_consent", None), SlotSet("eligibility_subject", None),
-                SlotSet("eligibility_found", None), SlotSet("eligibility_kind", None), SlotSet("form_cancelled", None),
-                SlotSet("resume_note", None),
-                SlotSet("selfcheck_benefit", benefit.key if needed else None),
-                SlotSet("selfcheck_needed", needed)]
+        return [
+            SlotSet("eligibility_consent", None),
+            SlotSet("eligibility_subject", None),
+            SlotSet("eligibility_found", None),
+            SlotSet("eligibility_kind", None),
+            SlotSet("form_cancelled", None),
+            SlotSet("resume_note", None),
+            SlotSet("selfcheck_benefit", benefit.key if needed else None),
+            SlotSet("selfcheck_needed", needed),
+        ]
 
 
 class ValidateSelfcheckForm(FormValidationAction):
@@ -124,10 +136,11 @@ class ValidateSelfcheckForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         return await aside_in("selfcheck_form", dispatcher, tracker) or await super().run(dispatcher, tracker, domain)
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
         _, benefit = dialogue().benefit_by_key(tracker.get_slot("selfcheck_benefit"))
-        return SELFCHECK_SLOTS[:len(EligibilityDialogue.questions(benefit))]
+        return SELFCHECK_SLOTS[: len(EligibilityDialogue.questions(benefit))]
 
 
 def _ask_action(index: int):
@@ -145,7 +158,8 @@ def _ask_action(index: int):
 
 
 ActionAskSelfcheckQ1, ActionAskSelfcheckQ2, ActionAskSelfcheckQ3, ActionAskSelfcheckQ4 = (
-    _ask_action(i) for i in range(4))
+    _ask_action(i) for i in range(4)
+)
 
 
 class ActionSelfcheckVerdict(Action):
@@ -156,9 +170,14 @@ class ActionSelfcheckVerdict(Action):
         talk = dialogue()
         if tracker.get_slot("form_cancelled"):
             return [SlotSet(s, None) for s in SELFCHECK_SLOTS] + [
-                SlotSet("selfcheck_benefit", None), SlotSet("selfcheck_needed", False), SlotSet("form_cancelled", None)]
+                SlotSet("selfcheck_benefit", None),
+                SlotSet("selfcheck_needed", False),
+                SlotSet("form_cancelled", None),
+            ]
         notice, benefit = talk.benefit_by_key(tracker.get_slot("selfcheck_benefit"))
         answers: List[Optional[bool]] = [tracker.get_slot(s) for s in SELFCHECK_SLOTS]
         dispatcher.utter_message(text=talk.selfcheck_verdict(notice, benefit, answers))
-        return [SlotSet(s, None) for s in SELFCHECK_SLOTS] + [SlotSet("selfcheck_benefit", None),
-                                                             SlotSet("selfcheck_needed", False)]
+        return [SlotSet(s, None) for s in SELFCHECK_SLOTS] + [
+            SlotSet("selfcheck_benefit", None),
+            SlotSet("selfcheck_needed", False),
+        ]

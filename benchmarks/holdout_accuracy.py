@@ -2,10 +2,11 @@
 
     .venv/bin/python -m benchmarks.holdout_accuracy [FILE ...] [--model PATH]
 
-FILE defaults to tests/nlu_holdout.yml, tests/nlu_holdout_users.yml and tests/nlu_holdout_voice.yml; the model to the one
-`make train` built for the current data (`python -m bot.training --print-path`). A message counts
-the way benchmarks/nlu.py counts ours: its top intent, or, when the FallbackClassifier fired, the
-best intent under nlu_fallback (such rows are marked "fallback"). For finding weak spots; not a test.
+FILE defaults to tests/nlu_holdout.yml, tests/nlu_holdout_users.yml and
+tests/nlu_holdout_voice.yml; the model to the one `make train` built for the current data
+(`python -m bot.training --print-path`). A message counts the way benchmarks/nlu.py counts ours:
+its top intent, or, when the FallbackClassifier fired, the best intent under nlu_fallback (such
+rows are marked "fallback"). For finding weak spots; not a test.
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_FILES = [REPO / "tests" / "nlu_holdout.yml", REPO / "tests" / "nlu_holdout_users.yml",
-                 REPO / "tests" / "nlu_holdout_voice.yml"]
+DEFAULT_FILES = [
+    REPO / "tests" / "nlu_holdout.yml",
+    REPO / "tests" / "nlu_holdout_users.yml",
+    REPO / "tests" / "nlu_holdout_voice.yml",
+]
 
 
 def shown(path: Path) -> Path:
@@ -47,16 +51,20 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, help="model archive (default: the current `make train` model)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO))
+    from rasa.core.agent import Agent
+
     from benchmarks.nlu import load_examples, score
     from bot.training import model_path
-    from rasa.core.agent import Agent
 
     model = args.model or model_path()
     if not model.exists() and not args.model:
         older = sorted(model.parent.glob("wengang-*.tar.gz"), key=lambda p: p.stat().st_mtime)
         if older:  # the data changed since the last training: say so, but still report
-            print(f"no model for the current data ({shown(model)}); using the newest one, trained on "
-                  f"older data: {shown(older[-1])}", file=sys.stderr)
+            print(
+                f"no model for the current data ({shown(model)}); using the newest one, trained on "
+                f"older data: {shown(older[-1])}",
+                file=sys.stderr,
+            )
             model = older[-1]
     if not model.exists():
         print(f"no trained model at {model}: run `make train` first", file=sys.stderr)
@@ -73,9 +81,11 @@ def main(argv: List[str] | None = None) -> int:
         predicted = [prediction(p) for p in asyncio.run(parse_all(texts))]
         result = score(gold, [(intent, fell_back) for intent, _, fell_back in predicted])
         errors = sorted((g, t, p) for t, g, p in zip(texts, gold, predicted) if p[0] != g)
-        print(f"\n== {shown(path)}: "
-              f"{len(examples)} messages, accuracy {result['accuracy']:.3f}, macro-F1 {result['macro_f1']:.3f}, "
-              f"{len(errors)} misclassified")
+        print(
+            f"\n== {shown(path)}: "
+            f"{len(examples)} messages, accuracy {result['accuracy']:.3f}, macro-F1 {result['macro_f1']:.3f}, "
+            f"{len(errors)} misclassified"
+        )
         if errors:
             print("gold\tpredicted\tconfidence\ttext")
         for g, text, (intent, confidence, fell_back) in errors:

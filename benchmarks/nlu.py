@@ -27,7 +27,6 @@ import asyncio
 import datetime as dt
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -68,10 +67,13 @@ REJECTIONS = {OOS, "nlu_fallback"}
 
 
 def machine() -> str:
-    memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal")), "0")
-    return (f"{platform.machine()}, {os.cpu_count()} cores (`nproc`), {int(memory) / 1024 / 1024:.0f} GiB, "
-            f"Python {platform.python_version()}")
+    memory = next(
+        (line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), "0"
+    )
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores (`nproc`), {int(memory) / 1024 / 1024:.0f} GiB, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def load_examples(path: Path) -> List[Tuple[str, str]]:
@@ -82,6 +84,7 @@ def load_examples(path: Path) -> List[Tuple[str, str]]:
 
 
 # ---- the three classifiers ---------------------------------------------------------------------
+
 
 def top_intent(parsed: Dict) -> Tuple[str, bool]:
     """(the best intent that is not nlu_fallback, whether the fallback fired)."""
@@ -108,9 +111,26 @@ def train_stock(work: Path) -> Tuple[Path, float]:
     config = work / "stock_config.yml"
     config.write_text(STOCK_CONFIG, encoding="utf-8")
     started = time.monotonic()
-    subprocess.run([sys.executable, "-m", "rasa", "train", "nlu", "--config", str(config), "--nlu",
-                    str(REPO / "nlu_data"), "--out", str(work / "models"), "--fixed-model-name", "stock"],
-                   cwd=work, check=True, env={**os.environ, "RASA_CACHE_DIRECTORY": str(work / "cache")})
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "train",
+            "nlu",
+            "--config",
+            str(config),
+            "--nlu",
+            str(REPO / "nlu_data"),
+            "--out",
+            str(work / "models"),
+            "--fixed-model-name",
+            "stock",
+        ],
+        cwd=work,
+        check=True,
+        env={**os.environ, "RASA_CACHE_DIRECTORY": str(work / "cache")},
+    )
     return work / "models" / "stock.tar.gz", time.monotonic() - started
 
 
@@ -148,6 +168,7 @@ class TfidfMatcher:
 
 # ---- scoring -----------------------------------------------------------------------------------
 
+
 def score(gold: Sequence[str], predicted: Sequence[Tuple[str, bool]]) -> Dict:
     from sklearn.metrics import accuracy_score, f1_score
 
@@ -159,11 +180,15 @@ def score(gold: Sequence[str], predicted: Sequence[Tuple[str, bool]]) -> Dict:
     false_rejects = sum(1 for i in in_scope if top[i] == OOS or predicted[i][1])
     per_intent = dict(zip(labels, f1_score(gold, top, labels=labels, average=None, zero_division=0)))
     accuracy = accuracy_score(gold, top)
-    return {"accuracy": accuracy, "error": 1 - accuracy,
-            "macro_f1": f1_score(gold, top, labels=labels, average="macro", zero_division=0),
-            "oos_rejection": rejected / len(oos) if oos else float("nan"),
-            "false_rejection": false_rejects / len(in_scope) if in_scope else float("nan"),
-            "per_intent": per_intent, "top": top}
+    return {
+        "accuracy": accuracy,
+        "error": 1 - accuracy,
+        "macro_f1": f1_score(gold, top, labels=labels, average="macro", zero_division=0),
+        "oos_rejection": rejected / len(oos) if oos else float("nan"),
+        "false_rejection": false_rejects / len(in_scope) if in_scope else float("nan"),
+        "per_intent": per_intent,
+        "top": top,
+    }
 
 
 def confusion_plot(gold: Sequence[str], top: Sequence[str], path: Path) -> None:
@@ -175,8 +200,9 @@ def confusion_plot(gold: Sequence[str], top: Sequence[str], path: Path) -> None:
 
     labels = sorted(set(gold) | set(top))
     figure, axes = plt.subplots(figsize=(14, 12))
-    ConfusionMatrixDisplay.from_predictions(gold, top, labels=labels, ax=axes, xticks_rotation=90,
-                                            colorbar=False, cmap="Blues")
+    ConfusionMatrixDisplay.from_predictions(
+        gold, top, labels=labels, ax=axes, xticks_rotation=90, colorbar=False, cmap="Blues"
+    )
     axes.set_title("Ours on tests/nlu_holdout.yml: intent confusion matrix")
     figure.tight_layout()
     figure.savefig(path, dpi=90)
@@ -184,6 +210,7 @@ def confusion_plot(gold: Sequence[str], top: Sequence[str], path: Path) -> None:
 
 
 # ---- training times ----------------------------------------------------------------------------
+
 
 def training_times(work: Path) -> Tuple[float, float]:
     """Our full training from an empty cache, then the retraining after a one-line NLU change."""
@@ -194,8 +221,20 @@ def training_times(work: Path) -> Tuple[float, float]:
     for name in ("nlu_data", "build"):
         shutil.copytree(REPO / name, copy / name)
     env = {**os.environ, "RASA_CACHE_DIRECTORY": str(work / "cache-ours"), "PYTHONPATH": str(REPO)}
-    command = [sys.executable, "-m", "rasa", "train", "--config", "config.yml", "--domain", "domain.yml",
-               "--data", "nlu_data", "--out", "models"]
+    command = [
+        sys.executable,
+        "-m",
+        "rasa",
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "domain.yml",
+        "--data",
+        "nlu_data",
+        "--out",
+        "models",
+    ]
     started = time.monotonic()
     subprocess.run(command, cwd=copy, check=True, env=env)
     full = time.monotonic() - started
@@ -208,52 +247,87 @@ def training_times(work: Path) -> Tuple[float, float]:
 
 # ---- report ------------------------------------------------------------------------------------
 
-def report(results: Dict[str, Dict], gold: Sequence[str], times: Dict[str, float], command: str,
-           users: Dict[str, Dict], users_gold: Sequence[str],
-           voice: Dict[str, Dict], voice_gold: Sequence[str]) -> str:
+
+def report(
+    results: Dict[str, Dict],
+    gold: Sequence[str],
+    times: Dict[str, float],
+    command: str,
+    users: Dict[str, Dict],
+    users_gold: Sequence[str],
+    voice: Dict[str, Dict],
+    voice_gold: Sequence[str],
+) -> str:
     ours = results["ours"]
-    lines = [f"Measured {dt.date.today()} on {machine()}. Command: `{command}`.", "",
-             f"Held-out set: `tests/nlu_holdout.yml`, {len(gold)} messages, {len(set(gold))} intents, written "
-             "separately from `nlu_data/` and never trained on. All three systems learn from the same "
-             "`nlu_data/`.", "",
-             "| system | accuracy | macro-F1 | error rate | error rate ÷ ours | out-of-scope rejected | "
-             "in-scope wrongly rejected |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
-    names = {"ours": "ours (`config.yml`)", "stock": "stock Rasa (Jieba + CountVectors + DIET, defaults)",
-             "tfidf": "TF-IDF nearest example (scikit-learn)"}
+    lines = [
+        f"Measured {dt.date.today()} on {machine()}. Command: `{command}`.",
+        "",
+        f"Held-out set: `tests/nlu_holdout.yml`, {len(gold)} messages, {len(set(gold))} intents, written "
+        "separately from `nlu_data/` and never trained on. All three systems learn from the same "
+        "`nlu_data/`.",
+        "",
+        "| system | accuracy | macro-F1 | error rate | error rate ÷ ours | out-of-scope rejected | "
+        "in-scope wrongly rejected |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    names = {
+        "ours": "ours (`config.yml`)",
+        "stock": "stock Rasa (Jieba + CountVectors + DIET, defaults)",
+        "tfidf": "TF-IDF nearest example (scikit-learn)",
+    }
     for key, result in results.items():
         ratio = result["error"] / ours["error"] if ours["error"] else float("inf")
-        lines.append(f"| {names[key]} | {result['accuracy']:.3f} | {result['macro_f1']:.3f} | "
-                     f"{result['error']:.3f} | {ratio:.2f}× | {result['oos_rejection']:.0%} | "
-                     f"{result['false_rejection']:.1%} |")
+        lines.append(
+            f"| {names[key]} | {result['accuracy']:.3f} | {result['macro_f1']:.3f} | "
+            f"{result['error']:.3f} | {ratio:.2f}× | {result['oos_rejection']:.0%} | "
+            f"{result['false_rejection']:.1%} |"
+        )
     target_f1 = "met" if ours["macro_f1"] >= 0.95 else "NOT met"
     halves = all(results[k]["error"] >= 2 * ours["error"] for k in results if k != "ours")
-    lines += ["", f"Targets: macro-F1 ≥ 0.95 on the holdout: **{target_f1}** ({ours['macro_f1']:.3f}). "
-                  f"Error rate at most half of each alternative's: **{'met' if halves else 'NOT met'}**.",
-              "", "\"Out-of-scope rejected\": out-of-scope messages classified as out_of_scope or caught by the "
-                  "fallback (ours and stock: FallbackClassifier; TF-IDF: similarity below 0.2). \"In-scope wrongly "
-                  "rejected\": the other way round.", ""]
-    lines += [f"All three held-out sets: `tests/nlu_holdout.yml` ({len(gold)} messages), "
-              f"`tests/nlu_holdout_users.yml` ({len(users_gold)} messages in the style of real users: dialect, "
-              "typos, traditional characters, voice-to-text transcripts) and `tests/nlu_holdout_voice.yml` "
-              f"({len(voice_gold)} WeChat voice transcripts: no punctuation, homophones, numbers read out), "
-              "same trained systems.", "",
-              "| system | `nlu_holdout.yml` accuracy | macro-F1 | `nlu_holdout_users.yml` accuracy | macro-F1 | "
-              "`nlu_holdout_voice.yml` accuracy | macro-F1 |",
-              "|---|---:|---:|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        f"Targets: macro-F1 ≥ 0.95 on the holdout: **{target_f1}** ({ours['macro_f1']:.3f}). "
+        f"Error rate at most half of each alternative's: **{'met' if halves else 'NOT met'}**.",
+        "",
+        '"Out-of-scope rejected": out-of-scope messages classified as out_of_scope or caught by the '
+        'fallback (ours and stock: FallbackClassifier; TF-IDF: similarity below 0.2). "In-scope wrongly '
+        'rejected": the other way round.',
+        "",
+    ]
+    lines += [
+        f"All three held-out sets: `tests/nlu_holdout.yml` ({len(gold)} messages), "
+        f"`tests/nlu_holdout_users.yml` ({len(users_gold)} messages in the style of real users: dialect, "
+        "typos, traditional characters, voice-to-text transcripts) and `tests/nlu_holdout_voice.yml` "
+        f"({len(voice_gold)} WeChat voice transcripts: no punctuation, homophones, numbers read out), "
+        "same trained systems.",
+        "",
+        "| system | `nlu_holdout.yml` accuracy | macro-F1 | `nlu_holdout_users.yml` accuracy | macro-F1 | "
+        "`nlu_holdout_voice.yml` accuracy | macro-F1 |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for key, result in results.items():
-        lines.append(f"| {names[key]} | {result['accuracy']:.3f} | {result['macro_f1']:.3f} | "
-                     f"{users[key]['accuracy']:.3f} | {users[key]['macro_f1']:.3f} | "
-                     f"{voice[key]['accuracy']:.3f} | {voice[key]['macro_f1']:.3f} |")
+        lines.append(
+            f"| {names[key]} | {result['accuracy']:.3f} | {result['macro_f1']:.3f} | "
+            f"{users[key]['accuracy']:.3f} | {users[key]['macro_f1']:.3f} | "
+            f"{voice[key]['accuracy']:.3f} | {voice[key]['macro_f1']:.3f} |"
+        )
     lines.append("")
     if times:
         lines += ["| training | time |", "|---|---:|"]
         lines += [f"| {name} | {seconds:.0f} s |" for name, seconds in times.items()]
         lines.append("")
-    lines += ["Per-intent F1:", "", "| intent | holdout messages | ours | stock Rasa | TF-IDF |", "|---|---:|---:|---:|---:|"]
+    lines += [
+        "Per-intent F1:",
+        "",
+        "| intent | holdout messages | ours | stock Rasa | TF-IDF |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for intent in sorted(set(gold)):
-        lines.append(f"| {intent} | {sum(1 for g in gold if g == intent)} | "
-                     + " | ".join(f"{results[k]['per_intent'][intent]:.2f}" for k in ("ours", "stock", "tfidf")) + " |")
+        lines.append(
+            f"| {intent} | {sum(1 for g in gold if g == intent)} | "
+            + " | ".join(f"{results[k]['per_intent'][intent]:.2f}" for k in ("ours", "stock", "tfidf"))
+            + " |"
+        )
     lines += ["", "Confusion matrix for ours: `nlu_confusion.png`.", ""]
     return "\n".join(lines)
 
@@ -276,8 +350,11 @@ def main(argv=None) -> int:
     # each system parses all sets at once; split by position
     both = texts + [t for t, _ in users] + [t for t, _ in voice]
     training = load_examples(REPO / "nlu_data" / "nlu")
-    print(f"holdout: {len(holdout)} + {len(users)} (users) + {len(voice)} (voice) messages; "
-          f"training: {len(training)} examples", flush=True)
+    print(
+        f"holdout: {len(holdout)} + {len(users)} (users) + {len(voice)} (voice) messages; "
+        f"training: {len(training)} examples",
+        flush=True,
+    )
     results: Dict[str, Dict] = {}
     users_results: Dict[str, Dict] = {}
     voice_results: Dict[str, Dict] = {}
@@ -285,8 +362,8 @@ def main(argv=None) -> int:
 
     def record(key: str, predicted: List[Tuple[str, bool]]) -> None:
         users_end = len(texts) + len(users)
-        results[key] = score(gold, predicted[:len(texts)])
-        users_results[key] = score(users_gold, predicted[len(texts):users_end])
+        results[key] = score(gold, predicted[: len(texts)])
+        users_results[key] = score(users_gold, predicted[len(texts) : users_end])
         voice_results[key] = score(voice_gold, predicted[users_end:])
 
     with tempfile.TemporaryDirectory(prefix="bench-nlu-") as tmp:

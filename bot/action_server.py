@@ -57,8 +57,7 @@ def guard(app: Sanic, token: str) -> Sanic:
         return response.json({"error": "unauthorized"}, status=401)
 
     async def failed(request: Request, exception: Exception):
-        logger.error("action server: %s failed: %s", request.path, type(exception).__name__,
-                     exc_info=exception)
+        logger.error("action server: %s failed: %s", request.path, type(exception).__name__, exc_info=exception)
         return response.json({"error": "internal error"}, status=500)
 
     app.error_handler.add(Exception, failed)

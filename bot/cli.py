@@ -1,37 +1,37 @@
 """The `bot` command (also `python -m bot`).
 
-  bot policies check               validate policies/*.yml (and BOT_EXTRA_POLICY_DIRS), naming the folder,
-                                   each notice file read, and the file and field of each problem
-  bot policies list                the notices and their benefits
-  bot policies new KEY             write policies/KEY.yml, a commented skeleton of a new notice
-  bot answer TOPIC [--region R] [--today YYYY-MM-DD] [--text 问题]
-                                   the answer the assistant gives for a topic
-  bot db migrate                   create or upgrade the store's tables (DATABASE_URL)
-  bot db import DIR [--rejects F]  import the bureau's CSV files (docs/data-format.md)
-  bot db seed [--if-empty]         load the deterministic demo data set
-  bot eligibility ID_OR_CREDIT_CODE [--json] [--kind person|firm]
-                                   every benefit that can apply, condition by condition
-  bot complaints list [--status S] [--kind complaint|callback] [--urgent] [--since YYYY-MM-DD]
-                      [--until YYYY-MM-DD] [--firm TEXT] [--limit N] [--offset N] [--json]
-                                   the ticket queue, newest first, a page at a time
-  bot complaints show NUMBER [--json]
-                                   one ticket with its audit trail
-  bot complaints update NUMBER --staff NAME [--status S] [--note TEXT] [--json]
-                                   change a ticket's status and/or add a note
-  bot complaints reset-code NUMBER --staff NAME
-                                   a new 查询码 for a caller whose identity staff checked, printed
-                                   once (the old one stops working, a self-service lock ends)
-  bot staff add NAME --role agent|supervisor [--password-stdin | --generate-password | --if-none]
-                                   a console account (asks for the password twice by default)
-  bot staff list                   the console accounts
-  bot nlu export-reviewed [--out nlu_data/reviewed.yml]
-                                   supervisors' labels from the console's review page, as NLU examples
-  bot wechat menu --print | --push [--file F]
-                                   the Official Account's custom menu (bot/channels/wechat_menu.json):
-                                   check it and print the menu-create body, or publish it
-                                   (WECHAT_APPID, WECHAT_SECRET; WECHAT_API_BASE)
-  (phones are always masked: the command line never prints a full phone number; a ticket's 查询码
-  is printed only by reset-code, once, and shown elsewhere as 已发放/未发放)
+bot policies check               validate policies/*.yml (and BOT_EXTRA_POLICY_DIRS), naming the folder,
+                                 each notice file read, and the file and field of each problem
+bot policies list                the notices and their benefits
+bot policies new KEY             write policies/KEY.yml, a commented skeleton of a new notice
+bot answer TOPIC [--region R] [--today YYYY-MM-DD] [--text 问题]
+                                 the answer the assistant gives for a topic
+bot db migrate                   create or upgrade the store's tables (DATABASE_URL)
+bot db import DIR [--rejects F]  import the bureau's CSV files (docs/data-format.md)
+bot db seed [--if-empty]         load the deterministic demo data set
+bot eligibility ID_OR_CREDIT_CODE [--json] [--kind person|firm]
+                                 every benefit that can apply, condition by condition
+bot complaints list [--status S] [--kind complaint|callback] [--urgent] [--since YYYY-MM-DD]
+                    [--until YYYY-MM-DD] [--firm TEXT] [--limit N] [--offset N] [--json]
+                                 the ticket queue, newest first, a page at a time
+bot complaints show NUMBER [--json]
+                                 one ticket with its audit trail
+bot complaints update NUMBER --staff NAME [--status S] [--note TEXT] [--json]
+                                 change a ticket's status and/or add a note
+bot complaints reset-code NUMBER --staff NAME
+                                 a new 查询码 for a caller whose identity staff checked, printed
+                                 once (the old one stops working, a self-service lock ends)
+bot staff add NAME --role agent|supervisor [--password-stdin | --generate-password | --if-none]
+                                 a console account (asks for the password twice by default)
+bot staff list                   the console accounts
+bot nlu export-reviewed [--out nlu_data/reviewed.yml]
+                                 supervisors' labels from the console's review page, as NLU examples
+bot wechat menu --print | --push [--file F]
+                                 the Official Account's custom menu (bot/channels/wechat_menu.json):
+                                 check it and print the menu-create body, or publish it
+                                 (WECHAT_APPID, WECHAT_SECRET; WECHAT_API_BASE)
+(phones are always masked: the command line never prints a full phone number; a ticket's 查询码
+is printed only by reset-code, once, and shown elsewhere as 已发放/未发放)
 """
 
 from __future__ import annotations
@@ -65,20 +65,23 @@ def _policies(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 1
     for notice in book.notices:
-        print(f"{Path(notice.path).name}: {notice.number}  {notice.region.name}  "
-              f"{len(notice.clauses)} 条款  {len(notice.benefits)} 项措施")
+        print(
+            f"{Path(notice.path).name}: {notice.number}  {notice.region.name}  "
+            f"{len(notice.clauses)} 条款  {len(notice.benefits)} 项措施"
+        )
         if args.action == "list":
             for benefit in notice.benefits:
                 print(f"  {benefit.key:36} {benefit.name}  [{', '.join(benefit.topics)}]")
     if args.action == "check":
         for notice in book.notices:
             if seed_path(notice) is None:
-                print(f"注意：{Path(notice.path).name}: notice.source: 找不到通知原文 {notice.source!r}"
-                      "（测试会因此失败：每个数字和日期都要能在原文中找到）")
+                print(
+                    f"注意：{Path(notice.path).name}: notice.source: 找不到通知原文 {notice.source!r}"
+                    "（测试会因此失败：每个数字和日期都要能在原文中找到）"
+                )
         listed = check_gazetteer(book, other_regions(GAZETTEER))
         if listed:
-            print(f"注意：{GAZETTEER.name} 把已覆盖的地区列为“未覆盖地区”：{'、'.join(listed)}；"
-                  "这些行已被忽略，请删除")
+            print(f"注意：{GAZETTEER.name} 把已覆盖的地区列为“未覆盖地区”：{'、'.join(listed)}；这些行已被忽略，请删除")
         print("政策数据校验通过")
     return 0
 
@@ -237,18 +240,32 @@ def _ticket_lines(ticket) -> List[str]:
             amount += f"（{mask_text(ticket.amount_text)}）"
     elif ticket.amount_text:
         amount = mask_text(ticket.amount_text)
-    urgent = f"是（{mask_text(ticket.urgent_reason)}）" if ticket.urgent and ticket.urgent_reason else (
-        "是" if ticket.urgent else "否")
+    urgent = (
+        f"是（{mask_text(ticket.urgent_reason)}）"
+        if ticket.urgent and ticket.urgent_reason
+        else ("是" if ticket.urgent else "否")
+    )
     rows = [
-        ("工单编号", ticket.number), ("类型", KIND_LABELS.get(ticket.kind, ticket.kind)),
-        ("状态", ticket.status), ("紧急", urgent), ("渠道", text(ticket.channel)),
-        ("登记日期", ticket.filed_on.isoformat()), ("登记时间", ticket.created_at),
-        ("更新时间", ticket.updated_at), ("姓名", text(ticket.name)), ("电话", ticket.phone_masked),
-        ("企业", text(ticket.firm_name)), ("信用代码", ticket.firm_credit_code or "—"),
-        ("务工地点", text(ticket.work_site)), ("欠薪金额", amount),
-        ("欠薪月份", "、".join(ticket.months) or "—"), ("欠薪月数", text(ticket.months_count)),
-        ("涉及人数", text(ticket.workers)), ("情况说明", text(ticket.description)),
-        ("回电时间", text(ticket.callback_time)), ("查询码", "已发放" if ticket.code_issued else "未发放"),
+        ("工单编号", ticket.number),
+        ("类型", KIND_LABELS.get(ticket.kind, ticket.kind)),
+        ("状态", ticket.status),
+        ("紧急", urgent),
+        ("渠道", text(ticket.channel)),
+        ("登记日期", ticket.filed_on.isoformat()),
+        ("登记时间", ticket.created_at),
+        ("更新时间", ticket.updated_at),
+        ("姓名", text(ticket.name)),
+        ("电话", ticket.phone_masked),
+        ("企业", text(ticket.firm_name)),
+        ("信用代码", ticket.firm_credit_code or "—"),
+        ("务工地点", text(ticket.work_site)),
+        ("欠薪金额", amount),
+        ("欠薪月份", "、".join(ticket.months) or "—"),
+        ("欠薪月数", text(ticket.months_count)),
+        ("涉及人数", text(ticket.workers)),
+        ("情况说明", text(ticket.description)),
+        ("回电时间", text(ticket.callback_time)),
+        ("查询码", "已发放" if ticket.code_issued else "未发放"),
     ]
     lines = [f"{_pad(label, 10)}{value}" for label, value in rows]
     lines.append("处理记录（北京时间）：")
@@ -277,9 +294,19 @@ def _print_list(tickets, total: int, args: argparse.Namespace) -> None:
         print(json.dumps(_masked(payload), ensure_ascii=False, indent=2))
         return
     header = ["工单编号", "类型", "状态", "紧急", "登记日期", "姓名", "电话", "企业"]
-    rows = [[t.number, KIND_LABELS.get(t.kind, t.kind), t.status, "急" if t.urgent else "",
-             t.filed_on.isoformat(), mask_text(t.name or "—"), t.phone_masked, mask_text(t.firm_name or "—")]
-            for t in tickets]
+    rows = [
+        [
+            t.number,
+            KIND_LABELS.get(t.kind, t.kind),
+            t.status,
+            "急" if t.urgent else "",
+            t.filed_on.isoformat(),
+            mask_text(t.name or "—"),
+            t.phone_masked,
+            mask_text(t.firm_name or "—"),
+        ]
+        for t in tickets
+    ]
     widths = [max(_width(row[i]) for row in [header] + rows) for i in range(len(header))]
     if rows:
         for row in [header] + rows:
@@ -311,9 +338,16 @@ def _complaints(args: argparse.Namespace) -> int:
     try:
         service = ComplaintService()
         if args.action == "list":
-            tickets, total = service.list(status=args.status, kind=args.kind, urgent=True if args.urgent else None,
-                                          since=since, until=until, firm=args.firm, limit=args.limit,
-                                          offset=args.offset)
+            tickets, total = service.list(
+                status=args.status,
+                kind=args.kind,
+                urgent=True if args.urgent else None,
+                since=since,
+                until=until,
+                firm=args.firm,
+                limit=args.limit,
+                offset=args.offset,
+            )
             _print_list(tickets, total, args)
             return 0
         if args.action == "show":
@@ -323,8 +357,10 @@ def _complaints(args: argparse.Namespace) -> int:
                 return 1
         elif args.action == "reset-code":
             code = service.reset_code(args.number, args.staff)
-            print(f"工单 {normalize_ticket_number(args.number) or args.number} 的新查询码：{code}\n"
-                  "只显示这一次，请告知已核实身份的来电人；旧查询码已失效，自助查询的锁定已解除。")
+            print(
+                f"工单 {normalize_ticket_number(args.number) or args.number} 的新查询码：{code}\n"
+                "只显示这一次，请告知已核实身份的来电人；旧查询码已失效，自助查询的锁定已解除。"
+            )
             return 0
         else:
             ticket = service.update(args.number, args.staff, status=args.status, note=args.note)
@@ -372,8 +408,10 @@ def _staff(args: argparse.Namespace) -> int:
         elif args.password_stdin:
             password = sys.stdin.readline().rstrip("\n")
         elif not _stdin_is_terminal():
-            print("没有终端可输入密码：请加 --password-stdin（从标准输入读密码）或 --generate-password（自动生成）",
-                  file=sys.stderr)
+            print(
+                "没有终端可输入密码：请加 --password-stdin（从标准输入读密码）或 --generate-password（自动生成）",
+                file=sys.stderr,
+            )
             return 2
         else:
             password = getpass.getpass("密码（至少8位）：")
@@ -472,8 +510,9 @@ def main(argv: List[str] | None = None) -> int:
     eligibility = sub.add_parser("eligibility", help="check a person (ID number) or a firm (credit code)")
     eligibility.add_argument("subject", help="身份证号 or 统一社会信用代码")
     eligibility.add_argument("--json", action="store_true", help="machine-readable output")
-    eligibility.add_argument("--kind", choices=["person", "firm"],
-                             help="only for a number valid as both an ID number and a credit code")
+    eligibility.add_argument(
+        "--kind", choices=["person", "firm"], help="only for a number valid as both an ID number and a credit code"
+    )
     eligibility.set_defaults(run=_eligibility)
     complaints = sub.add_parser("complaints", help="the complaint and callback tickets: list, show, update, reset-code")
     actions = complaints.add_subparsers(dest="action", required=True)
@@ -508,8 +547,11 @@ def main(argv: List[str] | None = None) -> int:
     how = staff.add_mutually_exclusive_group()
     how.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     how.add_argument("--generate-password", action="store_true", help="make a random password and print it once")
-    how.add_argument("--if-none", action="store_true",
-                     help="only when there is no account yet (first start); prints a generated password")
+    how.add_argument(
+        "--if-none",
+        action="store_true",
+        help="only when there is no account yet (first start); prints a generated password",
+    )
     staff.set_defaults(run=_staff)
     nlu = sub.add_parser("nlu", help="NLU data from the console's review page")
     nlu.add_argument("action", choices=["export-reviewed"])

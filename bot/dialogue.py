@@ -19,10 +19,23 @@ from bot.eligibility.stated import carried, evaluate, read_statements
 from bot.policy.model import TOPICS, PolicyBook, Region
 from bot.policy.render import AnswerRenderer, asks_about_silence, detect_aspects, fit_message, referral
 from bot.text.normalize import normalize
-from bot.understanding import (asks_for_all, asks_if_qualifies, asks_official_contact, off_topic, facets, is_followup, is_question,
-                               region_switch, reports_own_arrears, that_about, topics_in, wants_own_record_check, wants_person,
-                               writes_as_employer)
 from bot.understanding import FOLLOWUP_LEAD as _LEAD
+from bot.understanding import (
+    asks_for_all,
+    asks_if_qualifies,
+    asks_official_contact,
+    facets,
+    is_followup,
+    is_question,
+    off_topic,
+    region_switch,
+    reports_own_arrears,
+    that_about,
+    topics_in,
+    wants_own_record_check,
+    wants_person,
+    writes_as_employer,
+)
 
 DEFAULT_REGION_ENV = "BOT_DEFAULT_REGION"
 
@@ -94,8 +107,9 @@ def topic_menu() -> str:
 REGION_RELATIVE_FACTS = ("household_local", "insured_here", "employed_here", "firm_local")
 
 
-def facts_for_region(stated: Optional[Dict[str, Any]], before: Optional[str],
-                     now: Optional[str]) -> Optional[Dict[str, Any]]:
+def facts_for_region(
+    stated: Optional[Dict[str, Any]], before: Optional[str], now: Optional[str]
+) -> Optional[Dict[str, Any]]:
     """The facts stated so far that still hold after the conversation moves from region `before`
     to `now` ("那云屿呢" after 嵊泗): all of them in the same region, none of the place-relative ones
     in another."""
@@ -146,18 +160,25 @@ class PolicyDialogue:
     def shared_city(self, turn: Turn, text: str) -> Optional[tuple[str, List[Region]]]:
         """(the name, its regions) when the message names a place only by a city several notices
         declare in `region.shared_aliases` ("舟山的包车补贴" with two 舟山 counties covered)."""
-        names = [name for e in turn.entities if e.get("entity") == "region"
-                 for name in (entity_text(turn, e), str(e.get("value") or ""))]
+        names = [
+            name
+            for e in turn.entities
+            if e.get("entity") == "region"
+            for name in (entity_text(turn, e), str(e.get("value") or ""))
+        ]
         names.append(self.book.shared_name_in_text(text) or "")
         for name in names:
             regions = self.book.regions_sharing(name) if name else []
-            if len(regions) > 1 and self.book.region_by_alias(name) is None \
-                    and not self.movement_place(text, name, staying=False):
+            if (
+                len(regions) > 1
+                and self.book.region_by_alias(name) is None
+                and not self.movement_place(text, name, staying=False)
+            ):
                 return name, regions
         return None
 
     def switched_region(self, text: str) -> Optional[str]:
-        """"那云屿呢", "江苏的呢", "舟山那边怎么样": the covered place (own or shared name, read from the
+        """ "那云屿呢", "江苏的呢", "舟山那边怎么样": the covered place (own or shared name, read from the
         policy data of every notice) a short follow-up switches to, whatever the intent classifier said."""
         name = region_switch(text)
         if name and (self.book.region_by_alias(name) or self.book.regions_sharing(name)):
@@ -165,7 +186,7 @@ class PolicyDialogue:
         return None
 
     def region_only(self, text: str) -> Optional[str]:
-        """"云屿", "我在云屿县", "舟山的": a message that only names a covered place (own or shared
+        """ "云屿", "我在云屿县", "舟山的": a message that only names a covered place (own or shared
         name, from the policy data) — the answer to "请问您在哪里", whatever the intent came out as."""
         raw = re.sub(r"[\s，。,.!！?？~、]+", "", text)
         name = re.sub(r"^(?:我|俺|我们|俺们|人)?(?:就|是|现在)?(?:在|是)", "", raw)
@@ -198,9 +219,11 @@ class PolicyDialogue:
     def signature_region(self, topic: str, text: str) -> Optional[Region]:
         """The one region whose notice has what the words describe: a term or a figure
         ("131服务", "1000元消费券", "10G", "50%") that only that notice's measures carry."""
+
         def described(notice) -> str:
-            return " ".join(" ".join(filter(None, (b.name, b.amount, b.summary, b.cap, *b.terms)))
-                            for b in notice.benefits)
+            return " ".join(
+                " ".join(filter(None, (b.name, b.amount, b.summary, b.cap, *b.terms))) for b in notice.benefits
+            )
 
         hits = []
         for notice in self.book.notices:
@@ -224,7 +247,7 @@ class PolicyDialogue:
         return topic if topic and notice.benefits_for(topic) else None
 
     def topic_by_figure(self, turn: Turn, text: str) -> Optional[str]:
-        """"那个一千的什么时候能用" after the overview: the one measure of that amount."""
+        """ "那个一千的什么时候能用" after the overview: the one measure of that amount."""
         if turn.topic not in (None, "policy_overview"):
             return None
         numbers = {float(n) for n in re.findall(r"(?<![\d.])(\d{3,5})(?![\d.])", text)}
@@ -239,8 +262,11 @@ class PolicyDialogue:
         return any(len(t) >= 3 and t in text for n in self.book.notices for b in n.benefits for t in b.terms)
 
     def choose_topic(self, turn: Turn, text: str) -> Optional[str]:
-        if turn.topic and (self.switched_region(text) or self.region_only(text)) \
-                and turn.intent not in ("greet", "goodbye", "thank"):
+        if (
+            turn.topic
+            and (self.switched_region(text) or self.region_only(text))
+            and turn.intent not in ("greet", "goodbye", "thank")
+        ):
             return turn.topic  # "那云屿呢": same measure, another region, however the intent came out
         named = self.mentioned_topic(turn) or self.topic_by_figure(turn, text)
         if turn.intent == "out_of_scope" and turn.confidence >= 0.8 and not self.names_a_measure(turn, text):
@@ -248,12 +274,19 @@ class PolicyDialogue:
         intent_topic = INTENT_TOPICS.get(turn.intent)
         if named:
             return named
-        if turn.intent == "out_of_scope" and turn.confidence >= 0.8 and not self.names_a_measure(turn, text) \
-                and not (turn.topic and (len(text) <= 8 or _LEAD.search(text)) and is_followup(text)):
+        if (
+            turn.intent == "out_of_scope"
+            and turn.confidence >= 0.8
+            and not self.names_a_measure(turn, text)
+            and not (turn.topic and (len(text) <= 8 or _LEAD.search(text)) and is_followup(text))
+        ):
             return None  # "快递柜坏了找谁修": sure it is not about a measure, whatever words it shares
         unsure = turn.intent in ("out_of_scope", "nlu_fallback")
-        carried = is_followup(text) if not unsure else bool(facets(text) or that_about(text) or
-                                                            _LEAD.search(text) or asks_if_qualifies(text))
+        carried = (
+            is_followup(text)
+            if not unsure
+            else bool(facets(text) or that_about(text) or _LEAD.search(text) or asks_if_qualifies(text))
+        )
         if turn.topic and carried and turn.intent not in ("greet", "goodbye", "thank"):
             return turn.topic
         if intent_topic:
@@ -263,11 +296,16 @@ class PolicyDialogue:
         return None
 
     def movement_place(self, text: str, name: Optional[str], staying: bool = True) -> bool:
-        """"从宁波接的", "去安徽把工人接回来": a place a trip starts from, not the place asked about.
+        """ "从宁波接的", "去安徽把工人接回来": a place a trip starts from, not the place asked about.
         `staying=False`: "我在舟山" is where the user is (the question is about it), not a trip."""
         lead = "从|去|到|回|来自|由|在" if staying else "从|去|到|来自|由"
-        return bool(name) and bool(re.search(rf"(?:{lead}){re.escape(name)}|{re.escape(name)}"
-                                             r"的?(?:接|出发|过来|回来|那边的工人|工人|老家|老乡|户口|户籍|人)", text))
+        return bool(name) and bool(
+            re.search(
+                rf"(?:{lead}){re.escape(name)}|{re.escape(name)}"
+                r"的?(?:接|出发|过来|回来|那边的工人|工人|老家|老乡|户口|户籍|人)",
+                text,
+            )
+        )
 
     # -- answering ------------------------------------------------------------------------
     def respond(self, turn: Turn, today: dt.date) -> Reply:
@@ -282,8 +320,17 @@ class PolicyDialogue:
     def _respond(self, turn: Turn, today: dt.date) -> Reply:
         text = _RELAYED.sub("", normalize(turn.text).strip())  # "来电人问：…" from hotline staff
         region, other_region = self.mentioned_regions(turn)
-        if other_region and not region and (self.movement_place(text, other_region) or (
-                turn.topic and not re.search(rf"{re.escape(other_region)}.{{0,6}}(?:政策|补贴|补助|有没有|有吗|呢)", text))):
+        if (
+            other_region
+            and not region
+            and (
+                self.movement_place(text, other_region)
+                or (
+                    turn.topic
+                    and not re.search(rf"{re.escape(other_region)}.{{0,6}}(?:政策|补贴|补助|有没有|有吗|呢)", text)
+                )
+            )
+        ):
             other_region = None  # a trip's origin or a home town, not a question about that place's policy
         if asks_official_contact(text):
             return Reply([self.contact_refusal(region.key if region else turn.region)], turn.region, turn.topic)
@@ -291,12 +338,16 @@ class PolicyDialogue:
             return Reply([], turn.region, turn.topic, route="callback_form")
         if turn.intent == "check_complaint_status":
             return Reply([], turn.region, turn.topic, route="status_form")
-        if off_topic(text) and not self.names_a_measure(turn, text) and turn.intent not in (
-                "complain_wage_arrears", "check_complaint_status"):
+        if (
+            off_topic(text)
+            and not self.names_a_measure(turn, text)
+            and turn.intent not in ("complain_wage_arrears", "check_complaint_status")
+        ):
             return Reply([], turn.region, turn.topic, unanswered="out_of_scope")
         topic = self.choose_topic(turn, text)
-        if reports_own_arrears(text) or (turn.intent == "complain_wage_arrears" and not is_question(text) and (
-                not topic or topic == "wage_arrears")):
+        if reports_own_arrears(text) or (
+            turn.intent == "complain_wage_arrears" and not is_question(text) and (not topic or topic == "wage_arrears")
+        ):
             return Reply([], turn.region, turn.topic, route="complaint_form")
         if turn.intent == "complain_wage_arrears" and not topic:
             return Reply([], turn.region, turn.topic, unanswered="nlu_fallback")
@@ -315,8 +366,11 @@ class PolicyDialogue:
                 return Reply([f"好的，您在{region.short_name}。{topic_menu()}请问想了解哪一项？"], region.key, None)
             if "how" in facets(text) and not (turn.intent == "out_of_scope" and turn.confidence >= 0.8):
                 notice = self.book.notice_for_region(region.key) if region else None
-                return Reply([f"请问您想了解哪项政策？{topic_menu()}具体怎么办理、找谁，可以{referral(notice)[1:]}。"],
-                             region.key if region else turn.region, None)
+                return Reply(
+                    [f"请问您想了解哪项政策？{topic_menu()}具体怎么办理、找谁，可以{referral(notice)[1:]}。"],
+                    region.key if region else turn.region,
+                    None,
+                )
             if turn.intent in ("out_of_scope", "nlu_fallback"):
                 return Reply([], turn.region, turn.topic, unanswered=turn.intent)
             if turn.intent == "check_eligibility":
@@ -329,8 +383,11 @@ class PolicyDialogue:
         region_key = inferred.key if inferred else (turn.region or default_region(self.book))
         if region_key is None and (turn.intent == "check_eligibility" or asks_if_qualifies(text)):
             # "我12月社保在老家交的还能领吗": only one notice has conditions to apply to that.
-            checkable = [n.region for n in self.book.notices
-                         if any(b.conditions and b.eligibility for b in n.benefits_for(topic))]
+            checkable = [
+                n.region
+                for n in self.book.notices
+                if any(b.conditions and b.eligibility for b in n.benefits_for(topic))
+            ]
             region_key = checkable[0].key if len(checkable) == 1 else None
         if topic == "policy_overview":
             by_role = self.topic_by_role(turn, text, region_key) if topic == turn.topic else None
@@ -349,13 +406,21 @@ class PolicyDialogue:
         remembered = turn.benefit if topic == turn.topic else None
         if region_key and self.book.notice_for_region(region_key).benefits_for(topic):
             named = self.mentioned_topic(turn) not in (None, turn.topic)
-            checked = self.check_stated(topic, region_key, today, text, turn.intent == "check_eligibility",
-                                        named, remembered, earlier)
+            checked = self.check_stated(
+                topic, region_key, today, text, turn.intent == "check_eligibility", named, remembered, earlier
+            )
             if checked:
                 return checked
         followup = topic == turn.topic and self.mentioned_topic(turn) is None
-        return self.answer_topic(topic, region_key, today, text, only_aspects=followup and bool(facets(text)),
-                                 region_named=inferred is not None, remembered=remembered)
+        return self.answer_topic(
+            topic,
+            region_key,
+            today,
+            text,
+            only_aspects=followup and bool(facets(text)),
+            region_named=inferred is not None,
+            remembered=remembered,
+        )
 
     def overview(self, region_key: Optional[str], today: dt.date, employer: bool, text: str = "") -> Reply:
         asked = [f for f in facets(text) if f in ("time", "how", "clause", "silent", "who", "conditions")]
@@ -380,9 +445,17 @@ class PolicyDialogue:
         answer = self.renderer.render_overview(region_key, today, employer)
         return Reply([answer.text], region_key, "policy_overview", answer.notice_key, answer.clause_ids)
 
-    def check_stated(self, topic: str, region_key: str, today: dt.date, text: str, asked_eligibility: bool,
-                     named: bool = True, remembered: Optional[str] = None,
-                     earlier: Optional[Dict[str, Any]] = None) -> Optional[Reply]:
+    def check_stated(
+        self,
+        topic: str,
+        region_key: str,
+        today: dt.date,
+        text: str,
+        asked_eligibility: bool,
+        named: bool = True,
+        remembered: Optional[str] = None,
+        earlier: Optional[Dict[str, Any]] = None,
+    ) -> Optional[Reply]:
         """Conditions applied to what the user said (now and earlier on this topic); None when the
         message states nothing they decide."""
         notice = self.book.notice_for_region(region_key)
@@ -401,23 +474,45 @@ class PolicyDialogue:
         fresh_calculation = calculation and (now or "amount" in asked)
         if asked and not now and not now.out_of_range and not asks_if_qualifies(text):
             return None  # "申请截止到哪天" after a calculation: the facet, not the check again
-        wanted = now.out_of_range or fresh_calculation or asked_eligibility or (now and (decided or unlisted) and (
-            asks_if_qualifies(text) or (not named and not asked)))
+        wanted = (
+            now.out_of_range
+            or fresh_calculation
+            or asked_eligibility
+            or (now and (decided or unlisted) and (asks_if_qualifies(text) or (not named and not asked)))
+        )
         if not wanted:
             return None
-        text_out = render_check(benefit, notice, statements, results, calculation, unlisted, today,
-                                silent=asks_about_silence(benefit, text))
-        return Reply([text_out], region_key, topic, notice.key, list(benefit.clauses), benefit=benefit.key,
-                     stated=carried(statements))
+        text_out = render_check(
+            benefit, notice, statements, results, calculation, unlisted, today, silent=asks_about_silence(benefit, text)
+        )
+        return Reply(
+            [text_out],
+            region_key,
+            topic,
+            notice.key,
+            list(benefit.clauses),
+            benefit=benefit.key,
+            stated=carried(statements),
+        )
 
     def contact_refusal(self, region_key: Optional[str]) -> str:
         notice = self.book.notice_for_region(region_key) if region_key else None
-        return ("抱歉，通知里列出的工作人员的个人手机、电话和邮箱，我不提供，也请不要向个人反映。"
-                f"反映问题或咨询政策，请走公开渠道：{referral(notice)[3:]}；欠薪问题也可以直接在这里对我说“我要投诉欠薪”，"
-                "登记后由工作人员跟进。")
+        return (
+            "抱歉，通知里列出的工作人员的个人手机、电话和邮箱，我不提供，也请不要向个人反映。"
+            f"反映问题或咨询政策，请走公开渠道：{referral(notice)[3:]}；欠薪问题也可以直接在这里对我说“我要投诉欠薪”，"
+            "登记后由工作人员跟进。"
+        )
 
-    def answer_topic(self, topic: str, region_key: Optional[str], today: dt.date, text: str,
-                     only_aspects: bool = False, region_named: bool = True, remembered: Optional[str] = None) -> Reply:
+    def answer_topic(
+        self,
+        topic: str,
+        region_key: Optional[str],
+        today: dt.date,
+        text: str,
+        only_aspects: bool = False,
+        region_named: bool = True,
+        remembered: Optional[str] = None,
+    ) -> Reply:
         covering = self.book.regions_covering(topic)
         if region_key and not region_named and len(covering) == 1 and covering[0].key != region_key and only_aspects:
             # A follow-up on a measure this region was already told it lacks: say so again, never
@@ -429,25 +524,38 @@ class PolicyDialogue:
             # measure: say so and answer for that region instead of a bare "not covered".
             own = self.book.notice_for_region(region_key)
             answer = self.renderer.render_topic(topic, covering[0].key, today, text, only_aspects)
-            note = (f"（{own.region.short_name}的通知没有此项规定，以下为{covering[0].short_name}的规定。）"
-                    if own else "")
-            return Reply([fit_message([note, answer.text]) if note else answer.text], region_key, topic,
-                         answer.notice_key, answer.clause_ids)
+            note = (
+                f"（{own.region.short_name}的通知没有此项规定，以下为{covering[0].short_name}的规定。）" if own else ""
+            )
+            return Reply(
+                [fit_message([note, answer.text]) if note else answer.text],
+                region_key,
+                topic,
+                answer.notice_key,
+                answer.clause_ids,
+            )
         if region_key is None:
             if len(covering) == 1:
                 region_key = covering[0].key
                 answer = self.renderer.render_topic(topic, region_key, today, text, only_aspects)
                 return Reply([answer.text], None, topic, answer.notice_key, answer.clause_ids)
             if not covering:
-                return Reply([f"各地通知都没有关于「{TOPICS.get(topic, topic)}」的规定，{referral(None)}。"], None, topic)
+                return Reply(
+                    [f"各地通知都没有关于「{TOPICS.get(topic, topic)}」的规定，{referral(None)}。"], None, topic
+                )
             answer = self.renderer.render_regions(topic, today, text)
             return Reply([answer.text], None, topic, None, answer.clause_ids)
         answer = self.renderer.render_topic(topic, region_key, today, text, only_aspects, remembered)
-        return Reply([answer.text], region_key, topic, answer.notice_key, answer.clause_ids,
-                     benefit=answer.benefit_keys[0] if len(answer.benefit_keys) == 1 else None)
+        return Reply(
+            [answer.text],
+            region_key,
+            topic,
+            answer.notice_key,
+            answer.clause_ids,
+            benefit=answer.benefit_keys[0] if len(answer.benefit_keys) == 1 else None,
+        )
 
-    def eligibility_channels(self, topic: Optional[str], region_key: Optional[str],
-                             today: dt.date) -> Reply:
+    def eligibility_channels(self, topic: Optional[str], region_key: Optional[str], today: dt.date) -> Reply:
         """Until personal checks are online: the conditions to check against, and who checks."""
         notice = self.book.notice_for_region(region_key) if region_key else None
         candidates = []
@@ -464,8 +572,9 @@ class PolicyDialogue:
         body += [f"{i}. {c.text}" for i, c in enumerate(benefit.conditions, 1)]
         body.append(f"逐条对照即可自查。个人资格的正式核定，{referral(owner)}。")
         clause_ids = list(dict.fromkeys([*benefit.clauses, *(c.clause for c in benefit.conditions)]))
-        return Reply([fit_message(body, owner.cite(clause_ids))], owner.region.key, benefit.topics[0],
-                     owner.key, clause_ids)
+        return Reply(
+            [fit_message(body, owner.cite(clause_ids))], owner.region.key, benefit.topics[0], owner.key, clause_ids
+        )
 
     def complaint_status_channels(self, region_key: Optional[str]) -> str:
         notice = self.book.notice_for_region(region_key) if region_key else None
@@ -481,8 +590,10 @@ class PolicyDialogue:
         if not topics:
             return f"{CLARIFY_OPENINGS[0]}{topic_menu()}可以换个说法再问我。"
         options = "\n".join(f"{i}. {TOPICS[t]}" for i, t in enumerate(topics[:3], 1))
-        return (f"{CLARIFY_OPENINGS[1]}您是想了解：\n{options}\n请直接说出项目名称，例如“{TOPICS[topics[0]]}怎么领”。"
-                f"如果问的不是这些，可能不在我的解答范围内，请拨打12333人社服务热线。")
+        return (
+            f"{CLARIFY_OPENINGS[1]}您是想了解：\n{options}\n请直接说出项目名称，例如“{TOPICS[topics[0]]}怎么领”。"
+            f"如果问的不是这些，可能不在我的解答范围内，请拨打12333人社服务热线。"
+        )
 
     def aspects(self, text: str) -> List[str]:
         return detect_aspects(text)

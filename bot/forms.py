@@ -27,20 +27,36 @@ from bot.policy.render import HOTLINE
 from bot.text.normalize import normalize
 from bot.understanding import asks_official_contact, is_question, wants_person
 
-LABELS = {"complaint_form": "欠薪投诉登记", "status_form": "投诉进度查询", "callback_form": "回电登记",
-          "eligibility_form": "资格核查", "selfcheck_form": "资格自查"}
-RESUME = {"complaint_form": "继续登记", "status_form": "继续查询", "callback_form": "继续登记回电",
-          "eligibility_form": "继续核查", "selfcheck_form": "继续自查"}
-_CANCEL = re.compile(r"^(?:那|那就|还是|我|俺|哎|唉|嗯)?[，,\s]*(?:取消|算了|不投诉了|不告了|不登记了|不想投诉了|不查了|不用查了|"
-                     r"不核查了|不自查了|退出|不用了|不需要了|不要了|不弄了|先不(?:投诉|登记|查|弄|办)了?|撤销|不办了|结束|停)")
+LABELS = {
+    "complaint_form": "欠薪投诉登记",
+    "status_form": "投诉进度查询",
+    "callback_form": "回电登记",
+    "eligibility_form": "资格核查",
+    "selfcheck_form": "资格自查",
+}
+RESUME = {
+    "complaint_form": "继续登记",
+    "status_form": "继续查询",
+    "callback_form": "继续登记回电",
+    "eligibility_form": "继续核查",
+    "selfcheck_form": "继续自查",
+}
+_CANCEL = re.compile(
+    r"^(?:那|那就|还是|我|俺|哎|唉|嗯)?[，,\s]*(?:取消|算了|不投诉了|不告了|不登记了|不想投诉了|不查了|不用查了|"
+    r"不核查了|不自查了|退出|不用了|不需要了|不要了|不弄了|先不(?:投诉|登记|查|弄|办)了?|撤销|不办了|结束|停)"
+)
 _CANCEL_ANYWHERE = re.compile(r"不投诉了|不想投诉了|不登记了|不查了|退出登记|取消登记|取消投诉|不用登记了|不弄了")
 _ASIDE_INTENTS = re.compile(r"^(?:ask_|check_complaint_status|request_human|out_of_scope|bot_challenge)")
-STATUS_AFTER = {"complaint_form": "查投诉进度请等这次登记完成后对我说“查投诉进度”，提供工单号和查询码；"
-                                  f"也可以拨打{HOTLINE}人社服务热线查询。"}
+STATUS_AFTER = {
+    "complaint_form": "查投诉进度请等这次登记完成后对我说“查投诉进度”，提供工单号和查询码；"
+    f"也可以拨打{HOTLINE}人社服务热线查询。"
+}
 
 
-STATUS_HELP = (f"查进度需要工单号（如 QX-20230115-0007）和登记回执里的6位查询码；忘了的话请拨打{HOTLINE}人社服务热线，"
-               "报上姓名和登记时的手机号查询。回复“取消”可退出查询。")
+STATUS_HELP = (
+    f"查进度需要工单号（如 QX-20230115-0007）和登记回执里的6位查询码；忘了的话请拨打{HOTLINE}人社服务热线，"
+    "报上姓名和登记时的手机号查询。回复“取消”可退出查询。"
+)
 
 
 def is_cancel(text: str) -> bool:
@@ -52,7 +68,9 @@ def cancel_message(form: str) -> str:
     label = LABELS.get(form, "这次登记")
     lines = [f"好的，已取消{label}，刚才填的信息已丢弃，没有提交任何内容。"]
     if form in ("complaint_form", "status_form"):
-        lines.append(f"以后想反映欠薪，随时对我说“我要投诉欠薪”；也可以拨打{HOTLINE}人社服务热线，或到当地劳动保障监察机构反映。")
+        lines.append(
+            f"以后想反映欠薪，随时对我说“我要投诉欠薪”；也可以拨打{HOTLINE}人社服务热线，或到当地劳动保障监察机构反映。"
+        )
     else:
         lines.append(f"还有其他问题可以直接问我，或拨打{HOTLINE}人社服务热线。")
     return "".join(lines)
@@ -68,9 +86,16 @@ class FormGuard:
     def __init__(self, book: PolicyBook):
         self.dialogue = PolicyDialogue(book)
 
-    def check(self, form: str, turn: Turn, today: dt.date, answered: bool = False, confidence: float = 1.0,
-              status: Optional[Callable[[str, str], str]] = None,
-              callback: Optional[Callable[[str, str], str]] = None) -> Optional[Aside]:
+    def check(
+        self,
+        form: str,
+        turn: Turn,
+        today: dt.date,
+        answered: bool = False,
+        confidence: float = 1.0,
+        status: Optional[Callable[[str, str], str]] = None,
+        callback: Optional[Callable[[str, str], str]] = None,
+    ) -> Optional[Aside]:
         """None when the message is for the form (an answer, or something the form reads itself);
         else what to say. `answered`: the form found a value for a field in the message; `status`:
         the reply to a ticket number and its 查询码, for a status question asked in passing;
@@ -91,15 +116,21 @@ class FormGuard:
         if asks_official_contact(text):
             return Aside(self.dialogue.respond(turn, today).messages)
         if wants_person(text) and form != "callback_form":
-            return Aside([f"需要人工服务请拨打{HOTLINE}人社服务热线；也可以等{LABELS[form]}结束后对我说“人工”，"
-                          "留下电话由工作人员回电。"])
+            return Aside(
+                [
+                    f"需要人工服务请拨打{HOTLINE}人社服务热线；也可以等{LABELS[form]}结束后对我说“人工”，"
+                    "留下电话由工作人员回电。"
+                ]
+            )
         if not self._is_aside(form, turn, text, confidence):
             return None
         reply = self.dialogue.respond(turn, today)
         if reply.route == "eligibility_form" and form == "eligibility_form":
             return Aside(["好的，正在为您核查。"])
         if reply.route == "status_form" or turn.intent == "check_complaint_status":
-            return Aside([STATUS_AFTER.get(form, f"查投诉进度请拨打{HOTLINE}人社服务热线，或结束当前步骤后对我说“查投诉进度”。")])
+            return Aside(
+                [STATUS_AFTER.get(form, f"查投诉进度请拨打{HOTLINE}人社服务热线，或结束当前步骤后对我说“查投诉进度”。")]
+            )
         if reply.route == "complaint_form" or (reply.topic == "wage_arrears" and not reply.messages):
             return Aside(self.dialogue.answer_topic("wage_arrears", turn.region, today, text).messages)
         if form == "status_form" and (reply.route or reply.unanswered or not reply.messages):
@@ -112,5 +143,8 @@ class FormGuard:
     def _is_aside(form: str, turn: Turn, text: str, confidence: float) -> bool:
         if not is_question(text):
             return False
-        return bool(_ASIDE_INTENTS.match(turn.intent or "")) or turn.intent in ("ask_followup", "check_eligibility") \
+        return (
+            bool(_ASIDE_INTENTS.match(turn.intent or ""))
+            or turn.intent in ("ask_followup", "check_eligibility")
             or len(text) >= 8
+        )

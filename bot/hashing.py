@@ -11,7 +11,7 @@ import hmac
 import secrets
 
 # scrypt cost: 16 MiB of memory, about 50 ms per check on this machine.
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 
 
 def hash_secret(secret: str) -> str:
@@ -25,8 +25,9 @@ def verify_secret(secret: str, stored: str) -> bool:
         scheme, n, r, p, salt, digest = stored.split("$")
         if scheme != "scrypt":
             return False
-        actual = hashlib.scrypt(secret.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p),
-                                dklen=len(bytes.fromhex(digest)))
+        actual = hashlib.scrypt(
+            secret.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=len(bytes.fromhex(digest))
+        )
     except (ValueError, TypeError, AttributeError):
         return False
     return hmac.compare_digest(actual.hex(), digest)

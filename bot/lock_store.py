@@ -83,15 +83,17 @@ class LeasedTicketLocks:
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
 
     @contextlib.asynccontextmanager
-    async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
-                   wait_time_in_seconds: float = 1) -> AsyncIterator[TicketLock]:
+    async def lock(
+        self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = 1
+    ) -> AsyncIterator[TicketLock]:
         """As Rasa's `LockStore.lock`, with a renewed lease, and without reading the lock again
         when the new ticket is served at once (the usual case: nobody else is answering this
         conversation)."""
         lease = min(lease_seconds(), lock_lifetime)
         ticket, lock = self._issue(conversation_id, lease)
         renewal = asyncio.create_task(
-            self._renew(conversation_id, ticket, lease, time.monotonic() + lock_lifetime - lease))
+            self._renew(conversation_id, ticket, lease, time.monotonic() + lock_lifetime - lease)
+        )
         try:
             if lock.is_locked(ticket):
                 lock = await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
@@ -104,8 +106,9 @@ class LeasedTicketLocks:
         while time.monotonic() < until:
             await asyncio.sleep(lease / 4)
             try:
-                if not await asyncio.to_thread(self._change, conversation_id,
-                                               lambda lock: _extend(lock, ticket_number, lease)):
+                if not await asyncio.to_thread(
+                    self._change, conversation_id, lambda lock: _extend(lock, ticket_number, lease)
+                ):
                     return
             except Exception:  # the store is briefly unreachable: the next round tries again
                 continue
@@ -130,7 +133,8 @@ def _begin_immediate(connection: Connection) -> None:
 
 
 LOCKS = sa.Table(
-    "conversation_locks", sa.MetaData(),
+    "conversation_locks",
+    sa.MetaData(),
     sa.Column("conversation_id", sa.String(255), primary_key=True),
     sa.Column("data", sa.Text, nullable=False),
 )
@@ -239,8 +243,9 @@ class LeasedRedisLockStore(LeasedTicketLocks, RedisLockStore):
                 time.sleep(pause)
         return self._transaction(key, conversation_id, change, create)
 
-    def _transaction(self, key: str, conversation_id: Text, change: Callable[[TicketLock], T],
-                     create: bool) -> Optional[T]:
+    def _transaction(
+        self, key: str, conversation_id: Text, change: Callable[[TicketLock], T], create: bool
+    ) -> Optional[T]:
         with self.red.pipeline() as pipe:
             while True:
                 try:

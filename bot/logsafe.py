@@ -141,8 +141,9 @@ def install_logging_filters() -> None:
     on the real stdout/stderr are moved to the masking wrappers."""
     originals = {id(stream.stream): stream for stream in _streams}
     loggers = [logging.getLogger(name) for name in FILTERED_LOGGERS]
-    loggers += [logger for logger in list(logging.Logger.manager.loggerDict.values())
-                if isinstance(logger, logging.Logger)]
+    loggers += [
+        logger for logger in list(logging.Logger.manager.loggerDict.values()) if isinstance(logger, logging.Logger)
+    ]
     for logger in loggers:
         if logger.name in FILTERED_LOGGERS or logger is logging.getLogger():
             add_masking_filter(logger)
@@ -161,8 +162,9 @@ def _install_warnings() -> None:
     def formatwarning(message: Any, category: Any, filename: str, lineno: int, line: Optional[str] = None) -> str:
         return mask_text(format_warning(message, category, filename, lineno, line))
 
-    def showwarning(message: Any, category: Any, filename: str, lineno: int, file: Any = None,
-                    line: Optional[str] = None) -> None:
+    def showwarning(
+        message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Optional[str] = None
+    ) -> None:
         masked = mask_text(str(message))
         show_warning(message if masked == str(message) else masked, category, filename, lineno, file, line)
 

@@ -23,8 +23,11 @@
    under load. `freeze_heap_after_loading` moves what exists once the model is loaded into the
    permanent generation, so full collections only walk what was made afterwards (1-2 ms).
 
-Imported by bot.nlu.components, which every model of this project loads, so `rasa run`,
-`rasa shell` and `rasa test` all get them. Measured in benchmarks/latency.md.
+Installed by one pipeline component, `bot.nlu.components.RasaSpeedUps`, named first in
+config.yml: every command that loads this project's model (`rasa run`, `rasa shell`, `rasa test`)
+gets them, and importing a module never patches Rasa. They replace Rasa internals, so `install`
+refuses (with a warning) on any Rasa version other than the one they were written and measured
+on (`MEASURED_ON`). Measured in benchmarks/latency.md.
 """
 
 from __future__ import annotations
@@ -62,8 +65,13 @@ class ActionResponseValidator:
         names = [((branch.get("properties") or {}).get("event") or {}).get("const") for branch in branches]
         if any(not isinstance(name, str) for name in names) or len(set(names)) != len(names):
             return
-        outer = {**schema, "properties": {**schema["properties"], "events": {
-            **schema["properties"]["events"], "items": {k: v for k, v in items.items() if k != "oneOf"}}}}
+        outer = {
+            **schema,
+            "properties": {
+                **schema["properties"],
+                "events": {**schema["properties"]["events"], "items": {k: v for k, v in items.items() if k != "oneOf"}},
+            },
+        }
         self.without_events_oneof = cls(outer)
         self.by_event = {name: cls(branch) for name, branch in zip(names, branches)}
 
@@ -104,7 +112,8 @@ def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool
         return True
     error.message += (
         ". Failed to validate Action server response from API, make sure your response from the "
-        f"Action endpoint is valid. For more information about the format visit {DOCS_BASE_URL}/custom-actions")
+        f"Action endpoint is valid. For more information about the format visit {DOCS_BASE_URL}/custom-actions"
+    )
     raise error
 
 
@@ -149,13 +158,33 @@ def freeze_heap() -> None:
     gc.unfreeze()
     gc.collect()
     gc.freeze()
-    logger.info(f"{gc.get_freeze_count():,} objects of the loaded model frozen "
-                f"in {time.perf_counter() - started:.2f} s (no longer walked by full collections)")
+    logger.info(
+        f"{gc.get_freeze_count():,} objects of the loaded model frozen "
+        f"in {time.perf_counter() - started:.2f} s (no longer walked by full collections)"
+    )
 
 
-def install() -> None:
+MEASURED_ON = "3.6.21"
+
+
+def install(rasa_version: Optional[Text] = None) -> bool:
+    """Patch 1 and 2 into Rasa; True if installed. Another Rasa version keeps Rasa's own code:
+    the internals replaced here may have changed there."""
+    if rasa_version is None:
+        import rasa
+
+        rasa_version = rasa.__version__
+    if rasa_version != MEASURED_ON:
+        logger.warning(
+            "bot.rasa_speedups: written and measured for Rasa %s, this is Rasa %s; not installed "
+            "(Rasa's own action-response validation and event lookup stay in use)",
+            MEASURED_ON,
+            rasa_version,
+        )
+        return False
     RemoteAction._validate_action_result = _validate_action_result
     Event.resolve_by_type = staticmethod(_resolve_event_by_type)
+    return True
 
 
-__all__ = ["install", "freeze_heap_after_loading", "ValidationError"]
+__all__ = ["MEASURED_ON", "install", "freeze_heap_after_loading", "ValidationError"]

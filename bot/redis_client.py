@@ -18,5 +18,7 @@ RETRIES = 20
 
 def retry_kwargs() -> Dict[str, Any]:
     """Keyword arguments of `redis.Redis(...)` / `from_url(...)` for retried commands."""
-    return {"retry": Retry(ExponentialBackoff(cap=0.5, base=0.05), RETRIES),
-            "retry_on_error": [ConnectionError, TimeoutError]}
+    return {
+        "retry": Retry(ExponentialBackoff(cap=0.5, base=0.05), RETRIES),
+        "retry_on_error": [ConnectionError, TimeoutError],
+    }

@@ -89,19 +89,54 @@ def programs(layout: Layout) -> List[Program]:
     py = str(layout.root / layout.python)
     found = list(layout.extra)
     for i, port in enumerate(layout.actions_ports, 1):
-        found.append(Program(f"actions-{i}", [py, "-m", "bot.action_server", "--port", str(port)],
-                             environment={"ACTIONS_HOST": layout.actions_host}, priority=100))
+        found.append(
+            Program(
+                f"actions-{i}",
+                [py, "-m", "bot.action_server", "--port", str(port)],
+                environment={"ACTIONS_HOST": layout.actions_host},
+                priority=100,
+            )
+        )
     for i, port in enumerate(layout.rasa_ports, 1):
-        found.append(Program(
-            f"rasa-{i}",
-            [py, "-m", "bot.logsafe", "rasa", "run", "--model", layout.model, "--endpoints", layout.endpoints,
-             "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(port),
-             "--enable-api", "--auth-token", "%(ENV_RASA_TOKEN)s"],
-            start_seconds=10, stop_seconds=RASA_STOP_SECONDS, environment={"SANIC_WORKERS": "1"}, priority=200))
-    found.append(Program("haproxy", ["haproxy", "-db", "-f", str(layout.var / "haproxy.cfg")],
-                         start_seconds=1, priority=300))
-    found.append(Program("console", [py, "-m", "bot.console", "--host", layout.console_host,
-                                     "--port", str(layout.console_port)], priority=400))
+        found.append(
+            Program(
+                f"rasa-{i}",
+                [
+                    py,
+                    "-m",
+                    "bot.logsafe",
+                    "rasa",
+                    "run",
+                    "--model",
+                    layout.model,
+                    "--endpoints",
+                    layout.endpoints,
+                    "--credentials",
+                    "credentials.yml",
+                    "--interface",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--enable-api",
+                    "--auth-token",
+                    "%(ENV_RASA_TOKEN)s",
+                ],
+                start_seconds=10,
+                stop_seconds=RASA_STOP_SECONDS,
+                environment={"SANIC_WORKERS": "1"},
+                priority=200,
+            )
+        )
+    found.append(
+        Program("haproxy", ["haproxy", "-db", "-f", str(layout.var / "haproxy.cfg")], start_seconds=1, priority=300)
+    )
+    found.append(
+        Program(
+            "console",
+            [py, "-m", "bot.console", "--host", layout.console_host, "--port", str(layout.console_port)],
+            priority=400,
+        )
+    )
     return found
 
 
@@ -114,11 +149,23 @@ def supervisord_conf(layout: Layout) -> str:
     var = layout.var
     lines = [
         "; Written by scripts/run.sh (bot/supervision.py): do not edit, it is rewritten at every start.",
-        "[supervisord]", "nodaemon=true", f"logfile={var}/log/supervisord.log", f"pidfile={var}/supervisord.pid",
-        f"childlogdir={var}/log", f"directory={layout.root}", "",
-        "[unix_http_server]", f"file={var}/supervisor.sock", "chmod=0700", "",
-        "[rpcinterface:supervisor]", "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface", "",
-        "[supervisorctl]", f"serverurl=unix://{var}/supervisor.sock", "",
+        "[supervisord]",
+        "nodaemon=true",
+        f"logfile={var}/log/supervisord.log",
+        f"pidfile={var}/supervisord.pid",
+        f"childlogdir={var}/log",
+        f"directory={layout.root}",
+        "",
+        "[unix_http_server]",
+        f"file={var}/supervisor.sock",
+        "chmod=0700",
+        "",
+        "[rpcinterface:supervisor]",
+        "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface",
+        "",
+        "[supervisorctl]",
+        f"serverurl=unix://{var}/supervisor.sock",
+        "",
     ]
     progs = programs(layout)
     rasa = [p.name for p in progs if p.name.startswith("rasa-")]
@@ -127,12 +174,20 @@ def supervisord_conf(layout: Layout) -> str:
         lines += [
             f"[program:{program.name}]",
             "command=" + " ".join(_quote(part) for part in program.command),
-            f"directory={layout.root}", f"priority={program.priority}",
-            "autostart=true", "autorestart=true",
-            f"startsecs={program.start_seconds}", f"startretries={START_RETRIES}",
-            "stopsignal=TERM", f"stopwaitsecs={program.stop_seconds}", "stopasgroup=true", "killasgroup=true",
-            "redirect_stderr=true", f"stdout_logfile={var}/log/{program.name}.log",
-            "stdout_logfile_maxbytes=20MB", "stdout_logfile_backups=5",
+            f"directory={layout.root}",
+            f"priority={program.priority}",
+            "autostart=true",
+            "autorestart=true",
+            f"startsecs={program.start_seconds}",
+            f"startretries={START_RETRIES}",
+            "stopsignal=TERM",
+            f"stopwaitsecs={program.stop_seconds}",
+            "stopasgroup=true",
+            "killasgroup=true",
+            "redirect_stderr=true",
+            f"stdout_logfile={var}/log/{program.name}.log",
+            "stdout_logfile_maxbytes=20MB",
+            "stdout_logfile_backups=5",
         ]
         if program.environment:
             lines.append("environment=" + ",".join(f'{k}="{v}"' for k, v in program.environment.items()))
@@ -169,23 +224,30 @@ defaults
 
 
 def haproxy_cfg(layout: Layout) -> str:
-    parts = ["# Written by scripts/run.sh (bot/supervision.py): do not edit, it is rewritten at every start.",
-             _DEFAULTS,
-             f"frontend rasa\n    bind {layout.rasa_host}:{layout.rasa_port}\n    default_backend rasa_processes\n",
-             "backend rasa_processes\n    balance leastconn\n    option httpchk GET /webhooks/rest/ready\n"
-             "    http-check expect status 200\n    retry-on conn-failure\n"
-             + "".join(f"    server rasa-{i} 127.0.0.1:{port} check\n" for i, port in enumerate(layout.rasa_ports, 1))]
+    parts = [
+        "# Written by scripts/run.sh (bot/supervision.py): do not edit, it is rewritten at every start.",
+        _DEFAULTS,
+        f"frontend rasa\n    bind {layout.rasa_host}:{layout.rasa_port}\n    default_backend rasa_processes\n",
+        "backend rasa_processes\n    balance leastconn\n    option httpchk GET /webhooks/rest/ready\n"
+        "    http-check expect status 200\n    retry-on conn-failure\n"
+        + "".join(f"    server rasa-{i} 127.0.0.1:{port} check\n" for i, port in enumerate(layout.rasa_ports, 1)),
+    ]
     # Rasa → action servers. A call whose connection was refused, or closed without an answer,
     # is tried again (20 times, a second apart): a refused call never ran, and an action that
     # files a ticket is idempotent (the form's key), so a repeat files nothing twice. One server:
     # no health check, or HAProxy would refuse the calls (503) while it is down instead of waiting.
     check = " check" if layout.actions_processes > 1 else ""
-    parts.append(f"frontend actions\n    bind {layout.actions_host}:{layout.actions_port}\n"
-                 "    default_backend action_servers\n")
-    parts.append("backend action_servers\n    balance leastconn\n    option httpchk GET /health\n"
-                 "    http-check expect status 200\n    retries 20\n    retry-on conn-failure empty-response\n"
-                 + "".join(f"    server actions-{i} {layout.actions_host}:{port}{check}\n"
-                           for i, port in enumerate(layout.actions_ports, 1)))
+    parts.append(
+        f"frontend actions\n    bind {layout.actions_host}:{layout.actions_port}\n    default_backend action_servers\n"
+    )
+    parts.append(
+        "backend action_servers\n    balance leastconn\n    option httpchk GET /health\n"
+        "    http-check expect status 200\n    retries 20\n    retry-on conn-failure empty-response\n"
+        + "".join(
+            f"    server actions-{i} {layout.actions_host}:{port}{check}\n"
+            for i, port in enumerate(layout.actions_ports, 1)
+        )
+    )
     return "\n".join(parts)
 
 
@@ -213,8 +275,12 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     w.add_argument("--actions-port", type=int, default=5055)
     w.add_argument("--console-host", default="127.0.0.1")
     w.add_argument("--console-port", type=int, default=8000)
-    w.add_argument("--redis-port", type=int, default=0,
-                   help="also supervise a redis-server on this loopback port (cluster mode), data in var/redis")
+    w.add_argument(
+        "--redis-port",
+        type=int,
+        default=0,
+        help="also supervise a redis-server on this loopback port (cluster mode), data in var/redis",
+    )
     args = parser.parse_args(argv)
     if args.rasa_processes < 1 or args.actions_processes < 1:
         parser.error("at least one Rasa process and one action server")
@@ -222,15 +288,44 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     if args.redis_port:
         (args.root / args.var / "redis").mkdir(parents=True, exist_ok=True)
         # Append-only file: the WeChat message log and the locks survive a restart of Redis.
-        extra.append(Program("redis", ["redis-server", "--port", str(args.redis_port), "--bind", "127.0.0.1",
-                                       "--dir", str(args.root / args.var / "redis"), "--appendonly", "yes",
-                                       "--save", ""], start_seconds=1, priority=50))
-    write(Layout(root=args.root.resolve(), var_dir=args.var, model=os.environ.get("RASA_MODEL", "models/model.tar.gz"),
-                 endpoints=os.environ.get("RASA_ENDPOINTS", "endpoints.yml"),
-                 rasa_processes=args.rasa_processes, rasa_host=args.rasa_host, rasa_port=args.rasa_port,
-                 rasa_backend_port=args.rasa_backend_port, actions_processes=args.actions_processes,
-                 actions_host=args.actions_host, actions_port=args.actions_port,
-                 console_host=args.console_host, console_port=args.console_port, extra=extra))
+        extra.append(
+            Program(
+                "redis",
+                [
+                    "redis-server",
+                    "--port",
+                    str(args.redis_port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--dir",
+                    str(args.root / args.var / "redis"),
+                    "--appendonly",
+                    "yes",
+                    "--save",
+                    "",
+                ],
+                start_seconds=1,
+                priority=50,
+            )
+        )
+    write(
+        Layout(
+            root=args.root.resolve(),
+            var_dir=args.var,
+            model=os.environ.get("RASA_MODEL", "models/model.tar.gz"),
+            endpoints=os.environ.get("RASA_ENDPOINTS", "endpoints.yml"),
+            rasa_processes=args.rasa_processes,
+            rasa_host=args.rasa_host,
+            rasa_port=args.rasa_port,
+            rasa_backend_port=args.rasa_backend_port,
+            actions_processes=args.actions_processes,
+            actions_host=args.actions_host,
+            actions_port=args.actions_port,
+            console_host=args.console_host,
+            console_port=args.console_port,
+            extra=extra,
+        )
+    )
 
 
 if __name__ == "__main__":

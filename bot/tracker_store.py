@@ -36,7 +36,6 @@ from bot.text.mask import mask_data, mask_for_storage
 logger = logging.getLogger(__name__)
 
 
-
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     # WAL: the console reads in another process while Rasa writes, neither waits for the other.
@@ -78,11 +77,14 @@ def create_table(engine: Engine, table: sa.Table) -> None:
 # Built once: SQLAlchemy caches their compiled form, where Rasa builds an ORM query per call.
 EVENTS = SQLTrackerStore.SQLEvent.__table__
 _SENDER = sa.bindparam("sender_id")
-_SESSION_START = (sa.select(sa.func.max(EVENTS.c.timestamp))
-                  .where(EVENTS.c.sender_id == _SENDER, EVENTS.c.type_name == SessionStarted.type_name)
-                  .scalar_subquery())
-_LATEST_SESSION = sa.and_(EVENTS.c.sender_id == _SENDER,
-                          sa.or_(_SESSION_START.is_(None), EVENTS.c.timestamp >= _SESSION_START))
+_SESSION_START = (
+    sa.select(sa.func.max(EVENTS.c.timestamp))
+    .where(EVENTS.c.sender_id == _SENDER, EVENTS.c.type_name == SessionStarted.type_name)
+    .scalar_subquery()
+)
+_LATEST_SESSION = sa.and_(
+    EVENTS.c.sender_id == _SENDER, sa.or_(_SESSION_START.is_(None), EVENTS.c.timestamp >= _SESSION_START)
+)
 _COUNT_LATEST_SESSION = sa.select(sa.func.count()).select_from(EVENTS).where(_LATEST_SESSION)
 _DATA_LATEST_SESSION = sa.select(EVENTS.c.data).where(_LATEST_SESSION).order_by(EVENTS.c.id)
 _DATA_ALL_SESSIONS = sa.select(EVENTS.c.data).where(EVENTS.c.sender_id == _SENDER).order_by(EVENTS.c.id)
@@ -92,8 +94,14 @@ class MaskingTrackerStore(SQLTrackerStore):
     """Rasa's SQLTrackerStore on the engine of `tracker_url()`: the same table, rows and
     sessions, saving only masked events; reads and writes with prebuilt Core statements."""
 
-    def __init__(self, domain: Any = None, event_broker: Any = None, url: Optional[str] = None,
-                 host: Optional[str] = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        domain: Any = None,
+        event_broker: Any = None,
+        url: Optional[str] = None,
+        host: Optional[str] = None,
+        **kwargs: Any,
+    ) -> None:
         # Rasa passes the endpoints' `url:` as `host`. The console finds the database through
         # BOT_TRACKER_URL only, so a second place to configure it would split the two.
         if host:
@@ -105,8 +113,7 @@ class MaskingTrackerStore(SQLTrackerStore):
         self.sessionmaker = sessionmaker(bind=self.engine)
         TrackerStore.__init__(self, domain, event_broker, **kwargs)
 
-    async def _retrieve(self, sender_id: str,
-                        fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         """As SQLTrackerStore reads a conversation, without an ORM object per event."""
         query = _DATA_ALL_SESSIONS if fetch_events_from_all_sessions else _DATA_LATEST_SESSION
         with self.engine.connect() as connection:
@@ -121,11 +128,14 @@ class MaskingTrackerStore(SQLTrackerStore):
         events, no full copy of the tracker per turn, one INSERT for all (no ORM objects)."""
         with self.engine.begin() as connection:
             stored = connection.execute(_COUNT_LATEST_SESSION, {"sender_id": tracker.sender_id}).scalar()
-            new = [(event.type_name, mask_data(event.as_dict(), mask_for_storage))
-                   for event in itertools.islice(tracker.events, stored, None)]
+            new = [
+                (event.type_name, mask_data(event.as_dict(), mask_for_storage))
+                for event in itertools.islice(tracker.events, stored, None)
+            ]
             if new:
-                connection.execute(EVENTS.insert(), [_row(tracker.sender_id, type_name, data)
-                                                     for type_name, data in new])
+                connection.execute(
+                    EVENTS.insert(), [_row(tracker.sender_id, type_name, data) for type_name, data in new]
+                )
         if self.event_broker:  # brokers get the masked events too, once they are stored
             for _, data in new:
                 self.event_broker.publish({"sender_id": tracker.sender_id, **data})
@@ -135,5 +145,11 @@ class MaskingTrackerStore(SQLTrackerStore):
 def _row(sender_id: str, type_name: str, data: Dict[str, Any]) -> Dict[str, Any]:
     """The events row of one (masked) event, as SQLTrackerStore.save fills it."""
     intent = ((data.get("parse_data") or {}).get("intent") or {}).get(INTENT_NAME_KEY)
-    return {"sender_id": sender_id, "type_name": type_name, "timestamp": data.get("timestamp"),
-            "intent_name": intent, "action_name": data.get("name"), "data": json.dumps(data)}
+    return {
+        "sender_id": sender_id,
+        "type_name": type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": intent,
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }

@@ -62,9 +62,20 @@ def ensure_model(force: bool = False, models_dir: Path = MODELS_DIR) -> Path:
     print(f"training data changed: training {target.name} …", flush=True)
     started = time.monotonic()
     command = [
-        sys.executable, "-m", "rasa", "train",
-        "--config", "config.yml", "--domain", "domain.yml", "--data", "nlu_data",
-        "--out", str(models_dir), "--fixed-model-name", target.name[: -len(".tar.gz")],
+        sys.executable,
+        "-m",
+        "rasa",
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "domain.yml",
+        "--data",
+        "nlu_data",
+        "--out",
+        str(models_dir),
+        "--fixed-model-name",
+        target.name[: -len(".tar.gz")],
     ]
     subprocess.run(command, cwd=REPO_ROOT, check=True)
     print(f"trained in {time.monotonic() - started:.0f} s: {target.relative_to(REPO_ROOT)}")

@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 MODEL=$($PY -m bot.training --print-path)
 
+echo "== ruff (format and lint: the whole tree, pyproject.toml's [tool.ruff])"
+.venv/bin/ruff format --check --quiet . || { echo "ruff format: run .venv/bin/ruff format ." >&2; exit 1; }
+.venv/bin/ruff check --quiet .
+
 echo "== rasa data validate"
 .venv/bin/rasa data validate --domain domain.yml --data nlu_data --config config.yml --fail-on-warnings
 

@@ -48,9 +48,12 @@ def seed_text(notice) -> str:
     clear message when the file is missing, so a notice cannot be added without its text."""
     path = seed_path(notice)
     if path is None:
-        pytest.fail(f"{Path(notice.path).name}: notice.source: 找不到通知原文 {notice.source!r}"
-                    f"（在 {Path(notice.path).parent} 和 {', '.join(map(str, seed_roots()))} 下查找）。"
-                    "每个通知都要有原文，所有数字和日期都要能在原文中找到", pytrace=False)
+        pytest.fail(
+            f"{Path(notice.path).name}: notice.source: 找不到通知原文 {notice.source!r}"
+            f"（在 {Path(notice.path).parent} 和 {', '.join(map(str, seed_roots()))} 下查找）。"
+            "每个通知都要有原文，所有数字和日期都要能在原文中找到",
+            pytrace=False,
+        )
     return re.sub(r"\s+", "", path.read_text(encoding="utf-8"))
 
 
@@ -82,6 +85,7 @@ def today(monkeypatch):
 
 
 # ---- the eligibility store --------------------------------------------------------------------
+
 
 def _store_urls():
     import os

@@ -7,8 +7,16 @@ from decimal import Decimal
 
 from bot.identifiers import credit_code_check_char, id_number_check_char
 from bot.store.db import session_scope
-from bot.store.models import (AgencyPlacement, BusCharter, Claim, FestivalAttendance, Firm, Job, Person,
-                              SocialInsuranceMonth)
+from bot.store.models import (
+    AgencyPlacement,
+    BusCharter,
+    Claim,
+    FestivalAttendance,
+    Firm,
+    Job,
+    Person,
+    SocialInsuranceMonth,
+)
 
 SHENGSI = "330922"
 
@@ -34,13 +42,31 @@ class StoreBuilder:
         with session_scope(self.url) as session:
             session.add_all(rows)
 
-    def firm(self, *, region=SHENGSI, above_scale=True, industrial=True, state_owned=False, key_project=False,
-             festival_production=True, name=None) -> str:
+    def firm(
+        self,
+        *,
+        region=SHENGSI,
+        above_scale=True,
+        industrial=True,
+        state_owned=False,
+        key_project=False,
+        festival_production=True,
+        name=None,
+    ) -> str:
         self._seq += 1
         code = credit_code(region, self._seq)
-        self._add(Firm(credit_code=code, name=name or f"测试企业{self._seq}", region_code=region,
-                       above_scale=above_scale, industrial=industrial, state_owned=state_owned,
-                       key_project=key_project, festival_production=festival_production))
+        self._add(
+            Firm(
+                credit_code=code,
+                name=name or f"测试企业{self._seq}",
+                region_code=region,
+                above_scale=above_scale,
+                industrial=industrial,
+                state_owned=state_owned,
+                key_project=key_project,
+                festival_production=festival_production,
+            )
+        )
         return code
 
     def person(self, *, household="520101", name="王大力", phone="13912345678") -> str:
@@ -59,12 +85,28 @@ class StoreBuilder:
         self._add(FestivalAttendance(id_number=person, year=year, stayed=stayed, worked=worked))
 
     def trip(self, firm, day=dt.date(2023, 1, 25), province="贵州", passengers=10, cost="8000", seq=1):
-        self._add(BusCharter(credit_code=firm, trip_date=day, origin_province=province, trip_seq=seq,
-                             passengers=passengers, cost_yuan=Decimal(cost)))
+        self._add(
+            BusCharter(
+                credit_code=firm,
+                trip_date=day,
+                origin_province=province,
+                trip_seq=seq,
+                passengers=passengers,
+                cost_yuan=Decimal(cost),
+            )
+        )
 
     def placement(self, agency, person, employer, start=dt.date(2023, 2, 1), months=3, first_job=True):
-        self._add(AgencyPlacement(agency_credit_code=agency, id_number=person, employer_credit_code=employer,
-                                  start_date=start, insured_months=months, first_job_in_region=first_job))
+        self._add(
+            AgencyPlacement(
+                agency_credit_code=agency,
+                id_number=person,
+                employer_credit_code=employer,
+                start_date=start,
+                insured_months=months,
+                first_job_in_region=first_job,
+            )
+        )
 
     def claim(self, benefit, subject, amount="500", paid=dt.date(2023, 2, 10)):
         self._add(Claim(benefit=benefit, subject_id=subject, amount_yuan=Decimal(amount), paid_date=paid))

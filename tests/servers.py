@@ -20,9 +20,13 @@ VENV_BIN = Path(sys.executable).parent
 ACTION_SERVER_TOKEN = "test-action-server-token"
 REST_TOKEN = "test-rest-token"
 REST_HEADERS = {"Authorization": f"Bearer {REST_TOKEN}"}
-WECHAT_ENV = {"WECHAT_TOKEN": "live-token", "WECHAT_APPID": "wx00000000000000aa", "WECHAT_SECRET": "s",
-              "WECHAT_ENCODING_AES_KEY": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
-              "WECHAT_API_BASE": "http://127.0.0.1:9"}
+WECHAT_ENV = {
+    "WECHAT_TOKEN": "live-token",
+    "WECHAT_APPID": "wx00000000000000aa",
+    "WECHAT_SECRET": "s",
+    "WECHAT_ENCODING_AES_KEY": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+    "WECHAT_API_BASE": "http://127.0.0.1:9",
+}
 
 
 def stack_env(**overrides: str) -> dict:
@@ -36,17 +40,35 @@ def action_server_command(port: int) -> List[str]:
 
 def rasa_command(model, endpoints, port: int, *extra: str) -> List[str]:
     """`rasa run` as scripts/run.sh starts it: through bot.logsafe, which masks its output."""
-    return [sys.executable, "-m", "bot.logsafe", "rasa", "run", "--model", str(model), "--endpoints", str(endpoints),
-            "--credentials", "credentials.yml", "--port", str(port), *extra]
+    return [
+        sys.executable,
+        "-m",
+        "bot.logsafe",
+        "rasa",
+        "run",
+        "--model",
+        str(model),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        "credentials.yml",
+        "--port",
+        str(port),
+        *extra,
+    ]
 
 
 def write_endpoints(path: Path, action_port: int, stores: bool = True) -> Path:
     """An endpoints.yml like the project's, for an action server on `action_port`."""
-    text = (f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-            '  headers:\n    Authorization: Bearer ${ACTION_SERVER_TOKEN}\n')
+    text = (
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        "  headers:\n    Authorization: Bearer ${ACTION_SERVER_TOKEN}\n"
+    )
     if stores:
-        text += ("tracker_store:\n  type: bot.tracker_store.MaskingTrackerStore\n"
-                 "lock_store:\n  type: bot.lock_store.SQLLockStore\n")
+        text += (
+            "tracker_store:\n  type: bot.tracker_store.MaskingTrackerStore\n"
+            "lock_store:\n  type: bot.lock_store.SQLLockStore\n"
+        )
     Path(path).write_text(text)
     return Path(path)
 
@@ -159,45 +181,81 @@ class SupervisedStack:
         self.process: Optional[subprocess.Popen] = None
         if mode == "cluster":
             # A database of its own on the local PostgreSQL (scripts/postgres.sh makes it).
-            self.store_url = subprocess.run(["bash", "scripts/postgres.sh"], cwd=REPO_ROOT, check=True, text=True,
-                                            capture_output=True, env={**os.environ, "TEST_POSTGRES_DB": database}
-                                            ).stdout.strip()
+            self.store_url = subprocess.run(
+                ["bash", "scripts/postgres.sh"],
+                cwd=REPO_ROOT,
+                check=True,
+                text=True,
+                capture_output=True,
+                env={**os.environ, "TEST_POSTGRES_DB": database},
+            ).stdout.strip()
             self.tracker_url = self.store_url
         else:
             self.store_url = f"sqlite:///{work / 'store.db'}"
             self.tracker_url = f"sqlite:///{work / 'tracker.db'}"
 
     def env(self) -> Dict[str, str]:
-        env = {**os.environ, "BOT_VAR_DIR": str(self.var), "RASA_PORT": str(self.rasa_port),
-               "RASA_BACKEND_PORT": str(self.rasa_backend_port), "ACTIONS_PORT": str(self.actions_port),
-               "CONSOLE_PORT": str(self.console_port), "RASA_PROCESSES": "2",
-               "DATABASE_URL": self.store_url, "BOT_TRACKER_URL": self.tracker_url,
-               "BOT_TODAY": "2023-01-20", "BOT_DEFAULT_REGION": "", "RASA_TOKEN": "fault-rasa-token",
-               "ACTION_SERVER_TOKEN": "fault-action-token", "REST_TOKEN": REST_TOKEN}
+        env = {
+            **os.environ,
+            "BOT_VAR_DIR": str(self.var),
+            "RASA_PORT": str(self.rasa_port),
+            "RASA_BACKEND_PORT": str(self.rasa_backend_port),
+            "ACTIONS_PORT": str(self.actions_port),
+            "CONSOLE_PORT": str(self.console_port),
+            "RASA_PROCESSES": "2",
+            "DATABASE_URL": self.store_url,
+            "BOT_TRACKER_URL": self.tracker_url,
+            "BOT_TODAY": "2023-01-20",
+            "BOT_DEFAULT_REGION": "",
+            "RASA_TOKEN": "fault-rasa-token",
+            "ACTION_SERVER_TOKEN": "fault-action-token",
+            "REST_TOKEN": REST_TOKEN,
+        }
         if self.mode == "cluster":
             # WeChat on, in plaintext mode (the fault users sign their requests as WeChat does).
-            env.update(WECHAT_ENV, WECHAT_ENCODING_AES_KEY="", ACTIONS_PROCESSES="2", ACTIONS_HOST="127.0.0.1", RASA_HOST="127.0.0.1",
-                       CONSOLE_HOST="127.0.0.1", REDIS_HOST="127.0.0.1", REDIS_PORT=str(self.redis_port),
-                       REDIS_LOCK_DB="1", WECHAT_REDIS_URL=f"redis://127.0.0.1:{self.redis_port}/2")
+            env.update(
+                WECHAT_ENV,
+                WECHAT_ENCODING_AES_KEY="",
+                ACTIONS_PROCESSES="2",
+                ACTIONS_HOST="127.0.0.1",
+                RASA_HOST="127.0.0.1",
+                CONSOLE_HOST="127.0.0.1",
+                REDIS_HOST="127.0.0.1",
+                REDIS_PORT=str(self.redis_port),
+                REDIS_LOCK_DB="1",
+                WECHAT_REDIS_URL=f"redis://127.0.0.1:{self.redis_port}/2",
+            )
         return env
 
     def start(self, timeout: float = 600) -> float:
         started = time.monotonic()
         self.out = self.work / "run.log"
         with open(self.out, "w") as out:
-            self.process = subprocess.Popen(["bash", "scripts/run.sh", "cluster" if self.mode == "cluster" else "serve"], cwd=REPO_ROOT, env=self.env(),
-                                            stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(
+                ["bash", "scripts/run.sh", "cluster" if self.mode == "cluster" else "serve"],
+                cwd=REPO_ROOT,
+                env=self.env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         while time.monotonic() - started < timeout:
             if "稳岗留工政策助手 is running" in self.out.read_text():
                 return time.monotonic() - started
             if self.process.poll() is not None:
-                raise RuntimeError(f"scripts/run.sh exited ({self.process.returncode}):\n{self.out.read_text()[-3000:]}")
+                raise RuntimeError(
+                    f"scripts/run.sh exited ({self.process.returncode}):\n{self.out.read_text()[-3000:]}"
+                )
             time.sleep(1)
         raise TimeoutError(f"stack not up after {timeout}s:\n{self.out.read_text()[-3000:]}")
 
     def supervisorctl(self, *args: str) -> str:
-        return subprocess.run([str(REPO_ROOT / ".venv/bin/supervisorctl"), "-c", str(self.var / "supervisord.conf"),
-                               *args], capture_output=True, text=True, timeout=30).stdout.strip()
+        return subprocess.run(
+            [str(REPO_ROOT / ".venv/bin/supervisorctl"), "-c", str(self.var / "supervisord.conf"), *args],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        ).stdout.strip()
 
     def pid(self, program: str) -> int:
         return int(self.supervisorctl("pid", program))
@@ -215,8 +273,12 @@ class SupervisedStack:
     def up(self, program: str) -> Callable[[], bool]:
         """Whether the program serves again."""
         if program == "redis":
-            return lambda: subprocess.run(["redis-cli", "-p", str(self.redis_port), "ping"], capture_output=True,
-                                          text=True).stdout.strip() == "PONG"
+            return lambda: (
+                subprocess.run(
+                    ["redis-cli", "-p", str(self.redis_port), "ping"], capture_output=True, text=True
+                ).stdout.strip()
+                == "PONG"
+            )
         if program.startswith("rasa:rasa-"):
             url = f"http://127.0.0.1:{self.rasa_backend_port + int(program.rsplit('-', 1)[1]) - 1}/webhooks/rest/ready"
         elif program.startswith("actions-"):
@@ -230,6 +292,7 @@ class SupervisedStack:
                 return requests.get(url, timeout=1).ok
             except requests.RequestException:
                 return False
+
         return answers
 
     def stop(self) -> float:

@@ -19,8 +19,8 @@ import yaml
 from bot.complaints.dialogue import SLOTS, display, form_key
 from bot.complaints.service import FAILPOINT_ENV, ComplaintService, Draft
 from bot.store.db import dispose_engines
-from tests.servers import ACTION_SERVER_TOKEN, action_server_command, free_port, stack_env, wait_for
 from tests.conftest import REPO_ROOT
+from tests.servers import ACTION_SERVER_TOKEN, action_server_command, free_port, stack_env, wait_for
 
 pytestmark = pytest.mark.server
 AUTH = {"Authorization": f"Bearer {ACTION_SERVER_TOKEN}"}  # as Rasa sends it (endpoints.yml)
@@ -30,11 +30,21 @@ OPENED_AT = 1673740800.0  # 2023-01-15 00:00 UTC: the user message that opened t
 CONFIRMED_AT = OPENED_AT + 300.0  # the "确认" that is being handled
 KEY = form_key(SENDER, "complaint_form", OPENED_AT)
 TODAY = "2023-01-15"
-DRAFT = Draft(name="王大力", phone="13912345678", firm_name="嵊泗某水产公司", work_site="菜园镇码头",
-              amount_yuan="12000", amount_text="12000元", months_count=3, workers=1, description="老板失联")
+DRAFT = Draft(
+    name="王大力",
+    phone="13912345678",
+    firm_name="嵊泗某水产公司",
+    work_site="菜园镇码头",
+    amount_yuan="12000",
+    amount_text="12000元",
+    months_count=3,
+    workers=1,
+    description="老板失联",
+)
 
 
 # ---- the action server ----------------------------------------------------------------------
+
 
 class ActionServers:
     """Starts action servers on the test's store; every one is stopped at teardown."""
@@ -54,8 +64,8 @@ class ActionServers:
         log = self.tmp_path / f"actions-{len(self.processes) + 1}-{failpoint or 'clean'}.log"
         with open(log, "w") as out:
             process = subprocess.Popen(
-                action_server_command(port),
-                cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+                action_server_command(port), cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+            )
         self.processes.append(process)
         self.logs.append(log)
         wait_for(f"http://127.0.0.1:{port}/health", process, log, timeout=60, interval=0.2)
@@ -79,8 +89,9 @@ class Server:
 
     def call(self, payload: Dict[str, Any]) -> Dict[str, Any]:
         response = requests.post(f"http://127.0.0.1:{self.port}/webhook", json=payload, headers=AUTH, timeout=30)
-        assert response.status_code == 200, \
+        assert response.status_code == 200, (
             f"{response.status_code} {response.text[:300]}\n{self.log.read_text()[-3000:]}"
+        )
         return response.json()
 
     def call_and_die(self, payload: Dict[str, Any]) -> None:
@@ -111,6 +122,7 @@ def store(servers) -> ComplaintService:
 
 # ---- the request Rasa sends -------------------------------------------------------------------
 
+
 def load_domain() -> Dict[str, Any]:
     return yaml.safe_load((REPO_ROOT / "domain.yml").read_text(encoding="utf-8"))
 
@@ -124,8 +136,7 @@ def confirm_request(domain: Dict[str, Any]) -> Dict[str, Any]:
         "text": "确认",
         "intent": {"name": "affirm", "confidence": 0.98},
         "entities": [],
-        "intent_ranking": [{"name": "affirm", "confidence": 0.98},
-                           {"name": "inform", "confidence": 0.01}],
+        "intent_ranking": [{"name": "affirm", "confidence": 0.98}, {"name": "inform", "confidence": 0.01}],
     }
     tracker = {
         "sender_id": SENDER,
@@ -133,16 +144,28 @@ def confirm_request(domain: Dict[str, Any]) -> Dict[str, Any]:
         "latest_message": parse_data,
         "events": [
             {"event": "action", "name": "action_listen", "timestamp": CONFIRMED_AT - 1},
-            {"event": "user", "text": "确认", "timestamp": CONFIRMED_AT, "parse_data": parse_data,
-             "input_channel": "rest", "message_id": "m-confirm", "metadata": {}},
+            {
+                "event": "user",
+                "text": "确认",
+                "timestamp": CONFIRMED_AT,
+                "parse_data": parse_data,
+                "input_channel": "rest",
+                "message_id": "m-confirm",
+                "metadata": {},
+            },
         ],
         "paused": False,
         "followup_action": None,
         "active_loop": {"name": "complaint_form"},
         "latest_action_name": "action_listen",
     }
-    return {"next_action": "validate_complaint_form", "sender_id": SENDER, "tracker": tracker,
-            "domain": domain, "version": "3.6.21"}
+    return {
+        "next_action": "validate_complaint_form",
+        "sender_id": SENDER,
+        "tracker": tracker,
+        "domain": domain,
+        "version": "3.6.21",
+    }
 
 
 def slots_set(reply: Dict[str, Any]) -> Dict[str, Any]:
@@ -159,6 +182,7 @@ def test_request_matches_the_store():
 
 
 # ---- the crashes ----------------------------------------------------------------------------
+
 
 def test_killed_before_commit_files_nothing_and_the_retry_files_once(servers, store):
     payload = confirm_request(load_domain())

@@ -25,21 +25,32 @@ import pytest
 import requests
 
 from tests.conftest import REPO_ROOT, trained_model
-from tests.servers import (REST_HEADERS, action_server_command, free_port, rasa_command, stack_env, wait_for,
-                           write_endpoints)
+from tests.servers import (
+    REST_HEADERS,
+    action_server_command,
+    free_port,
+    rasa_command,
+    stack_env,
+    wait_for,
+    write_endpoints,
+)
 
 pytestmark = pytest.mark.server
 
 CHROMIUM = os.environ.get("TEST_CHROMIUM") or shutil.which("chromium")
 if not CHROMIUM:
-    pytest.skip("no chromium executable (set TEST_CHROMIUM or install it: scripts/browser.sh)",
-                allow_module_level=True)
+    pytest.skip("no chromium executable (set TEST_CHROMIUM or install it: scripts/browser.sh)", allow_module_level=True)
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 TODAY = "2023-01-20"
 PASSWORDS = {"李坐席": "agent-pass-1", "王班长": "super-pass-1"}
 AGENT, SUPERVISOR = "李坐席", "王班长"
@@ -55,6 +66,7 @@ expect.set_options(timeout=20_000)  # the first parses of a freshly started Rasa
 
 # ---- the stack ------------------------------------------------------------------------------------
 
+
 class Stack:
     """Addresses of the running servers and the databases behind them."""
 
@@ -64,15 +76,20 @@ class Stack:
 
     def chat(self, sender: str, message: str) -> str:
         """One message to the chat over Rasa's REST channel; the bot's replies joined."""
-        response = requests.post(f"{self.rasa}/webhooks/rest/webhook", json={"sender": sender, "message": message},
-                                 headers=REST_HEADERS, timeout=60)
+        response = requests.post(
+            f"{self.rasa}/webhooks/rest/webhook",
+            json={"sender": sender, "message": message},
+            headers=REST_HEADERS,
+            timeout=60,
+        )
         response.raise_for_status()
         return "\n".join(m.get("text", "") for m in response.json())
 
     def parse(self, text: str) -> dict:
         """Rasa's NLU result for `text` (the API the console itself calls)."""
-        response = requests.post(f"{self.rasa}/model/parse", params={"token": self.rasa_token},
-                                 json={"text": text}, timeout=60)
+        response = requests.post(
+            f"{self.rasa}/model/parse", params={"token": self.rasa_token}, json={"text": text}, timeout=60
+        )
         response.raise_for_status()
         return response.json()
 
@@ -89,9 +106,15 @@ class Stack:
 
 def _add_staff(name: str, role: str, env: Dict[str, str]) -> None:
     """Through the real CLI, the password on stdin."""
-    result = subprocess.run([str(VENV_BIN / "bot"), "staff", "add", name, "--role", role, "--password-stdin"],
-                            input=PASSWORDS[name] + "\n", capture_output=True, text=True, cwd=REPO_ROOT,
-                            env=env, timeout=120)
+    result = subprocess.run(
+        [str(VENV_BIN / "bot"), "staff", "add", name, "--role", role, "--password-stdin"],
+        input=PASSWORDS[name] + "\n",
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=env,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "已创建账号" in result.stdout
 
@@ -108,8 +131,13 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
     tracker = f"sqlite:///{work / 'tracker.db'}"  # this stack's histories only, never var/tracker.db
     seed_store(store, people=300, firms=20, progress=False)
     endpoints = write_endpoints(work / "endpoints.yml", action_port)
-    env = {**stack_env(), "BOT_TODAY": TODAY, "BOT_DEFAULT_REGION": "", "DATABASE_URL": store,
-           "BOT_TRACKER_URL": tracker}
+    env = {
+        **stack_env(),
+        "BOT_TODAY": TODAY,
+        "BOT_DEFAULT_REGION": "",
+        "DATABASE_URL": store,
+        "BOT_TRACKER_URL": tracker,
+    }
     env.pop("CONSOLE_SECURE_COOKIES", None)  # the default: Secure cookies
     _add_staff(SUPERVISOR, "supervisor", env)
     _add_staff(AGENT, "agent", env)
@@ -120,22 +148,24 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         "rasa": rasa_command(model, endpoints, rasa_port, "--enable-api", "--auth-token", token),
         "console": [sys.executable, "-m", "bot.console", "--host", "127.0.0.1", "--port", str(console_port)],
     }
-    process_env = {"actions": env, "rasa": env,
-                   "console": {**env, "RASA_URL": rasa_url, "RASA_TOKEN": token}}
-    health = {"actions": f"http://127.0.0.1:{action_port}/health", "rasa": f"{rasa_url}/",
-              "console": f"{console_url}/health"}
+    process_env = {"actions": env, "rasa": env, "console": {**env, "RASA_URL": rasa_url, "RASA_TOKEN": token}}
+    health = {
+        "actions": f"http://127.0.0.1:{action_port}/health",
+        "rasa": f"{rasa_url}/",
+        "console": f"{console_url}/health",
+    }
     processes = {}
     try:
         for name, command in commands.items():
             with open(work / f"{name}.log", "w") as out:
-                processes[name] = subprocess.Popen(command, cwd=REPO_ROOT, env=process_env[name], stdout=out,
-                                                   stderr=subprocess.STDOUT)
+                processes[name] = subprocess.Popen(
+                    command, cwd=REPO_ROOT, env=process_env[name], stdout=out, stderr=subprocess.STDOUT
+                )
         for name, url in health.items():
             wait_for(url, processes[name], work / f"{name}.log")
         # The console's NLU comes from Rasa's token-protected API: make sure the token is taken.
         assert requests.post(f"{rasa_url}/model/parse", json={"text": "你好"}, timeout=60).status_code == 401
-        assert requests.post(f"{rasa_url}/model/parse", params={"token": token}, json={"text": "你好"},
-                             timeout=60).ok
+        assert requests.post(f"{rasa_url}/model/parse", params={"token": token}, json={"text": "你好"}, timeout=60).ok
         yield Stack(console_url, rasa_url, token, store, tracker)
     finally:
         for process in processes.values():
@@ -149,6 +179,7 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
 
 
 # ---- the browser ----------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
@@ -233,6 +264,7 @@ def complaint(new_context, shared) -> str:
 
 
 # ---- 1. logging in and out ------------------------------------------------------------------------
+
 
 def test_login_wrong_password_and_logout(new_context):
     # A wrong password: the Chinese error, the form again, no session.
@@ -329,6 +361,7 @@ def test_copilot_answer_clause_dialog_copy_and_low_confidence(new_context, stack
 
 # ---- 3. from the copilot to the queue ----------------------------------------------------------------
 
+
 def test_complaint_from_copilot_to_queue(new_context, stack, shared):
     page = log_in(new_context(), AGENT)
     number = file_complaint_from_copilot(page, shared)
@@ -352,6 +385,7 @@ def test_complaint_from_copilot_to_queue(new_context, stack, shared):
 
 
 # ---- 4. a status change the complainant sees in the chat -------------------------------------------
+
 
 def test_status_change_is_what_the_chat_tells_the_complainant(new_context, stack, complaint):
     page = log_in(new_context(), AGENT)
@@ -387,6 +421,7 @@ def test_status_change_is_what_the_chat_tells_the_complainant(new_context, stack
 
 # ---- 5. what staff type is shown as text, never run ------------------------------------------------
 
+
 def test_description_markup_is_shown_as_text(new_context):
     page = log_in(new_context(), AGENT)
     page.goto("/intake")
@@ -409,6 +444,7 @@ def test_description_markup_is_shown_as_text(new_context):
 
 # ---- 6. CSRF ---------------------------------------------------------------------------------------
 
+
 def test_posts_without_the_csrf_token_are_refused(new_context, stack, complaint):
     context = new_context()
     page = log_in(context, AGENT)
@@ -418,8 +454,10 @@ def test_posts_without_the_csrf_token_are_refused(new_context, stack, complaint)
     url = f"{stack.console}/tickets/{complaint}/update"
 
     # The session cookie alone is not enough: no token, or a wrong one → 403, nothing changed.
-    for form in ({"status": target, "note": "伪造的请求"},
-                 {"status": target, "note": "伪造的请求", "csrf": "not-the-token"}):
+    for form in (
+        {"status": target, "note": "伪造的请求"},
+        {"status": target, "note": "伪造的请求", "csrf": "not-the-token"},
+    ):
         response = page.request.post(url, form=form, max_redirects=0)
         assert response.status == 403, response.status
         assert "CSRF" in response.text()
@@ -437,10 +475,14 @@ def test_posts_without_the_csrf_token_are_refused(new_context, stack, complaint)
 
     # A form on another site, posted by the logged-in browser: the SameSite=Strict session cookie
     # is not sent, so the console answers with its login page and changes nothing.
-    attack = (f'<form id="f" method="post" action="{url}"><input name="status" value="{target}">'
-              '<input name="note" value="跨站请求"></form><script>document.getElementById("f").submit()</script>')
-    context.route("http://attacker.test/**", lambda route: route.fulfill(
-        status=200, content_type="text/html; charset=utf-8", body=attack))
+    attack = (
+        f'<form id="f" method="post" action="{url}"><input name="status" value="{target}">'
+        '<input name="note" value="跨站请求"></form><script>document.getElementById("f").submit()</script>'
+    )
+    context.route(
+        "http://attacker.test/**",
+        lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=attack),
+    )
     page.goto("http://attacker.test/")
     page.wait_for_url(f"{stack.console}/login")
     expect(page.get_by_role("heading", name="坐席登录")).to_be_visible()
@@ -449,6 +491,7 @@ def test_posts_without_the_csrf_token_are_refused(new_context, stack, complaint)
 
 
 # ---- 7. ID numbers: masked for agents, revealed (and audited) for supervisors ----------------------
+
 
 def test_id_number_masked_for_agents_revealed_and_audited_for_supervisors(new_context, stack):
     from bot.text.mask import mask_id_number
@@ -470,8 +513,7 @@ def test_id_number_masked_for_agents_revealed_and_audited_for_supervisors(new_co
     expect(agent.locator("#reveal")).to_have_count(0)
     assert id_number not in agent.content()
     token = agent.locator('meta[name="csrf-token"]').get_attribute("content")
-    refused = agent.request.post(f"{stack.console}/lookup/reveal", form={"csrf": token, "ref": "x"},
-                                 max_redirects=0)
+    refused = agent.request.post(f"{stack.console}/lookup/reveal", form={"csrf": token, "ref": "x"}, max_redirects=0)
     assert refused.status == 403 and "班长" in refused.text()
     assert id_number not in refused.text()
     assert agent.goto("/audit").status == 403  # the audit log is for supervisors too

@@ -32,8 +32,11 @@ def suite_results(request, tmp_path_factory):
     """One run of every selected conversation (all of them, or those `-k` kept)."""
     from tests.conversations.stack import live_stack
 
-    selected = {item.callspec.params["conversation_id"] for item in request.session.items
-                if hasattr(item, "callspec") and "conversation_id" in item.callspec.params}
+    selected = {
+        item.callspec.params["conversation_id"]
+        for item in request.session.items
+        if hasattr(item, "callspec") and "conversation_id" in item.callspec.params
+    }
     conversations = [c for c in CONVERSATIONS if c.id in selected]
     if not conversations:
         pytest.skip("no valid conversations")

@@ -32,8 +32,9 @@ def results(tmp_path_factory):
 
     env = {"BOT_EXTRA_POLICY_DIRS": str(FIXTURE_POLICIES)}
     first = min(c.today for c in CONVERSATIONS)
-    with live_stack(model=trained_model(), logs=tmp_path_factory.mktemp("fixture-notice"), today=first,
-                    extra_env=env) as stack:
+    with live_stack(
+        model=trained_model(), logs=tmp_path_factory.mktemp("fixture-notice"), today=first, extra_env=env
+    ) as stack:
         return {r.id: r for r in run_by_date(CONVERSATIONS, stack)}
 
 

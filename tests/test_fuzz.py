@@ -9,8 +9,17 @@ import pytest
 
 from bot.identifiers import id_number_is_valid
 from tests.fuzz.check import PiiFinder, check_slots, digits_only, scan_logs, scan_tracker, unsafe
-from tests.fuzz.generate import (AUTH_KINDS, HOSTILE, MALFORMED, SHORTCUTS, Request, generate, id_number, mobile,
-                                 spellings)
+from tests.fuzz.generate import (
+    AUTH_KINDS,
+    HOSTILE,
+    MALFORMED,
+    SHORTCUTS,
+    Request,
+    generate,
+    id_number,
+    mobile,
+    spellings,
+)
 from tests.fuzz.run import DEFAULT_SEED, fuzz
 
 SHORT_RUN = 200
@@ -22,6 +31,7 @@ def plan():
 
 
 # ---- the generator --------------------------------------------------------------------------------
+
 
 def test_the_same_seed_gives_the_same_requests_and_another_seed_others():
     first, again, other = generate(300, 7), generate(300, 7), generate(300, 8)
@@ -76,8 +86,10 @@ def test_lone_surrogates_go_as_json_escapes(plan):
     request = next(r for r in plan.requests if r.category == "message:hostile:surrogate")
     assert re.search(rb"\\ud[89a-f][0-9a-f]{2}", request.body())
     assert json.loads(request.body())["message"] == request.message
-    assert Request(0, 0, "message:x", {"sender": "s", "message": "你好"}).body("p-") == \
-        '{"sender": "p-s", "message": "你好"}'.encode()
+    assert (
+        Request(0, 0, "message:x", {"sender": "s", "message": "你好"}).body("p-")
+        == '{"sender": "p-s", "message": "你好"}'.encode()
+    )
 
 
 def test_the_finder_sees_every_spelling_and_never_a_masked_number():
@@ -110,13 +122,17 @@ def test_logs_and_the_tracker_db_are_searched(tmp_path):
     db = tmp_path / "tracker.db"
     with sqlite3.connect(db) as connection:
         connection.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, data TEXT)")
-        rows = [("s", "user", {"event": "user", "text": '/inform{"route":"fuzz_route","status_attempts":0}'}),
-                ("s", "slot", {"event": "slot", "name": "status_attempts", "value": 0}),
-                ("s", "user", {"event": "user", "text": "电话 139-1234-5678"}),
-                ("s", "slot", {"event": "slot", "name": "status_attempts", "value": 0}),
-                ("t", "slot", {"event": "slot", "name": "route", "value": "fuzz_route"})]
-        connection.executemany("INSERT INTO events (sender_id, type_name, data) VALUES (?, ?, ?)",
-                               [(s, t, json.dumps(d)) for s, t, d in rows])
+        rows = [
+            ("s", "user", {"event": "user", "text": '/inform{"route":"fuzz_route","status_attempts":0}'}),
+            ("s", "slot", {"event": "slot", "name": "status_attempts", "value": 0}),
+            ("s", "user", {"event": "user", "text": "电话 139-1234-5678"}),
+            ("s", "slot", {"event": "slot", "name": "status_attempts", "value": 0}),
+            ("t", "slot", {"event": "slot", "name": "route", "value": "fuzz_route"}),
+        ]
+        connection.executemany(
+            "INSERT INTO events (sender_id, type_name, data) VALUES (?, ?, ?)",
+            [(s, t, json.dumps(d)) for s, t, d in rows],
+        )
     assert [leak.where for leak in scan_tracker(db, finder)] == ["events.data id=3 (sender s)"]
     found = check_slots(db, {"s": [{"route": "fuzz_route", "status_attempts": 0}]})
     assert [(f.sender, f.slot) for f in found] == [("s", "status_attempts"), ("t", "route")]
@@ -164,6 +180,7 @@ def test_a_trickling_answer_is_a_timeout_and_a_stream_is_read_whole():
 
 
 # ---- the live stack -------------------------------------------------------------------------------
+
 
 @pytest.mark.server
 def test_short_fuzz_run_against_the_live_stack_finds_nothing(tmp_path):

@@ -20,8 +20,7 @@ import sqlalchemy as sa
 from aiohttp import web
 
 from tests.conftest import REPO_ROOT, trained_model
-from tests.servers import (action_server_command, free_port, rasa_command, stack_env, stop, wait_for,
-                           write_endpoints)
+from tests.servers import action_server_command, free_port, rasa_command, stack_env, stop, wait_for, write_endpoints
 
 pytestmark = pytest.mark.server
 HOLD_SECONDS = 3
@@ -41,11 +40,12 @@ class SlowProxy:
         self.called.set()
         await asyncio.sleep(HOLD_SECONDS)
         async with aiohttp.ClientSession() as session:
-            async with session.post(self.target, data=body, headers={
-                    "Authorization": request.headers.get("Authorization", ""),
-                    "Content-Type": "application/json"}) as response:
-                return web.Response(body=await response.read(), status=response.status,
-                                    content_type="application/json")
+            async with session.post(
+                self.target,
+                data=body,
+                headers={"Authorization": request.headers.get("Authorization", ""), "Content-Type": "application/json"},
+            ) as response:
+                return web.Response(body=await response.read(), status=response.status, content_type="application/json")
 
     def start(self) -> None:
         app = web.Application()
@@ -69,26 +69,41 @@ def test_sigterm_finishes_the_turn_being_answered(tmp_path):
     store = f"sqlite:///{tmp_path / 'store.db'}"
     seed_store(store, people=50, firms=5, progress=False)
     tracker = f"sqlite:///{tmp_path / 'tracker.db'}"
-    env = {**stack_env(), "BOT_TODAY": "2023-01-20", "BOT_DEFAULT_REGION": "", "DATABASE_URL": store,
-           "BOT_TRACKER_URL": tracker, "SANIC_WORKERS": "1"}
+    env = {
+        **stack_env(),
+        "BOT_TODAY": "2023-01-20",
+        "BOT_DEFAULT_REGION": "",
+        "DATABASE_URL": store,
+        "BOT_TRACKER_URL": tracker,
+        "SANIC_WORKERS": "1",
+    }
     proxy = SlowProxy(f"http://127.0.0.1:{action_port}/webhook", proxy_port)
     proxy.start()
     actions = rasa = None
     try:
         with open(tmp_path / "actions.log", "w") as out:
-            actions = subprocess.Popen(action_server_command(action_port), cwd=REPO_ROOT, env=env,
-                                       stdout=out, stderr=subprocess.STDOUT)
+            actions = subprocess.Popen(
+                action_server_command(action_port), cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+            )
         with open(tmp_path / "rasa.log", "w") as out:
-            rasa = subprocess.Popen(rasa_command(trained_model(), endpoints, rasa_port), cwd=REPO_ROOT, env=env,
-                                    stdout=out, stderr=subprocess.STDOUT)
+            rasa = subprocess.Popen(
+                rasa_command(trained_model(), endpoints, rasa_port),
+                cwd=REPO_ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         wait_for(f"http://127.0.0.1:{action_port}/health", actions, tmp_path / "actions.log")
         wait_for(f"http://127.0.0.1:{rasa_port}/", rasa, tmp_path / "rasa.log")
 
         reply = {}
 
         def ask():
-            response = requests.post(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
-                                     json={"sender": "graceful", "message": "嵊泗的留工补助怎么领？"}, timeout=60)
+            response = requests.post(
+                f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
+                json={"sender": "graceful", "message": "嵊泗的留工补助怎么领？"},
+                timeout=60,
+            )
             reply["status"] = response.status_code
             reply["text"] = "\n".join(m.get("text", "") for m in response.json())
 
@@ -105,8 +120,13 @@ def test_sigterm_finishes_the_turn_being_answered(tmp_path):
         engine = sa.create_engine(tracker)
         with engine.connect() as connection:
             locks = connection.execute(sa.text("select count(*) from conversation_locks")).scalar()
-            texts = connection.execute(sa.text(
-                "select data from events where sender_id = 'graceful' and type_name = 'bot'")).scalars().all()
+            texts = (
+                connection.execute(
+                    sa.text("select data from events where sender_id = 'graceful' and type_name = 'bot'")
+                )
+                .scalars()
+                .all()
+            )
         engine.dispose()
         assert locks == 0, "the conversation's lock was left behind"
         assert any("500元" in (json.loads(data).get("text") or "") for data in texts), "the answered turn was not saved"

@@ -11,9 +11,18 @@ import subprocess
 import pytest
 import requests
 
-from tests.servers import (REST_HEADERS, WECHAT_ENV, action_server_command, children, free_port, rasa_command,
-                           stack_env, wait_for, write_endpoints)
 from tests.conftest import REPO_ROOT, trained_model
+from tests.servers import (
+    REST_HEADERS,
+    WECHAT_ENV,
+    action_server_command,
+    children,
+    free_port,
+    rasa_command,
+    stack_env,
+    wait_for,
+    write_endpoints,
+)
 
 pytestmark = pytest.mark.server
 
@@ -29,28 +38,45 @@ def chat(tmp_path_factory):
     store = f"sqlite:///{logs / 'store.db'}"
     seed_store(store, people=300, firms=20, progress=False)
     tracker = f"sqlite:///{logs / 'tracker.db'}"  # this server's histories only, never var/tracker.db
-    env = {**stack_env(), "BOT_TODAY": "2023-01-20", "BOT_DEFAULT_REGION": "", "DATABASE_URL": store,
-           "BOT_TRACKER_URL": tracker, **WECHAT_ENV,
-           # Two Rasa processes, as make run starts on two cores: a conversation's turns land on
-           # either, so every multi-turn test below also checks that they share it correctly.
-           "SANIC_WORKERS": "2"}
+    env = {
+        **stack_env(),
+        "BOT_TODAY": "2023-01-20",
+        "BOT_DEFAULT_REGION": "",
+        "DATABASE_URL": store,
+        "BOT_TRACKER_URL": tracker,
+        **WECHAT_ENV,
+        # Two Rasa processes, as make run starts on two cores: a conversation's turns land on
+        # either, so every multi-turn test below also checks that they share it correctly.
+        "SANIC_WORKERS": "2",
+    }
     processes = []
     try:
         with open(logs / "actions.log", "w") as out:
-            processes.append(subprocess.Popen(
-                action_server_command(action_port),
-                cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT))
+            processes.append(
+                subprocess.Popen(
+                    action_server_command(action_port), cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+                )
+            )
         with open(logs / "rasa.log", "w") as out:
-            processes.append(subprocess.Popen(
-                rasa_command(model, endpoints, rasa_port),
-                cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT))
+            processes.append(
+                subprocess.Popen(
+                    rasa_command(model, endpoints, rasa_port),
+                    cwd=REPO_ROOT,
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            )
         wait_for(f"http://127.0.0.1:{action_port}/health", processes[0], logs / "actions.log")
         wait_for(f"http://127.0.0.1:{rasa_port}/", processes[1], logs / "rasa.log")
 
         def send(sender, message):
-            response = requests.post(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
-                                     json={"sender": sender, "message": message}, headers=REST_HEADERS,
-                                     timeout=30)
+            response = requests.post(
+                f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
+                json={"sender": sender, "message": message},
+                headers=REST_HEADERS,
+                timeout=30,
+            )
             response.raise_for_status()
             return "\n".join(m.get("text", "") for m in response.json())
 
@@ -135,6 +161,7 @@ def test_refusing_consent_leads_to_the_self_check(chat):
 
 # ---- wage-arrears complaints, status and callbacks --------------------------------------------
 
+
 def test_complaint_in_one_message_corrected_confirmed_then_status(chat):
     opened = chat("qx-1", "我叫王大力，电话13912345678，嵊泗某水产公司欠我三个月工资一共一万二")
     assert "工地、项目或地点" in opened  # name, phone, employer and amount are not asked again
@@ -145,7 +172,10 @@ def test_complaint_in_one_message_corrected_confirmed_then_status(chat):
     corrected = chat("qx-1", "电话写错了，是13987654321")
     assert "已修改：手机号" in corrected and "手机号：139****4321" in corrected
     receipt = chat("qx-1", "确认提交")
-    number, code = re.search(r"工单号：(QX-20230120-\d{4})", receipt).group(1), re.search(r"查询码：(\d{6})", receipt).group(1)
+    number, code = (
+        re.search(r"工单号：(QX-20230120-\d{4})", receipt).group(1),
+        re.search(r"查询码：(\d{6})", receipt).group(1),
+    )
     assert "139****4321" in receipt and "12333" in receipt and "第22条）" in receipt
     assert "13987654321" not in receipt
     # The ticket of this conversation is known: only its 查询码 is asked; the phone's last four open nothing.
@@ -184,6 +214,7 @@ def test_asking_for_a_person_books_a_callback(chat):
 
 # ---- the WeChat channel on the real Rasa server -------------------------------------------------
 
+
 def test_wechat_safe_mode_message_answered_by_the_real_bot(chat):
     import time
     import xml.etree.ElementTree as ElementTree
@@ -196,25 +227,38 @@ def test_wechat_safe_mode_message_answered_by_the_real_bot(chat):
     timestamp, nonce = str(int(time.time())), "nonce123"
     signer = WeChatSigner()
     signer.add_data(WECHAT_ENV["WECHAT_TOKEN"], timestamp, nonce)
-    message = ("<xml><ToUserName><![CDATA[gh_live]]></ToUserName><FromUserName><![CDATA[oLiveUser]]></FromUserName>"
-               f"<CreateTime>{timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-               "<Content><![CDATA[嵊泗的留工补助怎么领？]]></Content><MsgId>9100001</MsgId></xml>")
+    message = (
+        "<xml><ToUserName><![CDATA[gh_live]]></ToUserName><FromUserName><![CDATA[oLiveUser]]></FromUserName>"
+        f"<CreateTime>{timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+        "<Content><![CDATA[嵊泗的留工补助怎么领？]]></Content><MsgId>9100001</MsgId></xml>"
+    )
     envelope = {c.tag: c.text for c in ElementTree.fromstring(crypto.encrypt_message(message, nonce, timestamp))}
-    body = f"<xml><ToUserName><![CDATA[gh_live]]></ToUserName><Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>"
-    params = {"signature": signer.signature, "timestamp": timestamp, "nonce": nonce, "encrypt_type": "aes",
-              "msg_signature": envelope["MsgSignature"]}
+    body = (
+        f"<xml><ToUserName><![CDATA[gh_live]]></ToUserName><Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>"
+    )
+    params = {
+        "signature": signer.signature,
+        "timestamp": timestamp,
+        "nonce": nonce,
+        "encrypt_type": "aes",
+        "msg_signature": envelope["MsgSignature"],
+    }
     url = f"{chat.base_url}/webhooks/wechat/webhook"
     response = requests.post(url, params=params, data=body.encode("utf-8"), timeout=30)
     assert response.status_code == 200
     fields = {c.tag: c.text for c in ElementTree.fromstring(response.text)}
-    reply = parse_message(crypto.decrypt_message(response.text, fields["MsgSignature"], fields["TimeStamp"],
-                                                 fields["Nonce"]))
+    reply = parse_message(
+        crypto.decrypt_message(response.text, fields["MsgSignature"], fields["TimeStamp"], fields["Nonce"])
+    )
     assert "500元" in reply.content and reply.content.endswith("（依据：嵊人社发〔2022〕35号 第1条）")
-    assert requests.post(url, params={**params, "signature": "0" * 40}, data=body.encode("utf-8"),
-                         timeout=30).status_code == 403
+    assert (
+        requests.post(url, params={**params, "signature": "0" * 40}, data=body.encode("utf-8"), timeout=30).status_code
+        == 403
+    )
 
 
 # ---- the tracker store ----------------------------------------------------------------------------
+
 
 def test_two_workers_answer_one_conversation_a_turn_at_a_time(chat):
     """Eight messages of one conversation sent at once: both worker processes take some, and the
@@ -226,14 +270,22 @@ def test_two_workers_answer_one_conversation_a_turn_at_a_time(chat):
 
     assert len(children(chat.rasa_pid)) == 2  # Sanic's two workers
     # Each names its region: they are answered in whatever order the lock hands them out.
-    questions = ["嵊泗的留工补助怎么领？", "嵊泗消费券现在还能用吗", "外卖小哥过年留在嵊泗有补贴吗", "嵊泗流量大礼包送多少G"] * 2
+    questions = [
+        "嵊泗的留工补助怎么领？",
+        "嵊泗消费券现在还能用吗",
+        "外卖小哥过年留在嵊泗有补贴吗",
+        "嵊泗流量大礼包送多少G",
+    ] * 2
     with ThreadPoolExecutor(len(questions)) as pool:
         answers = list(pool.map(lambda q: chat("one-conversation", q), questions))
     assert all("依据：嵊人社发〔2022〕35号" in answer for answer in answers), answers
     engine = create_engine(chat.tracker_url)
     with engine.connect() as connection:
-        types = connection.execute(text("SELECT type_name FROM events WHERE sender_id = 'one-conversation' "
-                                        "ORDER BY id")).scalars().all()
+        types = (
+            connection.execute(text("SELECT type_name FROM events WHERE sender_id = 'one-conversation' ORDER BY id"))
+            .scalars()
+            .all()
+        )
     engine.dispose()
     users = [i for i, t in enumerate(types) if t == "user"]
     assert len(users) == len(questions)

@@ -42,6 +42,7 @@ def test_voice_holdout_reads_like_voice_to_text():
     for slip in ("流工", "生死", "胜似", "消费劝", "不贴", "社宝", "外麦", "幺", "一万二", "六万"):
         assert slip in joined, slip
 
+
 _STRIP = re.compile(r"[\s\W_]+", re.UNICODE)  # whitespace and punctuation (ASCII and full-width)
 
 
@@ -111,8 +112,7 @@ def test_no_holdout_message_is_a_training_message(holdout, training):
     trained = {}
     for text, intent in training:
         trained.setdefault(normalise(text), (text, intent))
-    leaked = [(text, trained[normalise(text)]) for text, _ in _examples(holdout)
-              if normalise(text) in trained]
+    leaked = [(text, trained[normalise(text)]) for text, _ in _examples(holdout) if normalise(text) in trained]
     assert not leaked, f"holdout messages that are also training messages: {leaked}"
 
 
@@ -135,7 +135,7 @@ def _within_one_edit(a: str, b: str) -> bool:
     i = 0
     while i < len(a) and a[i] == b[i]:
         i += 1
-    return a[i:] == b[i + 1:] or (len(a) == len(b) and a[i + 1:] == b[i + 1:])
+    return a[i:] == b[i + 1 :] or (len(a) == len(b) and a[i + 1 :] == b[i + 1 :])
 
 
 def test_no_holdout_message_is_a_near_copy_of_a_training_message(holdout, training):

@@ -51,8 +51,10 @@ def test_story_turn_intents(parse):
     for story, text, intent in TURNS:
         result = parse(text)
         if result["intent"]["name"] != intent:
-            misses.append(f"{story}: {text!r} → {result['intent']['name']} "
-                          f"({result['intent'].get('confidence', 0):.2f}), expected {intent}")
+            misses.append(
+                f"{story}: {text!r} → {result['intent']['name']} "
+                f"({result['intent'].get('confidence', 0):.2f}), expected {intent}"
+            )
     accuracy = 1 - len(misses) / len(TURNS)
     print(f"story-turn intent accuracy {accuracy:.3f} ({len(TURNS) - len(misses)}/{len(TURNS)})")
     print("\n".join(misses))

@@ -123,8 +123,7 @@ class RedisMessageLog:
         return LoggedMessage(data["status"], data.get("reply"))
 
     def finish(self, key: str, status: str, reply: Optional[str] = None) -> None:
-        self.client.set(self._key(key), json.dumps({"status": status, "reply": reply}, ensure_ascii=False),
-                        ex=self.ttl)
+        self.client.set(self._key(key), json.dumps({"status": status, "reply": reply}, ensure_ascii=False), ex=self.ttl)
 
     def count(self) -> int:
         return sum(1 for key in self.client.scan_iter(match=self.prefix + "*") if not self._is_token_key(key))

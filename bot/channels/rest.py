@@ -66,7 +66,9 @@ def read_body(body: bytes) -> RestMessage:
     if len(body) > MAX_BODY_BYTES:
         raise BadRequest(f"请求体过大（最多{MAX_BODY_BYTES}字节）。Body too large (at most {MAX_BODY_BYTES} bytes).")
     if not body.strip():
-        raise BadRequest('请求体为空，应为 {"sender": …, "message": …}。Empty body: expected {"sender": …, "message": …}.')
+        raise BadRequest(
+            '请求体为空，应为 {"sender": …, "message": …}。Empty body: expected {"sender": …, "message": …}.'
+        )
     try:
         data = json.loads(body)
     except (ValueError, RecursionError):
@@ -77,13 +79,17 @@ def read_body(body: bytes) -> RestMessage:
     if not isinstance(sender, str) or not sender.strip():
         raise BadRequest('缺少 "sender" 或不是字符串。"sender" is missing or not a string.')
     if len(sender) > MAX_SENDER_CHARS or not sender.isprintable():
-        raise BadRequest(f'"sender" 应为不超过{MAX_SENDER_CHARS}个可打印字符。'
-                         f'"sender" must be at most {MAX_SENDER_CHARS} printable characters.')
+        raise BadRequest(
+            f'"sender" 应为不超过{MAX_SENDER_CHARS}个可打印字符。'
+            f'"sender" must be at most {MAX_SENDER_CHARS} printable characters.'
+        )
     if not isinstance(message, str):
         raise BadRequest('缺少 "message" 或不是字符串。"message" is missing or not a string.')
     if len(message) > MAX_MESSAGE_CHARS:
-        raise BadRequest(f'"message" 过长（最多{MAX_MESSAGE_CHARS}个字符）。'
-                         f'"message" is too long (at most {MAX_MESSAGE_CHARS} characters).')
+        raise BadRequest(
+            f'"message" 过长（最多{MAX_MESSAGE_CHARS}个字符）。'
+            f'"message" is too long (at most {MAX_MESSAGE_CHARS} characters).'
+        )
     if metadata is not None and not isinstance(metadata, dict):
         raise BadRequest('"metadata" 应为 JSON 对象。"metadata" must be a JSON object.')
     return RestMessage(sender, clean_user_text(message), metadata)
@@ -129,14 +135,21 @@ class GuardedRestInput(RestInput):
         if not self.wechat_on:
             return None
         if not self.rest_token:
-            return _error(403, "REST 通道已关闭：微信公众号通道开启时，需设置 REST_TOKEN 才能使用 REST。"
-                               "The REST channel is off while the WeChat channel is on (set REST_TOKEN).")
+            return _error(
+                403,
+                "REST 通道已关闭：微信公众号通道开启时，需设置 REST_TOKEN 才能使用 REST。"
+                "The REST channel is off while the WeChat channel is on (set REST_TOKEN).",
+            )
         scheme, _, given = (request.headers.get("Authorization") or "").partition(" ")
         expected = self.rest_token.encode("utf-8", "surrogatepass")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode("utf-8", "surrogatepass"),
-                                                                 expected):
-            return _error(401, "需要有效的访问令牌（Authorization: Bearer …）。A valid bearer token is required.",
-                          headers={"WWW-Authenticate": 'Bearer realm="rest"'})
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            given.strip().encode("utf-8", "surrogatepass"), expected
+        ):
+            return _error(
+                401,
+                "需要有效的访问令牌（Authorization: Bearer …）。A valid bearer token is required.",
+                headers={"WWW-Authenticate": 'Bearer realm="rest"'},
+            )
         return None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -181,8 +194,11 @@ class GuardedRestInput(RestInput):
 
     async def _ask(self, on_new_message, message: RestMessage, collector: CollectingOutputChannel) -> None:
         try:
-            await on_new_message(UserMessage(message.text, collector, message.sender, input_channel=self.name(),
-                                             metadata=message.metadata))
+            await on_new_message(
+                UserMessage(
+                    message.text, collector, message.sender, input_channel=self.name(), metadata=message.metadata
+                )
+            )
         except asyncio.CancelledError:
             logger.error("rest: the answer to a message timed out")
         except Exception:

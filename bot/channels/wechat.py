@@ -40,9 +40,18 @@ from sanic.response import HTTPResponse
 from bot.channels.message_log import ASYNC, DONE, MessageLog, message_log_from_env
 from bot.channels.wechat_api import WeChatApi
 from bot.channels.wechat_menu import click_texts
-from bot.channels.wechat_protocol import (MAX_BODY_BYTES, InboundMessage, ProtocolError, WeChatConfig,
-                                          check_timestamp, encrypted_reply_xml, read_inbound, sha1_signature,
-                                          signature_matches, text_reply_xml)
+from bot.channels.wechat_protocol import (
+    MAX_BODY_BYTES,
+    InboundMessage,
+    ProtocolError,
+    WeChatConfig,
+    check_timestamp,
+    encrypted_reply_xml,
+    read_inbound,
+    sha1_signature,
+    signature_matches,
+    text_reply_xml,
+)
 from bot.text.clean import UNREADABLE_REPLY, clean_user_text, safe_reply_text
 from bot.text.mask import mask_text
 
@@ -114,8 +123,9 @@ class WeChatInput(InputChannel):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WeChatInput":
         return cls(WeChatConfig.from_env())
 
-    def __init__(self, config: Optional[WeChatConfig], message_log: Optional[MessageLog] = None,
-                 api: Optional[WeChatApi] = None):
+    def __init__(
+        self, config: Optional[WeChatConfig], message_log: Optional[MessageLog] = None, api: Optional[WeChatApi] = None
+    ):
         self.config = config
         self._log = message_log
         self.api = api
@@ -247,8 +257,7 @@ class WeChatInput(InputChannel):
         metadata = {"wechat_msg": inbound.dedupe_key, "wechat_type": inbound.msg_type}
         if inbound.fields.get("Event", "").lower() == "click":
             metadata["wechat_menu_key"] = inbound.fields.get("EventKey", "")
-        await on_new_message(UserMessage(text, collector, inbound.openid, input_channel=self.name(),
-                                         metadata=metadata))
+        await on_new_message(UserMessage(text, collector, inbound.openid, input_channel=self.name(), metadata=metadata))
         return collector.messages
 
     async def _answer_of_first(self, key: str) -> Optional[str]:

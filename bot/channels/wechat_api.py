@@ -37,8 +37,14 @@ class SharedTokens(Protocol):
 
 
 class WeChatApi:
-    def __init__(self, base: str, app_id: str, secret: str, timeout: float = 10.0,
-                 shared: Optional[Callable[[], SharedTokens]] = None):
+    def __init__(
+        self,
+        base: str,
+        app_id: str,
+        secret: str,
+        timeout: float = 10.0,
+        shared: Optional[Callable[[], SharedTokens]] = None,
+    ):
         self.base = base.rstrip("/")
         self.app_id, self.secret = app_id, secret
         self.shared = shared  # called when first needed (opening the store can wait until then)
@@ -98,8 +104,12 @@ class WeChatApi:
             token = await self.access_token(refused)
             # ensure_ascii=False: WeChat shows "\uXXXX" escapes in menu names literally
             body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-            async with self._client().post(f"{self.base}{path}", params={"access_token": token}, data=body,
-                                           headers={"Content-Type": "application/json"}) as response:
+            async with self._client().post(
+                f"{self.base}{path}",
+                params={"access_token": token},
+                data=body,
+                headers={"Content-Type": "application/json"},
+            ) as response:
                 data = await response.json(content_type=None)
             code = int(data.get("errcode", 0) or 0)
             if code == 0:

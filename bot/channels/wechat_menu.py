@@ -19,9 +19,20 @@ MAX_TOP_NAME_BYTES = 16
 MAX_SUB_NAME_BYTES = 60
 MAX_KEY_BYTES = 128
 # Button types of the menu-create API; "click" and "view" are the ones this menu uses.
-BUTTON_TYPES = {"click", "view", "miniprogram", "scancode_push", "scancode_waitmsg", "pic_sysphoto",
-                "pic_photo_or_album", "pic_weixin", "location_select", "media_id", "article_id",
-                "article_view_limited"}
+BUTTON_TYPES = {
+    "click",
+    "view",
+    "miniprogram",
+    "scancode_push",
+    "scancode_waitmsg",
+    "pic_sysphoto",
+    "pic_photo_or_album",
+    "pic_weixin",
+    "location_select",
+    "media_id",
+    "article_id",
+    "article_view_limited",
+}
 KEYED_TYPES = BUTTON_TYPES - {"view", "miniprogram", "media_id", "article_id", "article_view_limited"}
 
 

@@ -95,7 +95,7 @@ class SafeModeCipher:
         if len(content) < 4:
             raise ProtocolError("ciphertext too short")
         (length,) = struct.unpack(">I", content[:4])
-        xml, app_id = content[4:4 + length], content[4 + length:]
+        xml, app_id = content[4 : 4 + length], content[4 + length :]
         if len(xml) != length:
             raise ProtocolError("bad message length")
         if not hmac.compare_digest(app_id, self.app_id.encode("utf-8")):
@@ -127,13 +127,15 @@ def _cdata(value: str) -> str:
 
 
 def text_reply_xml(to_user: str, from_user: str, content: str, now: Optional[int] = None) -> str:
-    return ("<xml>"
-            f"<ToUserName>{_cdata(to_user)}</ToUserName>"
-            f"<FromUserName>{_cdata(from_user)}</FromUserName>"
-            f"<CreateTime>{now or int(time.time())}</CreateTime>"
-            "<MsgType><![CDATA[text]]></MsgType>"
-            f"<Content>{_cdata(content)}</Content>"
-            "</xml>")
+    return (
+        "<xml>"
+        f"<ToUserName>{_cdata(to_user)}</ToUserName>"
+        f"<FromUserName>{_cdata(from_user)}</FromUserName>"
+        f"<CreateTime>{now or int(time.time())}</CreateTime>"
+        "<MsgType><![CDATA[text]]></MsgType>"
+        f"<Content>{_cdata(content)}</Content>"
+        "</xml>"
+    )
 
 
 def encrypted_reply_xml(cipher: SafeModeCipher, token: str, xml: str) -> str:
@@ -141,17 +143,20 @@ def encrypted_reply_xml(cipher: SafeModeCipher, token: str, xml: str) -> str:
     timestamp = str(int(time.time()))
     nonce = secrets.token_hex(8)
     signature = sha1_signature(token, timestamp, nonce, encrypted)
-    return ("<xml>"
-            f"<Encrypt>{_cdata(encrypted)}</Encrypt>"
-            f"<MsgSignature>{_cdata(signature)}</MsgSignature>"
-            f"<TimeStamp>{timestamp}</TimeStamp>"
-            f"<Nonce>{_cdata(nonce)}</Nonce>"
-            "</xml>")
+    return (
+        "<xml>"
+        f"<Encrypt>{_cdata(encrypted)}</Encrypt>"
+        f"<MsgSignature>{_cdata(signature)}</MsgSignature>"
+        f"<TimeStamp>{timestamp}</TimeStamp>"
+        f"<Nonce>{_cdata(nonce)}</Nonce>"
+        "</xml>"
+    )
 
 
 @dataclass
 class InboundMessage:
     """One message from WeChat, decrypted and parsed; `encrypted`: reply in safe mode too."""
+
     fields: Dict[str, str]
     encrypted: bool = False
 
@@ -197,11 +202,14 @@ class WeChatConfig:
         token = env.get("WECHAT_TOKEN", "").strip()
         if not token:
             return None
-        config = cls(token=token, app_id=env.get("WECHAT_APPID", "").strip(),
-                     secret=env.get("WECHAT_SECRET", "").strip(),
-                     encoding_aes_key=env.get("WECHAT_ENCODING_AES_KEY", "").strip(),
-                     api_base=env.get("WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/"),
-                     reply_timeout=float(env.get("WECHAT_REPLY_TIMEOUT", "4.0")))
+        config = cls(
+            token=token,
+            app_id=env.get("WECHAT_APPID", "").strip(),
+            secret=env.get("WECHAT_SECRET", "").strip(),
+            encoding_aes_key=env.get("WECHAT_ENCODING_AES_KEY", "").strip(),
+            api_base=env.get("WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/"),
+            reply_timeout=float(env.get("WECHAT_REPLY_TIMEOUT", "4.0")),
+        )
         if config.encoding_aes_key:
             config.cipher = SafeModeCipher(config.encoding_aes_key, config.app_id)
         return config

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
-from bot.complaints.parsing import Amount, Months, parse_months, parse_phone, read_amount
+from bot.complaints.parsing import Months, parse_months, parse_phone, read_amount
 from bot.text.normalize import normalize
 from bot.text.numbers import AMOUNT_RANGE, HEADCOUNT_RANGE, headcount_plausible, read_int
 
@@ -28,31 +28,52 @@ SURNAMES = set(
     "钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢"
     "安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游"
     "辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟"
-    "应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝")
+    "应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+)
 _NAME_WORDS = re.compile(r"工|公司|老板|师傅|员工|农民|投诉|欠|工资|电话|手机|我|你|他|这|那|不|没|要|想")
-_NAME_CUE = re.compile(r"(?:我叫|俺叫|我的名字是|我的名字叫|名字是|名字叫|姓名是|姓名[:：]?|本人是?|我是|叫)\s*"
-                       r"([\u4e00-\u9fa5][\u4e00-\u9fa5·]{1,4}?)(?=$|[，,。.\s；;！!、]|电话|手机|联系|号码|在|的|今年|家)")
-_EMPLOYER_SUFFIX = (r"(?:有限责任公司|股份有限公司|有限公司|集团|公司|加工厂|工厂|厂|建筑队|施工队|劳务队|装修队|"
-                    r"合作社|商行|超市|酒店|饭店|餐馆|饭馆|门店|店)")
+_NAME_CUE = re.compile(
+    r"(?:我叫|俺叫|我的名字是|我的名字叫|名字是|名字叫|姓名是|姓名[:：]?|本人是?|我是|叫)\s*"
+    r"([\u4e00-\u9fa5][\u4e00-\u9fa5·]{1,4}?)(?=$|[，,。.\s；;！!、]|电话|手机|联系|号码|在|的|今年|家)"
+)
+_EMPLOYER_SUFFIX = (
+    r"(?:有限责任公司|股份有限公司|有限公司|集团|公司|加工厂|工厂|厂|建筑队|施工队|劳务队|装修队|"
+    r"合作社|商行|超市|酒店|饭店|餐馆|饭馆|门店|店)"
+)
 _EMPLOYER = re.compile(r"([\u4e00-\u9fa5A-Za-z0-9（）()·]{1,30}?" + _EMPLOYER_SUFFIX + r")")
 _EMPLOYER_BAD = re.compile(r"我|投诉|举报|要|欠|工资|老板|什么|哪|怎么|这家|那家|电话|手机")
-_LEAD = re.compile(r"^(?:我们?(?:是|在|给)?|俺们?(?:在|给)?|在|给|帮|替|是|被|就是|原来在|之前在|老板是|单位是|单位叫|"
-                   r"公司叫|公司是|公司名字?是?|欠薪的是|欠钱的是|欠我工资的是|雇主是|用人单位是?|欠薪单位是?|单位名称是?)")
-_SITE_SUFFIX = re.compile(r"([\u4e00-\u9fa5A-Za-z0-9#（）()]{1,30}?(?:工地|项目部|项目|工程|码头|渔场|养殖场|基地|小区|大楼|车间|船上|"
-                          r"镇|乡|村|岛|船厂|冷库|厂区|仓库|港区|渔港))$")
-_SITE_AT = re.compile(r"^在([\u4e00-\u9fa5A-Za-z0-9#]{0,20}?(?:工地|码头|渔场|车间|镇|乡|村|岛|船厂|冷库|厂区|仓库|港区|渔港|"
-                      r"船上|工厂|厂里))(?:的[\u4e00-\u9fa5]{1,8})?(?:干活|上班|打工|工作|做工|施工|做事)?$")
+_LEAD = re.compile(
+    r"^(?:我们?(?:是|在|给)?|俺们?(?:在|给)?|在|给|帮|替|是|被|就是|原来在|之前在|老板是|单位是|单位叫|"
+    r"公司叫|公司是|公司名字?是?|欠薪的是|欠钱的是|欠我工资的是|雇主是|用人单位是?|欠薪单位是?|单位名称是?)"
+)
+_SITE_SUFFIX = re.compile(
+    r"([\u4e00-\u9fa5A-Za-z0-9#（）()]{1,30}?(?:工地|项目部|项目|工程|码头|渔场|养殖场|基地|小区|大楼|车间|船上|"
+    r"镇|乡|村|岛|船厂|冷库|厂区|仓库|港区|渔港))$"
+)
+_SITE_AT = re.compile(
+    r"^在([\u4e00-\u9fa5A-Za-z0-9#]{0,20}?(?:工地|码头|渔场|车间|镇|乡|村|岛|船厂|冷库|厂区|仓库|港区|渔港|"
+    r"船上|工厂|厂里))(?:的[\u4e00-\u9fa5]{1,8})?(?:干活|上班|打工|工作|做工|施工|做事)?$"
+)
 _SITE_LEAD = re.compile(r"^(?:(?:工地|项目|地点|地址|工作地点)(?:在|是|名称是?)|在|是)")
-_SITE_SAID = re.compile(r"(?:干活的?地点|干活的地方|工作地点|工地|项目|地点|地址)(?:在|是|叫)\s*"
-                        r"([\u4e00-\u9fa5A-Za-z0-9#（）()]{2,30}?)(?=$|[，,。；;！!、\s])")
-_SITE_CUE = re.compile(r"(?:工地在|项目在|地点在|地址在|工作地点是?|干活的地方是?|在)\s*"
-                       r"([\u4e00-\u9fa5A-Za-z0-9#（）()]{2,30}?)\s*(?:干活|上班|打工|工作|做工|施工|做事|干了|干)")
+_SITE_SAID = re.compile(
+    r"(?:干活的?地点|干活的地方|工作地点|工地|项目|地点|地址)(?:在|是|叫)\s*"
+    r"([\u4e00-\u9fa5A-Za-z0-9#（）()]{2,30}?)(?=$|[，,。；;！!、\s])"
+)
+_SITE_CUE = re.compile(
+    r"(?:工地在|项目在|地点在|地址在|工作地点是?|干活的地方是?|在)\s*"
+    r"([\u4e00-\u9fa5A-Za-z0-9#（）()]{2,30}?)\s*(?:干活|上班|打工|工作|做工|施工|做事|干了|干)"
+)
 _WORKERS = re.compile(r"(\d+)\s*(多|几)?\s*(?:个|名|位)?\s*(?:人|工友|工人|兄弟|老乡|同事|农民工|伙计|员工)")
-_WORKERS_CN = re.compile(r"([一二两三四五六七八九十百]+)\s*(多|几)?\s*(?:个|名|位)\s*(?:人|工友|工人|兄弟|老乡|同事|农民工|伙计|员工)")
+_WORKERS_CN = re.compile(
+    r"([一二两三四五六七八九十百]+)\s*(多|几)?\s*(?:个|名|位)\s*(?:人|工友|工人|兄弟|老乡|同事|农民工|伙计|员工)"
+)
 _ALONE = re.compile(r"就我(?:自己|1个|一个)?|只有我|我自己|我1个人|我一个人|本人1人|就1个")
-_CANNOT_GO_HOME = re.compile(r"回不了家|回不去|没钱回家|没法回家|不能回家|回家的路费|买不起车票|没钱买票|过不了年|"
-                             r"回家过年都没钱|没钱过年|没钱回老家|回不了老家")
-_SKIP = re.compile(r"^(?:跳过|不知道|不清楚|不记得|记不清|忘了|说不清|没有|没了|无|暂无|不晓得|不好说|算了吧不填|略)[。.!！]?$")
+_CANNOT_GO_HOME = re.compile(
+    r"回不了家|回不去|没钱回家|没法回家|不能回家|回家的路费|买不起车票|没钱买票|过不了年|"
+    r"回家过年都没钱|没钱过年|没钱回老家|回不了老家"
+)
+_SKIP = re.compile(
+    r"^(?:跳过|不知道|不清楚|不记得|记不清|忘了|说不清|没有|没了|无|暂无|不晓得|不好说|算了吧不填|略)[。.!！]?$"
+)
 _MONEY_CUE = re.compile(r"欠|工资|工钱|薪|元|块|钱|万|千|共|总")
 _PHONE_CUE = re.compile(r"电话|手机|号码|联系方式|打我")
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -78,6 +99,7 @@ def chinese_number(text: str) -> Optional[int]:
 @dataclass
 class Extracted:
     """The fields found in one message, and what was wrong with the asked one."""
+
     values: Dict[str, object] = field(default_factory=dict)
     problem: Optional[str] = None
     cannot_go_home: bool = False
@@ -153,17 +175,20 @@ def find_workers(text: str, asked: bool = False) -> Optional[int]:
     if _ALONE.search(text):
         return 1
     if asked:
-        bare = re.fullmatch(r"\s*(?:一共|总共|共)?\s*(\d+|[一二两三四五六七八九十百]+)\s*(?:多|几)?\s*(?:个|名|位)?\s*(?:人)?\s*",
-                            text)
+        bare = re.fullmatch(
+            r"\s*(?:一共|总共|共)?\s*(\d+|[一二两三四五六七八九十百]+)\s*(?:多|几)?\s*(?:个|名|位)?\s*(?:人)?\s*", text
+        )
         if bare:
             value = bare.group(1)
             return read_int(value) if value.isdigit() else chinese_number(value)
     return None
 
 
-_NOT_A_VALUE = re.compile(r"[?？]|吗|呢|怎么|咋|什么|啥|能不能|可不可以|是不是|有没有|问一下|请问|想问|能领不|能拿不|行不|"
-                          r"[能会要可]\S{0,4}不$|^(?:对|对的|是的|好的?|行|嗯|确认|提交|"
-                          r"没问题|可以)(?:的|了|吧|啊)?[，,。.!！]*(?:确认)?(?:提交)?(?:吧)?[。.!！]*$")
+_NOT_A_VALUE = re.compile(
+    r"[?？]|吗|呢|怎么|咋|什么|啥|能不能|可不可以|是不是|有没有|问一下|请问|想问|能领不|能拿不|行不|"
+    r"[能会要可]\S{0,4}不$|^(?:对|对的|是的|好的?|行|嗯|确认|提交|"
+    r"没问题|可以)(?:的|了|吧|啊)?[，,。.!！]*(?:确认)?(?:提交)?(?:吧)?[。.!！]*$"
+)
 
 
 def extract(text: str, today: dt.date, asked: Optional[str] = None) -> Extracted:
@@ -209,7 +234,9 @@ def _extract(flat: str, today: dt.date, asked: Optional[str]) -> Extracted:
     if site and site != employer:
         out.values["site"] = site
 
-    money_text = re.sub(r"\d+\s*(?:多|几)?\s*(?:个|名|位)?\s*(?:人|工友|工人|兄弟|老乡|同事|农民工|伙计|员工)", " ", flat)
+    money_text = re.sub(
+        r"\d+\s*(?:多|几)?\s*(?:个|名|位)?\s*(?:人|工友|工人|兄弟|老乡|同事|农民工|伙计|员工)", " ", flat
+    )
     amount = read_amount(money_text) if (asked == "amount" or _MONEY_CUE.search(flat)) else None
     if amount and not amount.plausible:
         if asked == "amount":
@@ -248,7 +275,8 @@ PROBLEMS = {
 }
 # A figure beyond bot.text.numbers' ranges ("欠我9999…9元", "0个人"): re-asked with the range.
 OUT_OF_RANGE = {
-    "amount": f"这个金额不在合理范围内（{AMOUNT_RANGE}），请核对后再说一遍，例如“一万二”或“12000元”；不清楚可回复“跳过”。",
+    "amount": f"这个金额不在合理范围内（{AMOUNT_RANGE}），请核对后再说一遍，"
+    "例如“一万二”或“12000元”；不清楚可回复“跳过”。",
     "workers": f"这个人数不在合理范围内（{HEADCOUNT_RANGE}），请核对后回复被欠薪的人数，例如“1”或“12个人”。",
 }
 
@@ -273,9 +301,9 @@ def extract_correction(text: str, today: dt.date) -> Extracted:
         found = label.search(flat)
         if not found:
             continue
-        rest = flat[found.end():]
+        rest = flat[found.end() :]
         marks = list(_CORRECTION_MARK.finditer(rest))
-        value = rest[marks[-1].end():] if marks else rest
+        value = rest[marks[-1].end() :] if marks else rest
         value = re.sub(r"^(?:错了|不对|有误|写错了|搞错了)[，,。]?", "", value).strip(" ，,。")
         if value:
             result = extract(value, today, asked=name)
@@ -287,8 +315,23 @@ def extract_correction(text: str, today: dt.date) -> Extracted:
     return extract(flat, today)
 
 
-LABELS = {"name": "姓名", "phone": "手机号", "employer": "欠薪单位", "site": "工作地点/项目",
-          "amount": "欠薪金额", "months": "欠薪月份", "workers": "涉及人数", "description": "情况说明"}
-EXAMPLES = {"name": "名字是王大力", "phone": "电话是13912345678", "employer": "单位是某某水产公司",
-            "site": "地点是某某码头", "amount": "金额是一万二", "months": "月份是去年10月到12月",
-            "workers": "人数是3个人", "description": "说明是老板已失联"}
+LABELS = {
+    "name": "姓名",
+    "phone": "手机号",
+    "employer": "欠薪单位",
+    "site": "工作地点/项目",
+    "amount": "欠薪金额",
+    "months": "欠薪月份",
+    "workers": "涉及人数",
+    "description": "情况说明",
+}
+EXAMPLES = {
+    "name": "名字是王大力",
+    "phone": "电话是13912345678",
+    "employer": "单位是某某水产公司",
+    "site": "地点是某某码头",
+    "amount": "金额是一万二",
+    "months": "月份是去年10月到12月",
+    "workers": "人数是3个人",
+    "description": "说明是老板已失联",
+}

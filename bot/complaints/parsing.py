@@ -63,9 +63,12 @@ def read_amount(text: str) -> Optional[Amount]:
         per = _money(monthly.group(1))
         count = int(months.group(1))
         return Amount(per * count, approximate=bool(monthly.group(2)), per_month=per, months=count)
-    candidates = [(m, _money(m.group(1))) for m in re.finditer(_NUMBER + _NOT_MONEY_AFTER + r"\s*(多)?", flat)
-                  if not re.match(r"\s*(个月|月)", flat[m.end(1):])]
-    candidates = [(m, v) for m, v in candidates if v >= 10 or re.match(r"\s*(元|块)", flat[m.end(1):])]
+    candidates = [
+        (m, _money(m.group(1)))
+        for m in re.finditer(_NUMBER + _NOT_MONEY_AFTER + r"\s*(多)?", flat)
+        if not re.match(r"\s*(个月|月)", flat[m.end(1) :])
+    ]
+    candidates = [(m, v) for m, v in candidates if v >= 10 or re.match(r"\s*(元|块)", flat[m.end(1) :])]
     if not candidates:
         return None
     # An ID or account number next to the amount is not the amount: the largest plausible figure.
@@ -106,8 +109,11 @@ def parse_months(text: str, today: dt.date) -> Optional[Months]:
     flat = normalize(text or "")
 
     def month_of(match, group_offset: int = 0) -> Optional[Tuple[int, int]]:
-        prefix, year, month = (match.group(1 + group_offset), match.group(2 + group_offset),
-                               int(match.group(3 + group_offset)))
+        prefix, year, month = (
+            match.group(1 + group_offset),
+            match.group(2 + group_offset),
+            int(match.group(3 + group_offset)),
+        )
         if not 1 <= month <= 12:
             return None
         if year:

@@ -45,8 +45,12 @@ from bot.text.mask import mask_phone
 
 RECEIVED, IN_PROGRESS, RESOLVED, TRANSFERRED = "已受理", "处理中", "已办结", "已转办"
 STATUSES = (RECEIVED, IN_PROGRESS, RESOLVED, TRANSFERRED)
-TRANSITIONS = {RECEIVED: {IN_PROGRESS, TRANSFERRED}, IN_PROGRESS: {RESOLVED, TRANSFERRED},
-               RESOLVED: set(), TRANSFERRED: set()}
+TRANSITIONS = {
+    RECEIVED: {IN_PROGRESS, TRANSFERRED},
+    IN_PROGRESS: {RESOLVED, TRANSFERRED},
+    RESOLVED: set(),
+    TRANSFERRED: set(),
+}
 PREFIXES = {"complaint": "QX", "callback": "HD"}
 SYSTEM_STAFF = "系统"
 URGENT_WORKERS = 10
@@ -77,7 +81,7 @@ def beijing(moment: dt.datetime) -> str:
 
 
 def normalize_ticket_number(text: str) -> Optional[str]:
-    """"qx20230115-0007", "QX 20230115 0007" → "QX-20230115-0007"; None when there is none."""
+    """ "qx20230115-0007", "QX 20230115 0007" → "QX-20230115-0007"; None when there is none."""
     match = _NUMBER.search(text or "")
     if not match:
         return None
@@ -85,7 +89,7 @@ def normalize_ticket_number(text: str) -> Optional[str]:
 
 
 def new_code() -> str:
-    return f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
 
 
 @lru_cache(maxsize=1)
@@ -205,6 +209,7 @@ class TicketView:
 @dataclass(frozen=True)
 class StatusAnswer:
     """What a complainant who proved the ticket is theirs may see."""
+
     number: str
     kind: str
     status: str
@@ -218,6 +223,7 @@ class StatusCheck:
     """The outcome of a status check: the answer for the right number and code; `locked` when too
     many wrong codes were given (for this ticket, or by this sender) and nothing was checked.
     Neither says whether the ticket exists or how close a wrong code was."""
+
     answer: Optional[StatusAnswer] = None
     locked: bool = False
 
@@ -225,6 +231,7 @@ class StatusCheck:
 @dataclass(frozen=True)
 class StatusLock:
     """A ticket locked for self-service: for the console's alert."""
+
     number: str
     wrong: int  # wrong codes within the window
     last_at: str  # Beijing time of the latest
@@ -232,21 +239,34 @@ class StatusLock:
 
 def _view(ticket: Ticket, events: Sequence[TicketEvent] = ()) -> TicketView:
     return TicketView(
-        number=ticket.number, kind=ticket.kind, status=ticket.status, urgent=ticket.urgent,
-        urgent_reason=ticket.urgent_reason, channel=ticket.channel, filed_on=ticket.filed_on,
-        created_at=beijing(ticket.created_at), updated_at=beijing(ticket.updated_at), name=ticket.name,
-        phone=ticket.phone, firm_name=ticket.firm_name, firm_credit_code=ticket.firm_credit_code,
-        work_site=ticket.work_site, amount_yuan=ticket.amount_yuan, amount_text=ticket.amount_text,
-        months=tuple(m for m in (ticket.months or "").split(",") if m), months_count=ticket.months_count,
-        workers=ticket.workers, description=ticket.description, callback_time=ticket.callback_time,
-        events=tuple(TicketEventView(beijing(e.at), e.staff, e.from_status, e.to_status, e.note)
-                     for e in events),
-        code_issued=ticket.access_code_hash is not None)
+        number=ticket.number,
+        kind=ticket.kind,
+        status=ticket.status,
+        urgent=ticket.urgent,
+        urgent_reason=ticket.urgent_reason,
+        channel=ticket.channel,
+        filed_on=ticket.filed_on,
+        created_at=beijing(ticket.created_at),
+        updated_at=beijing(ticket.updated_at),
+        name=ticket.name,
+        phone=ticket.phone,
+        firm_name=ticket.firm_name,
+        firm_credit_code=ticket.firm_credit_code,
+        work_site=ticket.work_site,
+        amount_yuan=ticket.amount_yuan,
+        amount_text=ticket.amount_text,
+        months=tuple(m for m in (ticket.months or "").split(",") if m),
+        months_count=ticket.months_count,
+        workers=ticket.workers,
+        description=ticket.description,
+        callback_time=ticket.callback_time,
+        events=tuple(TicketEventView(beijing(e.at), e.staff, e.from_status, e.to_status, e.note) for e in events),
+        code_issued=ticket.access_code_hash is not None,
+    )
 
 
 class ComplaintService:
-    def __init__(self, url: Optional[str] = None, clock: Callable[[], dt.date] = bot_today,
-                 auto_migrate: bool = True):
+    def __init__(self, url: Optional[str] = None, clock: Callable[[], dt.date] = bot_today, auto_migrate: bool = True):
         self.url = url
         self.clock = clock
         if auto_migrate:
@@ -293,14 +313,16 @@ class ComplaintService:
             exact = session.execute(select(Firm.name, Firm.credit_code).where(Firm.name == name)).first()
             if exact:
                 return exact[0], exact[1]
-            rows = session.execute(select(Firm.name, Firm.credit_code)
-                                   .where(Firm.name.contains(name, autoescape=True)).limit(2)).all()
+            rows = session.execute(
+                select(Firm.name, Firm.credit_code).where(Firm.name.contains(name, autoescape=True)).limit(2)
+            ).all()
             return (rows[0][0], rows[0][1]) if len(rows) == 1 else None
 
     # ---- filing ------------------------------------------------------------------------------
 
-    def file(self, key: str, draft: Optional[Draft] = None, kind: str = "complaint",
-             channel: str = "chat") -> Tuple[TicketView, bool]:
+    def file(
+        self, key: str, draft: Optional[Draft] = None, kind: str = "complaint", channel: str = "chat"
+    ) -> Tuple[TicketView, bool]:
         """File the ticket for `key` once: (ticket, True) when made now, (ticket, False) when it
         already existed. Without `draft`, the saved draft for `key` is used (and deleted)."""
         if kind not in PREFIXES:
@@ -338,18 +360,39 @@ class ComplaintService:
             number = self._new_number(session, PREFIXES[kind], day)
             reason = draft.urgency() if kind == "complaint" else None
             ticket = Ticket(
-                number=number, idempotency_key=key, kind=kind, status=RECEIVED, urgent=reason is not None,
-                urgent_reason=reason, channel=channel, filed_on=day, created_at=now, updated_at=now,
-                name=draft.name, phone=draft.phone, firm_name=draft.firm_name,
-                firm_credit_code=draft.firm_credit_code, work_site=draft.work_site,
+                number=number,
+                idempotency_key=key,
+                kind=kind,
+                status=RECEIVED,
+                urgent=reason is not None,
+                urgent_reason=reason,
+                channel=channel,
+                filed_on=day,
+                created_at=now,
+                updated_at=now,
+                name=draft.name,
+                phone=draft.phone,
+                firm_name=draft.firm_name,
+                firm_credit_code=draft.firm_credit_code,
+                work_site=draft.work_site,
                 amount_yuan=Decimal(draft.amount_yuan).quantize(Decimal("0.01")) if draft.amount_yuan else None,
-                amount_text=draft.amount_text, months=",".join(draft.months) or None,
-                months_count=draft.months_count or (len(draft.months) or None), workers=draft.workers,
-                description=draft.description, callback_time=draft.callback_time)
+                amount_text=draft.amount_text,
+                months=",".join(draft.months) or None,
+                months_count=draft.months_count or (len(draft.months) or None),
+                workers=draft.workers,
+                description=draft.description,
+                callback_time=draft.callback_time,
+            )
             session.add(ticket)
             session.flush()
-            event = TicketEvent(ticket_id=ticket.id, at=now, staff=SYSTEM_STAFF, from_status=None,
-                                to_status=RECEIVED, note=f"经{channel}登记" + (f"，紧急：{reason}" if reason else ""))
+            event = TicketEvent(
+                ticket_id=ticket.id,
+                at=now,
+                staff=SYSTEM_STAFF,
+                from_status=None,
+                to_status=RECEIVED,
+                note=f"经{channel}登记" + (f"，紧急：{reason}" if reason else ""),
+            )
             session.add(event)
             session.execute(delete(IntakeDraft).where(IntakeDraft.key == key))
             session.flush()
@@ -364,8 +407,11 @@ class ComplaintService:
         not guessable from another ticket's number. Two filings drawing the same number collide on
         the unique constraint, and the losing one is retried (file())."""
         stem = f"{prefix}-{day:%Y%m%d}-"
-        used = set(session.execute(select(Ticket.number).where(Ticket.number > stem,
-                                                               Ticket.number < stem[:-1] + ".")).scalars())
+        used = set(
+            session.execute(
+                select(Ticket.number).where(Ticket.number > stem, Ticket.number < stem[:-1] + ".")
+            ).scalars()
+        )
         free = [n for n in range(1, 10000) if f"{stem}{n:04d}" not in used]
         if not free:
             raise TicketError("当日工单编号已用完，请联系管理员")
@@ -375,8 +421,11 @@ class ComplaintService:
 
     @staticmethod
     def _with_events(session: Session, ticket: Ticket) -> TicketView:
-        events = session.execute(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
-                                 .order_by(TicketEvent.id)).scalars().all()
+        events = (
+            session.execute(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id))
+            .scalars()
+            .all()
+        )
         return _view(ticket, events)
 
     def get(self, number: str) -> Optional[TicketView]:
@@ -390,9 +439,17 @@ class ComplaintService:
             ticket = session.execute(select(Ticket).where(Ticket.idempotency_key == key)).scalar_one_or_none()
             return self._with_events(session, ticket) if ticket else None
 
-    def list(self, status: Optional[str] = None, kind: Optional[str] = None, urgent: Optional[bool] = None,
-             since: Optional[dt.date] = None, until: Optional[dt.date] = None, firm: Optional[str] = None,
-             limit: int = 50, offset: int = 0) -> Tuple[List[TicketView], int]:
+    def list(
+        self,
+        status: Optional[str] = None,
+        kind: Optional[str] = None,
+        urgent: Optional[bool] = None,
+        since: Optional[dt.date] = None,
+        until: Optional[dt.date] = None,
+        firm: Optional[str] = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> Tuple[List[TicketView], int]:
         """A page of tickets, newest first, and how many match in all."""
         if status is not None and status not in STATUSES:
             raise TicketError(f"状态只能是：{'、'.join(STATUSES)}")
@@ -411,8 +468,17 @@ class ComplaintService:
             conditions.append(or_(Ticket.firm_name.contains(firm, autoescape=True), Ticket.firm_credit_code == firm))
         with session_scope(self.url) as session:
             total = session.execute(select(func.count(Ticket.id)).where(*conditions)).scalar_one()
-            rows = session.execute(select(Ticket).where(*conditions).order_by(Ticket.id.desc())
-                                   .limit(max(1, min(limit, 500))).offset(max(0, offset))).scalars().all()
+            rows = (
+                session.execute(
+                    select(Ticket)
+                    .where(*conditions)
+                    .order_by(Ticket.id.desc())
+                    .limit(max(1, min(limit, 500)))
+                    .offset(max(0, offset))
+                )
+                .scalars()
+                .all()
+            )
             return [_view(t) for t in rows], total
 
     def count(self) -> int:
@@ -423,18 +489,22 @@ class ComplaintService:
         """Tickets filed per day from `since` to `until` (every day, zeros included), and the
         number of tickets in each status (all time): what the console's dashboard charts."""
         with session_scope(self.url) as session:
-            per_day = dict(session.execute(
-                select(Ticket.filed_on, func.count(Ticket.id))
-                .where(Ticket.filed_on >= since, Ticket.filed_on <= until).group_by(Ticket.filed_on)).all())
-            per_status = dict(session.execute(select(Ticket.status, func.count(Ticket.id))
-                                              .group_by(Ticket.status)).all())
+            per_day = dict(
+                session.execute(
+                    select(Ticket.filed_on, func.count(Ticket.id))
+                    .where(Ticket.filed_on >= since, Ticket.filed_on <= until)
+                    .group_by(Ticket.filed_on)
+                ).all()
+            )
+            per_status = dict(
+                session.execute(select(Ticket.status, func.count(Ticket.id)).group_by(Ticket.status)).all()
+            )
         days = [since + dt.timedelta(days=i) for i in range((until - since).days + 1)]
         return [(day, per_day.get(day, 0)) for day in days], {s: per_status.get(s, 0) for s in STATUSES}
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
-    def update(self, number: str, staff: str, status: Optional[str] = None,
-               note: Optional[str] = None) -> TicketView:
+    def update(self, number: str, staff: str, status: Optional[str] = None, note: Optional[str] = None) -> TicketView:
         """Change the status and/or add a note; each is one audit-trail entry."""
         staff = (staff or "").strip()
         note = (note or "").strip() or None
@@ -448,8 +518,9 @@ class ComplaintService:
             raise TicketError("备注不能超过2000字")
         number = normalize_ticket_number(number) or number
         with session_scope(self.url) as session:
-            ticket = session.execute(select(Ticket).where(Ticket.number == number)
-                                     .with_for_update()).scalar_one_or_none()
+            ticket = session.execute(
+                select(Ticket).where(Ticket.number == number).with_for_update()
+            ).scalar_one_or_none()
             if ticket is None:
                 raise TicketError(f"没有工单 {number}")
             before = ticket.status
@@ -459,8 +530,11 @@ class ComplaintService:
             now = utcnow()
             after = status or before
             ticket.status, ticket.updated_at = after, now
-            session.add(TicketEvent(ticket_id=ticket.id, at=now, staff=staff[:64], from_status=before,
-                                    to_status=after, note=note))
+            session.add(
+                TicketEvent(
+                    ticket_id=ticket.id, at=now, staff=staff[:64], from_status=before, to_status=after, note=note
+                )
+            )
             session.flush()
             return self._with_events(session, ticket)
 
@@ -480,10 +554,12 @@ class ComplaintService:
             code = None
             if ticket.access_code_hash is None:
                 code = new_code()
-                claimed = session.execute(update(Ticket).where(Ticket.id == ticket.id,
-                                                               Ticket.access_code_hash.is_(None))
-                                          .values(access_code_hash=hash_secret(code))
-                                          .execution_options(synchronize_session=False)).rowcount
+                claimed = session.execute(
+                    update(Ticket)
+                    .where(Ticket.id == ticket.id, Ticket.access_code_hash.is_(None))
+                    .values(access_code_hash=hash_secret(code))
+                    .execution_options(synchronize_session=False)
+                ).rowcount
                 if claimed != 1:  # a concurrent receipt issued it first
                     code = None
                 session.expire(ticket)
@@ -499,14 +575,22 @@ class ComplaintService:
         number = normalize_ticket_number(number) or number
         code = new_code()
         with session_scope(self.url) as session:
-            ticket = session.execute(select(Ticket).where(Ticket.number == number)
-                                     .with_for_update()).scalar_one_or_none()
+            ticket = session.execute(
+                select(Ticket).where(Ticket.number == number).with_for_update()
+            ).scalar_one_or_none()
             if ticket is None:
                 raise TicketError(f"没有工单 {number}")
             ticket.access_code_hash = hash_secret(code)
             cleared = self._clear_wrong(session, number)
-            session.add(AuditEntry(at=utcnow(), staff=staff[:64], action="code_reset", subject=number,
-                                   detail=f"已重新发放查询码（查询码不记录），清除{cleared}次错误查询"))
+            session.add(
+                AuditEntry(
+                    at=utcnow(),
+                    staff=staff[:64],
+                    action="code_reset",
+                    subject=number,
+                    detail=f"已重新发放查询码（查询码不记录），清除{cleared}次错误查询",
+                )
+            )
         return code
 
     def unlock_status(self, number: str, staff: str) -> int:
@@ -517,26 +601,44 @@ class ComplaintService:
             if session.execute(select(Ticket.id).where(Ticket.number == number)).first() is None:
                 raise TicketError(f"没有工单 {number}")
             cleared = self._clear_wrong(session, number)
-            session.add(AuditEntry(at=utcnow(), staff=(staff or "?")[:64], action="status_unlocked",
-                                   subject=number, detail=f"解除自助查询锁定，清除{cleared}次错误查询"))
+            session.add(
+                AuditEntry(
+                    at=utcnow(),
+                    staff=(staff or "?")[:64],
+                    action="status_unlocked",
+                    subject=number,
+                    detail=f"解除自助查询锁定，清除{cleared}次错误查询",
+                )
+            )
         return cleared
 
     @staticmethod
     def _clear_wrong(session: Session, number: str) -> int:
-        return session.execute(update(StatusAttempt).where(
-            StatusAttempt.ticket_number == number, StatusAttempt.ok.is_(False), StatusAttempt.cleared.is_(False))
-            .values(cleared=True).execution_options(synchronize_session=False)).rowcount or 0
+        return (
+            session.execute(
+                update(StatusAttempt)
+                .where(
+                    StatusAttempt.ticket_number == number, StatusAttempt.ok.is_(False), StatusAttempt.cleared.is_(False)
+                )
+                .values(cleared=True)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            or 0
+        )
 
     def locked_tickets(self, number: Optional[str] = None) -> List[StatusLock]:
         """Tickets locked for self-service now (5 wrong codes within 24 hours), newest lock first;
         only tickets that exist. With `number`, that ticket's lock or nothing."""
         since = utcnow() - STATUS_WINDOW
         wrong, latest = func.count(StatusAttempt.id), func.max(StatusAttempt.at)
-        query = (select(StatusAttempt.ticket_number, wrong, latest)
-                 .join(Ticket, Ticket.number == StatusAttempt.ticket_number)
-                 .where(StatusAttempt.ok.is_(False), StatusAttempt.cleared.is_(False), StatusAttempt.at >= since)
-                 .group_by(StatusAttempt.ticket_number).having(wrong >= TICKET_WRONG_LIMIT)
-                 .order_by(latest.desc()))
+        query = (
+            select(StatusAttempt.ticket_number, wrong, latest)
+            .join(Ticket, Ticket.number == StatusAttempt.ticket_number)
+            .where(StatusAttempt.ok.is_(False), StatusAttempt.cleared.is_(False), StatusAttempt.at >= since)
+            .group_by(StatusAttempt.ticket_number)
+            .having(wrong >= TICKET_WRONG_LIMIT)
+            .order_by(latest.desc())
+        )
         if number is not None:
             query = query.where(StatusAttempt.ticket_number == (normalize_ticket_number(number) or number))
         with session_scope(self.url) as session:
@@ -555,16 +657,21 @@ class ComplaintService:
         since = now - STATUS_WINDOW
         with session_scope(self.url) as session:
             # The ticket's row lock (PostgreSQL) and the insert (SQLite's write lock) serialize checks.
-            ticket = session.execute(select(Ticket).where(Ticket.number == number)
-                                     .with_for_update()).scalar_one_or_none()
+            ticket = session.execute(
+                select(Ticket).where(Ticket.number == number).with_for_update()
+            ).scalar_one_or_none()
             attempt = StatusAttempt(ticket_number=number, sender_key=who, at=now, ok=False, cleared=False)
             session.add(attempt)
             session.flush()
             earlier = (StatusAttempt.id != attempt.id, StatusAttempt.ok.is_(False), StatusAttempt.at >= since)
-            ticket_wrong = session.execute(select(func.count(StatusAttempt.id)).where(
-                *earlier, StatusAttempt.ticket_number == number, StatusAttempt.cleared.is_(False))).scalar_one()
-            sender_wrong = session.execute(select(func.count(StatusAttempt.id)).where(
-                *earlier, StatusAttempt.sender_key == who)).scalar_one()
+            ticket_wrong = session.execute(
+                select(func.count(StatusAttempt.id)).where(
+                    *earlier, StatusAttempt.ticket_number == number, StatusAttempt.cleared.is_(False)
+                )
+            ).scalar_one()
+            sender_wrong = session.execute(
+                select(func.count(StatusAttempt.id)).where(*earlier, StatusAttempt.sender_key == who)
+            ).scalar_one()
             if ticket_wrong >= TICKET_WRONG_LIMIT or sender_wrong >= SENDER_WRONG_LIMIT:
                 session.delete(attempt)  # refused, not checked: not a try
                 return StatusCheck(locked=True)
@@ -576,14 +683,35 @@ class ComplaintService:
                 self._clear_wrong(session, number)
                 view = self._with_events(session, ticket)
                 latest = view.latest_staff_note
-                return StatusCheck(StatusAnswer(view.number, view.kind, view.status, view.filed_on,
-                                                view.updated_at, latest.note if latest else None))
+                return StatusCheck(
+                    StatusAnswer(
+                        view.number,
+                        view.kind,
+                        view.status,
+                        view.filed_on,
+                        view.updated_at,
+                        latest.note if latest else None,
+                    )
+                )
             ticket_wrong, sender_wrong = ticket_wrong + 1, sender_wrong + 1
             if ticket is not None and ticket_wrong == TICKET_WRONG_LIMIT:
-                session.add(AuditEntry(at=now, staff=SYSTEM_STAFF, action="status_locked", subject=number,
-                                       detail=f"24小时内{ticket_wrong}次错误查询码，自助查询已锁定"))
+                session.add(
+                    AuditEntry(
+                        at=now,
+                        staff=SYSTEM_STAFF,
+                        action="status_locked",
+                        subject=number,
+                        detail=f"24小时内{ticket_wrong}次错误查询码，自助查询已锁定",
+                    )
+                )
             if sender_wrong == SENDER_WRONG_LIMIT:
-                session.add(AuditEntry(at=now, staff=SYSTEM_STAFF, action="status_sender_locked",
-                                       subject=f"会话 {who[:12]}", detail=f"24小时内{sender_wrong}次错误查询码"
-                                       f"（最近：{number}），该会话的自助查询已暂停"))
+                session.add(
+                    AuditEntry(
+                        at=now,
+                        staff=SYSTEM_STAFF,
+                        action="status_sender_locked",
+                        subject=f"会话 {who[:12]}",
+                        detail=f"24小时内{sender_wrong}次错误查询码（最近：{number}），该会话的自助查询已暂停",
+                    )
+                )
             return StatusCheck(locked=ticket_wrong >= TICKET_WRONG_LIMIT or sender_wrong >= SENDER_WRONG_LIMIT)

@@ -35,8 +35,15 @@ from aiohttp import web
 from bot.clock import today as bot_today
 from bot.complaints.dialogue import ComplaintIntake
 from bot.complaints.parsing import parse_amount, parse_months, parse_phone, read_amount
-from bot.complaints.service import (STATUSES, TRANSITIONS, ComplaintService, Draft, TicketError,
-                                    TicketView, normalize_ticket_number)
+from bot.complaints.service import (
+    STATUSES,
+    TRANSITIONS,
+    ComplaintService,
+    Draft,
+    TicketError,
+    TicketView,
+    normalize_ticket_number,
+)
 from bot.console.charts import bar_chart, column_chart
 from bot.console.copilot import Copilot, intent_label
 from bot.console.rasa_client import RasaClient, RasaUnavailable
@@ -75,16 +82,19 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> "Settings":
-        return cls(store_url=os.environ.get("DATABASE_URL") or None,
-                   tracker_url=os.environ.get("BOT_TRACKER_URL") or None,
-                   rasa_url=os.environ.get("RASA_URL") or "http://localhost:5005",
-                   rasa_token=os.environ.get("RASA_TOKEN") or None,
-                   secure_cookies=os.environ.get("CONSOLE_SECURE_COOKIES", "1") != "0")
+        return cls(
+            store_url=os.environ.get("DATABASE_URL") or None,
+            tracker_url=os.environ.get("BOT_TRACKER_URL") or None,
+            rasa_url=os.environ.get("RASA_URL") or "http://localhost:5005",
+            rasa_token=os.environ.get("RASA_TOKEN") or None,
+            secure_cookies=os.environ.get("CONSOLE_SECURE_COOKIES", "1") != "0",
+        )
 
 
 @dataclass
 class Lookup:
     """An eligibility lookup kept server-side, so the full number never goes back to the page."""
+
     subject: str
     owner: str  # the session token's holder
     at: float = field(default_factory=time.monotonic)
@@ -111,6 +121,7 @@ def run(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Awaitable[An
 
 # ---- helpers for handlers --------------------------------------------------------------------
 
+
 def current(request: web.Request) -> LoginSession:
     return request["login"]
 
@@ -119,8 +130,13 @@ def render(request: web.Request, template: str, status: int = 200, **context: An
     env: jinja2.Environment = request.app[JINJA]
     login = request.get("login")
     page = env.get_template(template).render(
-        login=login, csrf=login.csrf_token if login else request.get("login_csrf", ""), path=request.path,
-        today=request.app[SETTINGS].today(), flash=request.get("flash"), **context)
+        login=login,
+        csrf=login.csrf_token if login else request.get("login_csrf", ""),
+        path=request.path,
+        today=request.app[SETTINGS].today(),
+        flash=request.get("flash"),
+        **context,
+    )
     return web.Response(text=page, status=status, content_type="text/html", charset="utf-8")
 
 
@@ -133,10 +149,10 @@ def error_page(request: web.Request, status: int, message: str) -> web.Response:
 def require_supervisor(handler: Callable[[web.Request], Awaitable[web.StreamResponse]]):
     async def wrapped(request: web.Request) -> web.StreamResponse:
         if not current(request).staff.is_supervisor:
-            await run(request.app[STAFF].audit, current(request).staff.name, "denied", request.path,
-                      "需要班长权限")
+            await run(request.app[STAFF].audit, current(request).staff.name, "denied", request.path, "需要班长权限")
             return error_page(request, 403, "此操作需要班长（supervisor）权限")
         return await handler(request)
+
     return wrapped
 
 
@@ -144,13 +160,22 @@ def client_address(request: web.Request) -> str:
     return request.remote or "?"
 
 
-def _set_cookie(response: web.StreamResponse, request: web.Request, name: str, value: str,
-                max_age: Optional[int] = None) -> None:
-    response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="Strict", path="/",
-                        secure=request.app[SETTINGS].secure_cookies)
+def _set_cookie(
+    response: web.StreamResponse, request: web.Request, name: str, value: str, max_age: Optional[int] = None
+) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="Strict",
+        path="/",
+        secure=request.app[SETTINGS].secure_cookies,
+    )
 
 
 # ---- middlewares -----------------------------------------------------------------------------
+
 
 @web.middleware
 async def security_headers(request: web.Request, handler):
@@ -164,9 +189,11 @@ async def security_headers(request: web.Request, handler):
     except Exception:  # an unexpected failure: a Chinese page, the detail in the (masked) log
         logger.exception("console error on %s", request.path)
         response = error_page(request, 500, "系统出错了，请稍后再试；问题已记录")
-    response.headers.setdefault("Content-Security-Policy",
-                                "default-src 'self'; img-src 'self' data:; object-src 'none'; "
-                                "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
@@ -213,6 +240,7 @@ async def csrf_protection(request: web.Request, handler):
 
 # ---- logging in --------------------------------------------------------------------------------
 
+
 def _safe_next(target: Optional[str]) -> str:
     """Only paths on this site: never an open redirect."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
@@ -237,14 +265,16 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     target = _safe_next(form.get("next"))
     try:
-        login = await run(request.app[STAFF].login, str(form.get("name", "")), str(form.get("password", "")),
-                          client_address(request))
+        login = await run(
+            request.app[STAFF].login, str(form.get("name", "")), str(form.get("password", "")), client_address(request)
+        )
     except StaffError as exc:
         token = secrets.token_urlsafe(32)
         request["login_csrf"] = token
         status = 429 if isinstance(exc, LoginLocked) else 401
-        response = render(request, "login.html", status=status, error=str(exc), next=target,
-                          name=str(form.get("name", ""))[:64])
+        response = render(
+            request, "login.html", status=status, error=str(exc), next=target, name=str(form.get("name", ""))[:64]
+        )
         if isinstance(exc, LoginLocked):
             response.headers["Retry-After"] = str(exc.retry_after)
         _set_cookie(response, request, LOGIN_CSRF_COOKIE, token, max_age=3600)
@@ -276,6 +306,7 @@ async def home(request: web.Request) -> web.StreamResponse:
 
 
 # ---- copilot -------------------------------------------------------------------------------------
+
 
 async def copilot_page(request: web.Request) -> web.Response:
     return render(request, "copilot.html", regions=request.app[BOOK].regions)
@@ -314,9 +345,16 @@ async def clause_api(request: web.Request) -> web.Response:
         clause = notice.clause(request.match_info["clause"])
     except KeyError:
         return web.json_response({"error": "没有这一条"}, status=404)
-    return web.json_response({"notice": notice.number, "title": notice.title, "cite": clause.cite,
-                              "heading": clause.heading, "text": clause.text,
-                              "link": f"/policies#{clause_anchor(notice.key, clause.id)}"})
+    return web.json_response(
+        {
+            "notice": notice.number,
+            "title": notice.title,
+            "cite": clause.cite,
+            "heading": clause.heading,
+            "text": clause.text,
+            "link": f"/policies#{clause_anchor(notice.key, clause.id)}",
+        }
+    )
 
 
 def clause_anchor(notice_key: str, clause_id: str) -> str:
@@ -324,6 +362,7 @@ def clause_anchor(notice_key: str, clause_id: str) -> str:
 
 
 # ---- eligibility lookup --------------------------------------------------------------------
+
 
 def _lookups(request: web.Request) -> Dict[str, Lookup]:
     store: Dict[str, Lookup] = request.app[LOOKUPS]
@@ -339,14 +378,34 @@ def _report_context(report, reveal: bool) -> Dict[str, Any]:
         name = report.name if reveal else mask_name(report.name)
     else:
         shown_id, name = report.subject_id, report.name
-    return {"kind": report.kind, "subject": shown_id, "name": name, "benefits": [
-        {"name": d.name, "decision": DECISION_LABELS.get(d.decision, d.decision), "decision_key": d.decision,
-         "amount": d.amount_text or (f"{d.amount} 元" if d.amount is not None else ""), "citation": d.citation,
-         "how": d.how_to_claim, "referral": d.referral,
-         "conditions": [{"mark": STATUS_MARKS.get(c.status, c.status), "status": c.status, "text": c.text,
-                         "explanation": c.explanation, "clause": c.clause} for c in d.conditions]}
-        for d in report.benefits],
-        "workforce": [w.to_dict() for w in report.workforce]}
+    return {
+        "kind": report.kind,
+        "subject": shown_id,
+        "name": name,
+        "benefits": [
+            {
+                "name": d.name,
+                "decision": DECISION_LABELS.get(d.decision, d.decision),
+                "decision_key": d.decision,
+                "amount": d.amount_text or (f"{d.amount} 元" if d.amount is not None else ""),
+                "citation": d.citation,
+                "how": d.how_to_claim,
+                "referral": d.referral,
+                "conditions": [
+                    {
+                        "mark": STATUS_MARKS.get(c.status, c.status),
+                        "status": c.status,
+                        "text": c.text,
+                        "explanation": c.explanation,
+                        "clause": c.clause,
+                    }
+                    for c in d.conditions
+                ],
+            }
+            for d in report.benefits
+        ],
+        "workforce": [w.to_dict() for w in report.workforce],
+    }
 
 
 async def lookup_page(request: web.Request) -> web.Response:
@@ -364,8 +423,12 @@ async def lookup_submit(request: web.Request) -> web.Response:
         return render(request, "lookup.html", status=404, error=mask_text(f"库中没有 {subject.upper()} 的记录"))
     ref = secrets.token_urlsafe(16)
     _lookups(request)[ref] = Lookup(report.subject_id, current(request).token)
-    await run(request.app[STAFF].audit, current(request).staff.name, "lookup",
-              mask_id_number(report.subject_id) if report.kind == "person" else report.subject_id)
+    await run(
+        request.app[STAFF].audit,
+        current(request).staff.name,
+        "lookup",
+        mask_id_number(report.subject_id) if report.kind == "person" else report.subject_id,
+    )
     return render(request, "lookup.html", report=_report_context(report, reveal=False), ref=ref)
 
 
@@ -378,13 +441,18 @@ async def lookup_reveal(request: web.Request) -> web.Response:
     report = await run(request.app[ELIGIBILITY].check, item.subject)
     if report is None:
         return render(request, "lookup.html", status=404, error="记录已不在库中")
-    await run(request.app[STAFF].audit, current(request).staff.name, "reveal_id_number",
-              mask_id_number(item.subject) if report.kind == "person" else item.subject,
-              str(form.get("reason", "")).strip()[:200] or "资格查询")
+    await run(
+        request.app[STAFF].audit,
+        current(request).staff.name,
+        "reveal_id_number",
+        mask_id_number(item.subject) if report.kind == "person" else item.subject,
+        str(form.get("reason", "")).strip()[:200] or "资格查询",
+    )
     return render(request, "lookup.html", report=_report_context(report, reveal=True), revealed=True)
 
 
 # ---- intake --------------------------------------------------------------------------------------
+
 
 def _intake_key() -> str:
     return "console-" + secrets.token_hex(16)
@@ -395,11 +463,17 @@ def _valid_key(key: str) -> bool:
 
 
 def _draft_fields(draft: Draft) -> Dict[str, str]:
-    return {"name": draft.name or "", "firm_name": draft.firm_name or "", "work_site": draft.work_site or "",
-            "amount": draft.amount_text or (draft.amount_yuan or ""), "months": "、".join(draft.months) or (
-                f"{draft.months_count}个月" if draft.months_count else ""),
-            "workers": str(draft.workers or ""), "description": draft.description or "",
-            "callback_time": draft.callback_time or "", "cannot_go_home": "1" if draft.cannot_go_home else ""}
+    return {
+        "name": draft.name or "",
+        "firm_name": draft.firm_name or "",
+        "work_site": draft.work_site or "",
+        "amount": draft.amount_text or (draft.amount_yuan or ""),
+        "months": "、".join(draft.months) or (f"{draft.months_count}个月" if draft.months_count else ""),
+        "workers": str(draft.workers or ""),
+        "description": draft.description or "",
+        "callback_time": draft.callback_time or "",
+        "cannot_go_home": "1" if draft.cannot_go_home else "",
+    }
 
 
 async def intake_page(request: web.Request) -> web.Response:
@@ -416,8 +490,15 @@ async def intake_prefill(request: web.Request) -> web.Response:
     key = _intake_key()
     draft = await run(request.app[INTAKE].draft_from_text, text)
     await run(request.app[COMPLAINTS].save_draft, key, draft)
-    return render(request, "intake.html", kind=kind, key=key, values=_draft_fields(draft),
-                  phone_hint=mask_phone(draft.phone) if draft.phone else None, errors=[])
+    return render(
+        request,
+        "intake.html",
+        kind=kind,
+        key=key,
+        values=_draft_fields(draft),
+        phone_hint=mask_phone(draft.phone) if draft.phone else None,
+        errors=[],
+    )
 
 
 async def intake_submit(request: web.Request) -> web.Response:
@@ -431,9 +512,20 @@ async def intake_submit(request: web.Request) -> web.Response:
     if filed is not None:  # submitted twice (double click, resend): the ticket it already made
         raise web.HTTPSeeOther(f"/tickets/{filed.number}?filed=1")
     saved = await run(service.load_draft, key)
-    values = {name: str(form.get(name, "")).strip() for name in
-              ("name", "firm_name", "work_site", "amount", "months", "workers", "description", "callback_time",
-               "cannot_go_home")}
+    values = {
+        name: str(form.get(name, "")).strip()
+        for name in (
+            "name",
+            "firm_name",
+            "work_site",
+            "amount",
+            "months",
+            "workers",
+            "description",
+            "callback_time",
+            "cannot_go_home",
+        )
+    }
     draft, errors = Draft(), []
     phone_text = str(form.get("phone", "")).strip()
     if phone_text:
@@ -478,13 +570,29 @@ async def intake_submit(request: web.Request) -> web.Response:
     if errors:
         if draft.phone and draft.phone != saved.phone:  # keep a newly typed phone server-side, not in the page
             await run(service.save_draft, key, Draft(phone=draft.phone))
-        return render(request, "intake.html", status=400, kind=kind, key=key, values=values, errors=errors,
-                      phone_hint=mask_phone(draft.phone) if draft.phone else None)
+        return render(
+            request,
+            "intake.html",
+            status=400,
+            kind=kind,
+            key=key,
+            values=values,
+            errors=errors,
+            phone_hint=mask_phone(draft.phone) if draft.phone else None,
+        )
     try:
         ticket, created = await run(service.file, key, draft, kind, "console")
     except TicketError as exc:
-        return render(request, "intake.html", status=503 if exc.retryable else 400, kind=kind, key=key,
-                      values=values, errors=[str(exc)], phone_hint=mask_phone(draft.phone) if draft.phone else None)
+        return render(
+            request,
+            "intake.html",
+            status=503 if exc.retryable else 400,
+            kind=kind,
+            key=key,
+            values=values,
+            errors=[str(exc)],
+            phone_hint=mask_phone(draft.phone) if draft.phone else None,
+        )
     staff = current(request).staff.name
     if created:
         await run(service.update, ticket.number, staff, None, f"坐席 {staff} 在控制台登记")
@@ -492,6 +600,7 @@ async def intake_submit(request: web.Request) -> web.Response:
 
 
 # ---- the queue -----------------------------------------------------------------------------------
+
 
 def _date(value: str, label: str, errors: List[str]) -> Optional[dt.date]:
     if not value:
@@ -518,33 +627,73 @@ async def queue_page(request: web.Request) -> web.Response:
         page = max(1, int(q.get("page", "1")))
     except ValueError:
         page = 1
-    tickets, total = await run(request.app[COMPLAINTS].list, status, kind, urgent, since, until, firm,
-                               PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    tickets, total = await run(
+        request.app[COMPLAINTS].list, status, kind, urgent, since, until, firm, PAGE_SIZE, (page - 1) * PAGE_SIZE
+    )
     locks = await run(request.app[COMPLAINTS].locked_tickets)
-    filters = {k: v for k, v in {"status": status, "kind": kind, "urgent": "1" if urgent else None,
-                                 "since": q.get("since"), "until": q.get("until"), "firm": firm}.items() if v}
+    filters = {
+        k: v
+        for k, v in {
+            "status": status,
+            "kind": kind,
+            "urgent": "1" if urgent else None,
+            "since": q.get("since"),
+            "until": q.get("until"),
+            "firm": firm,
+        }.items()
+        if v
+    }
     pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
 
     def page_link(number: int) -> str:
         return "/queue?" + urlencode({**filters, "page": number})
 
-    return render(request, "queue.html", tickets=tickets, total=total, page=page, pages=pages, filters=filters,
-                  page_link=page_link, statuses=STATUSES, kinds=KIND_LABELS, errors=errors, mask_text=mask_text,
-                  locks=locks, locked={lock.number for lock in locks})
+    return render(
+        request,
+        "queue.html",
+        tickets=tickets,
+        total=total,
+        page=page,
+        pages=pages,
+        filters=filters,
+        page_link=page_link,
+        statuses=STATUSES,
+        kinds=KIND_LABELS,
+        errors=errors,
+        mask_text=mask_text,
+        locks=locks,
+        locked={lock.number for lock in locks},
+    )
 
 
-async def ticket_page(request: web.Request, reveal: bool = False, error: Optional[str] = None,
-                      status: int = 200, ticket: Optional[TicketView] = None,
-                      new_code: Optional[str] = None) -> web.Response:
+async def ticket_page(
+    request: web.Request,
+    reveal: bool = False,
+    error: Optional[str] = None,
+    status: int = 200,
+    ticket: Optional[TicketView] = None,
+    new_code: Optional[str] = None,
+) -> web.Response:
     if ticket is None:
         ticket = await run(request.app[COMPLAINTS].get, request.match_info["number"])
     if ticket is None:
         return error_page(request, 404, "没有这个工单")
     locks = await run(request.app[COMPLAINTS].locked_tickets, ticket.number)
-    return render(request, "ticket.html", status=status, ticket=ticket, kinds=KIND_LABELS,
-                  next_statuses=sorted(TRANSITIONS[ticket.status]), reveal=reveal, error=error,
-                  filed=request.query.get("filed") == "1", mask_text=mask_text, lock=locks[0] if locks else None,
-                  new_code=new_code, unlocked=request.query.get("unlocked") == "1")
+    return render(
+        request,
+        "ticket.html",
+        status=status,
+        ticket=ticket,
+        kinds=KIND_LABELS,
+        next_statuses=sorted(TRANSITIONS[ticket.status]),
+        reveal=reveal,
+        error=error,
+        filed=request.query.get("filed") == "1",
+        mask_text=mask_text,
+        lock=locks[0] if locks else None,
+        new_code=new_code,
+        unlocked=request.query.get("unlocked") == "1",
+    )
 
 
 async def ticket_view(request: web.Request) -> web.Response:
@@ -556,8 +705,13 @@ async def ticket_update(request: web.Request) -> web.Response:
     status = str(form.get("status", "")) or None
     note = str(form.get("note", "")).strip() or None
     try:
-        await run(request.app[COMPLAINTS].update, request.match_info["number"], current(request).staff.name,
-                  status, mask_text(note) if note else None)
+        await run(
+            request.app[COMPLAINTS].update,
+            request.match_info["number"],
+            current(request).staff.name,
+            status,
+            mask_text(note) if note else None,
+        )
     except TicketError as exc:
         return await ticket_page(request, error=str(exc), status=400)
     raise web.HTTPSeeOther(f"/tickets/{request.match_info['number']}")
@@ -569,8 +723,9 @@ async def ticket_reveal(request: web.Request) -> web.Response:
     ticket = await run(request.app[COMPLAINTS].get, number)
     if ticket is None:
         return error_page(request, 404, "没有这个工单")
-    await run(request.app[STAFF].audit, current(request).staff.name, "reveal_phone", number,
-              f"电话 {ticket.phone_masked}")
+    await run(
+        request.app[STAFF].audit, current(request).staff.name, "reveal_phone", number, f"电话 {ticket.phone_masked}"
+    )
     return await ticket_page(request, reveal=True, ticket=ticket)
 
 
@@ -578,8 +733,7 @@ async def ticket_code(request: web.Request) -> web.Response:
     """A new 查询码 for a caller the agent has verified: shown on this one response only, audited
     without the code; the old code stops working and a self-service lock ends."""
     try:
-        code = await run(request.app[COMPLAINTS].reset_code, request.match_info["number"],
-                         current(request).staff.name)
+        code = await run(request.app[COMPLAINTS].reset_code, request.match_info["number"], current(request).staff.name)
     except TicketError as exc:
         return error_page(request, 404, str(exc))
     return await ticket_page(request, new_code=code)  # every page is sent no-store
@@ -596,6 +750,7 @@ async def ticket_unlock(request: web.Request) -> web.Response:
 
 # ---- policies ------------------------------------------------------------------------------------
 
+
 async def policies_page(request: web.Request) -> web.Response:
     book = request.app[BOOK]
     query = (request.query.get("q") or "").strip()[:50]
@@ -606,11 +761,19 @@ async def policies_page(request: web.Request) -> web.Response:
             ids = {*benefit.clauses, *(c.clause for c in benefit.conditions), *(w.clause for w in benefit.windows)}
             for clause_id in ids:
                 resting.setdefault(clause_id, []).append(benefit.name)
-        clauses = [{"id": c.id, "anchor": clause_anchor(notice.key, c.id), "cite": c.cite, "section": c.section,
-                    "heading": c.heading, "text": c.text, "benefits": resting.get(c.id, [])}
-                   for c in notice.clauses
-                   if not query or any(query in s for s in (c.cite, c.section, c.heading, c.text,
-                                                            *resting.get(c.id, [])))]
+        clauses = [
+            {
+                "id": c.id,
+                "anchor": clause_anchor(notice.key, c.id),
+                "cite": c.cite,
+                "section": c.section,
+                "heading": c.heading,
+                "text": c.text,
+                "benefits": resting.get(c.id, []),
+            }
+            for c in notice.clauses
+            if not query or any(query in s for s in (c.cite, c.section, c.heading, c.text, *resting.get(c.id, [])))
+        ]
         notices.append({"notice": notice, "clauses": clauses})
     found = sum(len(n["clauses"]) for n in notices)
     return render(request, "policies.html", notices=notices, query=query, found=found)
@@ -618,14 +781,24 @@ async def policies_page(request: web.Request) -> web.Response:
 
 # ---- review --------------------------------------------------------------------------------------
 
+
 async def review_page(request: web.Request, error: Optional[str] = None, status: int = 200) -> web.Response:
     settings: Settings = request.app[SETTINGS]
     labelled = await run(request.app[REVIEWS].labelled_ids)
     threshold = request.app[COPILOT].threshold
     turns = await run(review_queue, settings.tracker_url, threshold, 50, 0, labelled)
     intents = domain_intents()
-    return render(request, "review.html", status=status, turns=turns, intents=intents, label_of=intent_label,
-                  threshold=threshold, error=error, labelled=len(labelled))
+    return render(
+        request,
+        "review.html",
+        status=status,
+        turns=turns,
+        intents=intents,
+        label_of=intent_label,
+        threshold=threshold,
+        error=error,
+        labelled=len(labelled),
+    )
 
 
 async def review_list(request: web.Request) -> web.Response:
@@ -651,6 +824,7 @@ async def review_label(request: web.Request) -> web.Response:
 
 # ---- dashboard and audit log ---------------------------------------------------------------------
 
+
 async def dashboard_page(request: web.Request) -> web.Response:
     settings: Settings = request.app[SETTINGS]
     until = settings.today()
@@ -659,12 +833,13 @@ async def dashboard_page(request: web.Request) -> web.Response:
     traffic = await run(traffic_stats, settings.tracker_url)
     asked = [(TOPICS[INTENT_TOPICS[i]], n) for i, n in traffic.intent_counts.items() if i in INTENT_TOPICS][:10]
     charts = {
-        "per_day": column_chart([(f"{d:%m-%d}", n) for d, n in per_day], f"每日新增工单（{since:%m-%d} 至 {until:%m-%d}）"),
+        "per_day": column_chart(
+            [(f"{d:%m-%d}", n) for d, n in per_day], f"每日新增工单（{since:%m-%d} 至 {until:%m-%d}）"
+        ),
         "per_status": bar_chart(list(per_status.items()), "工单状态分布（全部）", "件"),
         "asked": bar_chart(asked, "咨询最多的政策（聊天记录）", "次"),
     }
-    return render(request, "dashboard.html", charts=charts, traffic=traffic,
-                  filed=sum(n for _, n in per_day))
+    return render(request, "dashboard.html", charts=charts, traffic=traffic, filed=sum(n for _, n in per_day))
 
 
 @require_supervisor
@@ -676,12 +851,12 @@ async def audit_page(request: web.Request) -> web.Response:
 
 # ---- the application -----------------------------------------------------------------------------
 
+
 def create_app(settings: Optional[Settings] = None) -> web.Application:
     settings = settings or Settings.from_env()
     install_masking_filter()
     install_masking_filter(logging.getLogger("aiohttp.access"))
-    app = web.Application(middlewares=[security_headers, authentication, csrf_protection],
-                          client_max_size=256 * 1024)
+    app = web.Application(middlewares=[security_headers, authentication, csrf_protection], client_max_size=256 * 1024)
     app[SETTINGS] = settings
     app[BOOK] = book = policy_book()
     app[STAFF] = StaffService(settings.store_url)
@@ -692,8 +867,11 @@ def create_app(settings: Optional[Settings] = None) -> web.Application:
     app[COPILOT] = Copilot(book)
     app[RASA] = RasaClient(settings.rasa_url, settings.rasa_token)
     app[LOOKUPS] = {}
-    app[JINJA] = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
-                                      autoescape=jinja2.select_autoescape(["html"]), undefined=jinja2.StrictUndefined)
+    app[JINJA] = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+    )
     app[JINJA].globals.update(kinds=KIND_LABELS, clause_anchor=clause_anchor)
 
     async def close_rasa(app: web.Application) -> None:
@@ -703,18 +881,32 @@ def create_app(settings: Optional[Settings] = None) -> web.Application:
     app.router.add_static("/static/", HERE / "static", name="static", append_version=True)
     app[JINJA].globals["static"] = lambda name: str(app.router["static"].url_for(filename=name))
     routes = [
-        ("GET", "/health", health), ("GET", "/login", login_page), ("POST", "/login", login_submit),
-        ("POST", "/logout", logout), ("GET", "/", home), ("GET", "/favicon.ico", favicon),
-        ("GET", "/copilot", copilot_page), ("POST", "/api/copilot", copilot_api),
+        ("GET", "/health", health),
+        ("GET", "/login", login_page),
+        ("POST", "/login", login_submit),
+        ("POST", "/logout", logout),
+        ("GET", "/", home),
+        ("GET", "/favicon.ico", favicon),
+        ("GET", "/copilot", copilot_page),
+        ("POST", "/api/copilot", copilot_api),
         ("GET", "/api/clauses/{notice}/{clause}", clause_api),
-        ("GET", "/lookup", lookup_page), ("POST", "/lookup", lookup_submit), ("POST", "/lookup/reveal", lookup_reveal),
-        ("GET", "/intake", intake_page), ("POST", "/intake/prefill", intake_prefill), ("POST", "/intake", intake_submit),
-        ("GET", "/queue", queue_page), ("GET", "/tickets/{number}", ticket_view),
-        ("POST", "/tickets/{number}/update", ticket_update), ("POST", "/tickets/{number}/reveal", ticket_reveal),
-        ("POST", "/tickets/{number}/code", ticket_code), ("POST", "/tickets/{number}/unlock", ticket_unlock),
+        ("GET", "/lookup", lookup_page),
+        ("POST", "/lookup", lookup_submit),
+        ("POST", "/lookup/reveal", lookup_reveal),
+        ("GET", "/intake", intake_page),
+        ("POST", "/intake/prefill", intake_prefill),
+        ("POST", "/intake", intake_submit),
+        ("GET", "/queue", queue_page),
+        ("GET", "/tickets/{number}", ticket_view),
+        ("POST", "/tickets/{number}/update", ticket_update),
+        ("POST", "/tickets/{number}/reveal", ticket_reveal),
+        ("POST", "/tickets/{number}/code", ticket_code),
+        ("POST", "/tickets/{number}/unlock", ticket_unlock),
         ("GET", "/policies", policies_page),
-        ("GET", "/review", review_list), ("POST", "/review/{event_id}", review_label),
-        ("GET", "/dashboard", dashboard_page), ("GET", "/audit", audit_page),
+        ("GET", "/review", review_list),
+        ("POST", "/review/{event_id}", review_label),
+        ("GET", "/dashboard", dashboard_page),
+        ("GET", "/audit", audit_page),
     ]
     for method, path, handler in routes:
         app.router.add_route(method, path, handler)

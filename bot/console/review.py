@@ -51,10 +51,26 @@ class ReviewStore:
             raise ReviewError(f"未知意图：{label}")
         try:
             with session_scope(self.url) as session:
-                session.add(NluReview(event_id=turn.event_id, text=turn.text[:2000], predicted_intent=turn.intent,
-                                      confidence=f"{turn.confidence:.3f}", label=label, staff=staff[:64], at=utcnow()))
-                session.add(AuditEntry(at=utcnow(), staff=staff[:64], action="nlu_label",
-                                       subject=str(turn.event_id), detail=f"{turn.intent} → {label}"))
+                session.add(
+                    NluReview(
+                        event_id=turn.event_id,
+                        text=turn.text[:2000],
+                        predicted_intent=turn.intent,
+                        confidence=f"{turn.confidence:.3f}",
+                        label=label,
+                        staff=staff[:64],
+                        at=utcnow(),
+                    )
+                )
+                session.add(
+                    AuditEntry(
+                        at=utcnow(),
+                        staff=staff[:64],
+                        action="nlu_label",
+                        subject=str(turn.event_id),
+                        detail=f"{turn.intent} → {label}",
+                    )
+                )
         except IntegrityError:
             raise ReviewError("这条对话已经标注过了") from None
 
@@ -89,8 +105,9 @@ class ExportReport:
     path: Path
 
 
-def export_reviewed(labels: List[Label], out: Path = DEFAULT_EXPORT,
-                    nlu_dir: Path = REPO_ROOT / "nlu_data") -> ExportReport:
+def export_reviewed(
+    labels: List[Label], out: Path = DEFAULT_EXPORT, nlu_dir: Path = REPO_ROOT / "nlu_data"
+) -> ExportReport:
     """Writes the labels as a Rasa NLU file (replacing the previous export). Texts the training
     data already has are left out; a text already there under another intent is reported."""
     existing: Dict[str, str] = {}
@@ -110,12 +127,15 @@ def export_reviewed(labels: List[Label], out: Path = DEFAULT_EXPORT,
             continue
         if text not in by_intent.setdefault(label.label, []):
             by_intent[label.label].append(text)
-    lines = ['version: "3.1"', "# Written by `bot nlu export-reviewed` from supervisors' labels in the console.",
-             "# Review, then commit; the next `make train` learns from it.", "nlu:"]
+    lines = [
+        'version: "3.1"',
+        "# Written by `bot nlu export-reviewed` from supervisors' labels in the console.",
+        "# Review, then commit; the next `make train` learns from it.",
+        "nlu:",
+    ]
     for intent in sorted(by_intent):
         lines += [f"  - intent: {intent}", "    examples: |"]
         lines += [f"      - {text}" for text in by_intent[intent]]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return ExportReport(sum(len(v) for v in by_intent.values()), already, conflicting, out)
-

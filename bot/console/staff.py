@@ -14,7 +14,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.complaints.service import utcnow
-from bot.hashing import hash_secret as hash_password, verify_secret as verify_password
+from bot.hashing import hash_secret as hash_password
+from bot.hashing import verify_secret as verify_password
 from bot.store.db import ensure_migrated, session_scope
 from bot.store.models import AuditEntry, LoginAttempt, Staff, StaffSession
 
@@ -99,13 +100,21 @@ class StaffService:
             raise StaffError(f"密码至少 {MIN_PASSWORD} 位")
         try:
             with session_scope(self.url) as session:
-                staff = Staff(name=name, role=role, password_hash=hash_password(password), active=True,
-                              created_at=utcnow())
+                staff = Staff(
+                    name=name, role=role, password_hash=hash_password(password), active=True, created_at=utcnow()
+                )
                 session.add(staff)
                 session.flush()
                 member = StaffMember(staff.id, staff.name, staff.role)
-                session.add(AuditEntry(at=utcnow(), staff="系统", action="staff_added", subject=name,
-                                       detail=f"角色：{ROLE_LABELS[role]}"))
+                session.add(
+                    AuditEntry(
+                        at=utcnow(),
+                        staff="系统",
+                        action="staff_added",
+                        subject=name,
+                        detail=f"角色：{ROLE_LABELS[role]}",
+                    )
+                )
                 return member
         except IntegrityError:
             raise StaffError(f"已有名为「{name}」的账号") from None
@@ -125,8 +134,16 @@ class StaffService:
         """Seconds until another try is allowed (0: allowed now)."""
         since = now - FAILURE_WINDOW
         for column, value in ((LoginAttempt.name, name), (LoginAttempt.remote, remote)):
-            rows = session.execute(select(LoginAttempt.at).where(column == value, LoginAttempt.at >= since)
-                                   .order_by(LoginAttempt.at.desc()).limit(MAX_FAILURES)).scalars().all()
+            rows = (
+                session.execute(
+                    select(LoginAttempt.at)
+                    .where(column == value, LoginAttempt.at >= since)
+                    .order_by(LoginAttempt.at.desc())
+                    .limit(MAX_FAILURES)
+                )
+                .scalars()
+                .all()
+            )
             if len(rows) >= MAX_FAILURES:
                 return max(1, int((rows[-1] + FAILURE_WINDOW - now).total_seconds()))
         return 0
@@ -151,8 +168,15 @@ class StaffService:
                 session.execute(delete(LoginAttempt).where(LoginAttempt.name == name))
                 session.execute(delete(StaffSession).where(StaffSession.expires_at < now))
                 token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-                session.add(StaffSession(token_hash=_token_hash(token), staff_id=staff.id, csrf_token=csrf,
-                                         created_at=now, expires_at=now + SESSION_LIFETIME))
+                session.add(
+                    StaffSession(
+                        token_hash=_token_hash(token),
+                        staff_id=staff.id,
+                        csrf_token=csrf,
+                        created_at=now,
+                        expires_at=now + SESSION_LIFETIME,
+                    )
+                )
                 session.add(AuditEntry(at=now, staff=staff.name, action="login", subject=remote))
                 result = LoginSession(token, csrf, StaffMember(staff.id, staff.name, staff.role))
         if failed:
@@ -163,8 +187,11 @@ class StaffService:
         if not token or len(token) > 200:
             return None
         with session_scope(self.url) as session:
-            row = session.execute(select(StaffSession, Staff).join(Staff, Staff.id == StaffSession.staff_id)
-                                  .where(StaffSession.token_hash == _token_hash(token))).first()
+            row = session.execute(
+                select(StaffSession, Staff)
+                .join(Staff, Staff.id == StaffSession.staff_id)
+                .where(StaffSession.token_hash == _token_hash(token))
+            ).first()
             if row is None:
                 return None
             login, staff = row
@@ -174,8 +201,11 @@ class StaffService:
 
     def logout(self, token: str) -> None:
         with session_scope(self.url) as session:
-            row = session.execute(select(StaffSession, Staff).join(Staff, Staff.id == StaffSession.staff_id)
-                                  .where(StaffSession.token_hash == _token_hash(token))).first()
+            row = session.execute(
+                select(StaffSession, Staff)
+                .join(Staff, Staff.id == StaffSession.staff_id)
+                .where(StaffSession.token_hash == _token_hash(token))
+            ).first()
             if row is None:
                 return
             session.execute(delete(StaffSession).where(StaffSession.token_hash == _token_hash(token)))
@@ -185,8 +215,15 @@ class StaffService:
 
     def audit(self, staff: str, action: str, subject: Optional[str] = None, detail: Optional[str] = None) -> None:
         with session_scope(self.url) as session:
-            session.add(AuditEntry(at=utcnow(), staff=staff[:64], action=action[:32],
-                                   subject=(subject or None) and subject[:200], detail=(detail or None) and detail[:1000]))
+            session.add(
+                AuditEntry(
+                    at=utcnow(),
+                    staff=staff[:64],
+                    action=action[:32],
+                    subject=(subject or None) and subject[:200],
+                    detail=(detail or None) and detail[:1000],
+                )
+            )
 
     def audit_log(self, action: Optional[str] = None, staff: Optional[str] = None, limit: int = 100) -> List[AuditView]:
         conditions = []
@@ -195,6 +232,9 @@ class StaffService:
         if staff:
             conditions.append(AuditEntry.staff == staff)
         with session_scope(self.url) as session:
-            rows = session.execute(select(AuditEntry).where(*conditions).order_by(AuditEntry.id.desc())
-                                   .limit(limit)).scalars().all()
+            rows = (
+                session.execute(select(AuditEntry).where(*conditions).order_by(AuditEntry.id.desc()).limit(limit))
+                .scalars()
+                .all()
+            )
             return [AuditView(r.at, r.staff, r.action, r.subject, r.detail) for r in rows]

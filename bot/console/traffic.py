@@ -32,8 +32,13 @@ RANKING_SIZE = 5
 # Rasa's table (rasa.core.tracker_store.SQLTrackerStore.SQLEvent), only the columns read here.
 EVENTS = sa.table(
     "events",
-    sa.column("id", sa.Integer), sa.column("sender_id", sa.String), sa.column("type_name", sa.String),
-    sa.column("timestamp", sa.Float), sa.column("intent_name", sa.String), sa.column("data", sa.Text))
+    sa.column("id", sa.Integer),
+    sa.column("sender_id", sa.String),
+    sa.column("type_name", sa.String),
+    sa.column("timestamp", sa.Float),
+    sa.column("intent_name", sa.String),
+    sa.column("data", sa.Text),
+)
 USER = "user"  # type_name of a user message (UserUttered)
 
 
@@ -60,8 +65,9 @@ class TrafficStats:
         return self.fallbacks / self.user_messages if self.user_messages else 0.0
 
 
-def review_queue(url: Optional[str] = None, threshold: float = 0.6, limit: int = 50, offset: int = 0,
-                 exclude_ids: Iterable[int] = ()) -> List[ReviewTurn]:
+def review_queue(
+    url: Optional[str] = None, threshold: float = 0.6, limit: int = 50, offset: int = 0, exclude_ids: Iterable[int] = ()
+) -> List[ReviewTurn]:
     """User messages that fell back or were predicted with confidence below `threshold`,
     newest first; `exclude_ids` (e.g. the turns already labelled) are left out."""
     with _connect(url) as connection:
@@ -69,15 +75,19 @@ def review_queue(url: Optional[str] = None, threshold: float = 0.6, limit: int =
             return []
         data = _json(EVENTS.c.data, connection)
         confidence = sa.func.coalesce(data[("parse_data", "intent", "confidence")].as_float(), 0.0)
-        query = (sa.select(EVENTS.c.id, EVENTS.c.sender_id, EVENTS.c.timestamp, EVENTS.c.data)
-                 .where(EVENTS.c.type_name == USER,
-                        sa.or_(EVENTS.c.intent_name == FALLBACK_INTENT, confidence < threshold))
-                 .order_by(EVENTS.c.id.desc()).limit(limit).offset(offset))
+        query = (
+            sa.select(EVENTS.c.id, EVENTS.c.sender_id, EVENTS.c.timestamp, EVENTS.c.data)
+            .where(EVENTS.c.type_name == USER, sa.or_(EVENTS.c.intent_name == FALLBACK_INTENT, confidence < threshold))
+            .order_by(EVENTS.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
         excluded = sorted({int(i) for i in exclude_ids})
         if excluded:
             # Rendered inline (integers only): a long list would exceed SQLite's parameter limit.
-            query = query.where(EVENTS.c.id.not_in(
-                sa.bindparam("excluded", excluded, expanding=True, literal_execute=True)))
+            query = query.where(
+                EVENTS.c.id.not_in(sa.bindparam("excluded", excluded, expanding=True, literal_execute=True))
+            )
         return [_turn(row) for row in connection.execute(query)]
 
 
@@ -87,8 +97,10 @@ def review_turn(event_id: int, url: Optional[str] = None) -> Optional[ReviewTurn
         if connection is None:
             return None
         row = connection.execute(
-            sa.select(EVENTS.c.id, EVENTS.c.sender_id, EVENTS.c.timestamp, EVENTS.c.data)
-            .where(EVENTS.c.id == event_id, EVENTS.c.type_name == USER)).first()
+            sa.select(EVENTS.c.id, EVENTS.c.sender_id, EVENTS.c.timestamp, EVENTS.c.data).where(
+                EVENTS.c.id == event_id, EVENTS.c.type_name == USER
+            )
+        ).first()
         return _turn(row) if row else None
 
 
@@ -103,7 +115,8 @@ def traffic_stats(url: Optional[str] = None, since: Optional[dt.datetime] = None
             conditions.append(EVENTS.c.timestamp >= aware.timestamp())
         fell_back = sa.case((EVENTS.c.intent_name == FALLBACK_INTENT, 1), else_=0)
         total, fallbacks = connection.execute(
-            sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(fell_back), 0)).where(*conditions)).one()
+            sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(fell_back), 0)).where(*conditions)
+        ).one()
         # The original top intent: the first entry of intent_ranking that is not nlu_fallback (the
         # FallbackClassifier puts itself first), else the predicted intent.
         data = _json(EVENTS.c.data, connection)
@@ -112,27 +125,37 @@ def traffic_stats(url: Optional[str] = None, since: Optional[dt.datetime] = None
         per_message = sa.select(top.label("intent")).where(*conditions).subquery()
         counted = sa.func.count().label("messages")
         rows = connection.execute(
-            sa.select(per_message.c.intent, counted).group_by(per_message.c.intent)
-            .order_by(counted.desc(), per_message.c.intent))
+            sa.select(per_message.c.intent, counted)
+            .group_by(per_message.c.intent)
+            .order_by(counted.desc(), per_message.c.intent)
+        )
         return TrafficStats(int(total), int(fallbacks), {intent or "": n for intent, n in rows})
 
 
 # ---- rows ----------------------------------------------------------------------------------------
+
 
 def _turn(row: Any) -> ReviewTurn:
     data = json.loads(row.data)
     parse_data = data.get("parse_data") or {}
     intent = parse_data.get("intent") or {}
     name = intent.get("name") or ""
-    ranking = tuple((r.get("name"), float(r.get("confidence") or 0.0))
-                    for r in parse_data.get("intent_ranking") or []
-                    if r.get("name") and r.get("name") != FALLBACK_INTENT)[:RANKING_SIZE]
+    ranking = tuple(
+        (r.get("name"), float(r.get("confidence") or 0.0))
+        for r in parse_data.get("intent_ranking") or []
+        if r.get("name") and r.get("name") != FALLBACK_INTENT
+    )[:RANKING_SIZE]
     timestamp = row.timestamp if row.timestamp is not None else data.get("timestamp") or 0.0
-    return ReviewTurn(event_id=row.id, sender_id=row.sender_id,
-                      at=dt.datetime.fromtimestamp(timestamp, tz=dt.timezone.utc),
-                      text=data.get("text") or "", intent=name,
-                      confidence=float(intent.get("confidence") or 0.0), ranking=ranking,
-                      fell_back=name == FALLBACK_INTENT)
+    return ReviewTurn(
+        event_id=row.id,
+        sender_id=row.sender_id,
+        at=dt.datetime.fromtimestamp(timestamp, tz=dt.timezone.utc),
+        text=data.get("text") or "",
+        intent=name,
+        confidence=float(intent.get("confidence") or 0.0),
+        ranking=ranking,
+        fell_back=name == FALLBACK_INTENT,
+    )
 
 
 def _json(column: Any, connection: Connection) -> Any:
@@ -176,8 +199,11 @@ def _connect(url: Optional[str]) -> Iterator[Optional[Connection]]:
     if url is None:
         url = tracker_url()
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
-            and not Path(parsed.database).exists():
+    if (
+        parsed.get_backend_name() == "sqlite"
+        and parsed.database not in (None, "", ":memory:")
+        and not Path(parsed.database).exists()
+    ):
         yield None
         return
     with _engine(url).connect() as connection:

@@ -48,8 +48,9 @@ def calculate(benefit: Benefit, st: Statements, results: List[ConditionResult]) 
     cap = Decimal(str(benefit.cap_yuan)) if benefit.cap_yuan else None
     if rule == "fixed" and st.headcount and benefit.amount_yuan:
         per = Decimal(str(benefit.amount_yuan))
-        return Calculation(f"测算：{st.headcount}人×{yuan(per)}={yuan(per * st.headcount)}（{benefit.amount}）。",
-                           per * st.headcount)
+        return Calculation(
+            f"测算：{st.headcount}人×{yuan(per)}={yuan(per * st.headcount)}（{benefit.amount}）。", per * st.headcount
+        )
     if rule == "cost_share" and st.cost_yuan is not None:
         share = Decimal(str(benefit.eligibility.get("share", 0)))
         raw = st.cost_yuan * share
@@ -59,8 +60,10 @@ def calculate(benefit: Benefit, st: Statements, results: List[ConditionResult]) 
         counted = st.recruits - (st.not_first_count or 0)
         least = _param(benefit, "placement_min_count", "min")
         if least and counted < least:
-            return Calculation(f"符合条件的新引进员工{counted}人，不足{least}人，按通知不能享受（需新引进{least}名员工以上）。",
-                               Decimal(0))
+            return Calculation(
+                f"符合条件的新引进员工{counted}人，不足{least}人，按通知不能享受（需新引进{least}名员工以上）。",
+                Decimal(0),
+            )
         raw = per * counted
         who = f"{counted}人" if not st.not_first_count else f"（{st.recruits}-{st.not_first_count}）={counted}人"
         line = f"测算：{who}×{yuan(per)}={yuan(raw)}"
@@ -85,20 +88,34 @@ def unlisted_facts(benefit: Benefit, st: Statements, notice: Optional[Notice] = 
     rules = {c.check.get("rule") for c in benefit.conditions if c.check}
     found = []
     if (benefit.eligibility or {}).get("subject") == "person":
-        found = [FACT_LABELS[name] for name, rule in _RULES_USING.items()
-                 if getattr(st, name) is not None and rule not in rules]
+        found = [
+            FACT_LABELS[name]
+            for name, rule in _RULES_USING.items()
+            if getattr(st, name) is not None and rule not in rules
+        ]
     if st.firm.get("state_owned") and "firm_not_state_owned" not in rules:
-        excluding = [b for b in (notice.benefits if notice else ()) if any(
-            c.check and c.check.get("rule") == "firm_not_state_owned" for c in b.conditions)]
-        where = "、".join(f"{b.name}（{notice.cite(b.clauses)[4:-1].replace(notice.number + ' ', '')}）"
-                         for b in excluding)
+        excluding = [
+            b
+            for b in (notice.benefits if notice else ())
+            if any(c.check and c.check.get("rule") == "firm_not_state_owned" for c in b.conditions)
+        ]
+        where = "、".join(
+            f"{b.name}（{notice.cite(b.clauses)[4:-1].replace(notice.number + ' ', '')}）" for b in excluding
+        )
         found.append(f"是否国有企业（排除国有及国有控股企业的是：{where}）" if where else "是否国有企业")
     return found
 
 
-def render_check(benefit: Benefit, notice: Notice, st: Statements, results: List[ConditionResult],
-                 calculation: Optional[Calculation], unlisted: List[str] = (), today: Optional[dt.date] = None,
-                 silent: bool = False) -> str:
+def render_check(
+    benefit: Benefit,
+    notice: Notice,
+    st: Statements,
+    results: List[ConditionResult],
+    calculation: Optional[Calculation],
+    unlisted: List[str] = (),
+    today: Optional[dt.date] = None,
+    silent: bool = False,
+) -> str:
     outcome = verdict(results)
     if calculation is not None and calculation.amount == 0:
         outcome = NOT_MET
@@ -113,8 +130,11 @@ def render_check(benefit: Benefit, notice: Notice, st: Statements, results: List
         line = f"{said}通知列出的条件都符合，可以享受。"
     else:
         met = [r.condition.text for r in results if r.status == MET]
-        line = (f"{said}已符合：{'；'.join(met)}。能不能享受，还要看下面打“？”的条件。" if met
-                else f"{said}能不能享受，还要看下面打“？”的条件。")
+        line = (
+            f"{said}已符合：{'；'.join(met)}。能不能享受，还要看下面打“？”的条件。"
+            if met
+            else f"{said}能不能享受，还要看下面打“？”的条件。"
+        )
     body = [head, line]
     if st.out_of_range:  # "车费一共9999…9元": say why the figure was not used, and the range
         body.insert(1, out_of_range_note(st))

@@ -6,7 +6,7 @@ The actions in actions/eligibility.py only move these texts and values in and ou
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
 from bot.eligibility.render import render_report
@@ -17,8 +17,10 @@ from bot.policy.render import fit_message, referral
 from bot.text.mask import mask_id_number
 from bot.text.normalize import normalize
 
-CONSENT_PROMPT = ("帮您核查资格需要用到您的身份证号（单位请提供统一社会信用代码），只用于这一次核查，"
-                  "聊天记录里只保留打码后的号码。您同意吗？（回复“同意”或“不同意”）")
+CONSENT_PROMPT = (
+    "帮您核查资格需要用到您的身份证号（单位请提供统一社会信用代码），只用于这一次核查，"
+    "聊天记录里只保留打码后的号码。您同意吗？（回复“同意”或“不同意”）"
+)
 SUBJECT_PROMPT = "请输入您的18位身份证号；如果是单位查询，请输入18位统一社会信用代码。回复“算了”可退出。"
 DECLINED = "好的，不提供证件号也没关系。"
 _CANDIDATE = re.compile(r"(?<![0-9A-Za-z])([0-9A-Za-z]{15,20})(?![0-9A-Za-z])")
@@ -30,6 +32,7 @@ WHICH_KIND = "请在号码前加上“个人”或“单位”后重新发送，
 @dataclass
 class SubjectOutcome:
     """What the identifier step produced: replies, and whether the form can move on."""
+
     messages: List[str]
     accepted: bool  # a valid identifier was given (found or not)
     masked: Optional[str] = None
@@ -85,8 +88,7 @@ class EligibilityDialogue:
     def not_found(self, masked: str, kind: str) -> str:
         notice = self._personal_notice()
         if kind == "firm":
-            return (f"系统里暂时没有 {masked} 的记录。包车补贴、招工奖励的核定以人力社保局为准，"
-                    f"{referral(notice)}。")
+            return f"系统里暂时没有 {masked} 的记录。包车补贴、招工奖励的核定以人力社保局为准，{referral(notice)}。"
         return f"系统里暂时没有 {masked} 的记录（可能数据尚未导入）。"
 
     # ---- the self-check -------------------------------------------------------------------------
@@ -98,9 +100,12 @@ class EligibilityDialogue:
         return None
 
     def selfcheck_benefits(self) -> List[Tuple[Notice, Benefit]]:
-        return [(n, b) for n in self.book.notices for b in n.benefits
-                if b.eligibility and b.eligibility.get("subject") == "person"
-                and any(c.question for c in b.conditions)]
+        return [
+            (n, b)
+            for n in self.book.notices
+            for b in n.benefits
+            if b.eligibility and b.eligibility.get("subject") == "person" and any(c.question for c in b.conditions)
+        ]
 
     def selfcheck_benefit(self, topic: Optional[str]) -> Tuple[Notice, Benefit]:
         """The benefit the user asked about if it has a self-check, else the first (留工补助)."""
@@ -143,6 +148,9 @@ class EligibilityDialogue:
         else:
             amount = f"，标准为{benefit.amount}" if benefit.amount else ""
             lines = [f"按您的回答，您符合{benefit.name}的条件{amount}（以人力社保局核定为准）。"]
-            lines.append(f"申领方式：{benefit.how_to_claim}" if benefit.how_to_claim
-                         else f"通知未写明申领方式，{referral(notice)}。")
+            lines.append(
+                f"申领方式：{benefit.how_to_claim}"
+                if benefit.how_to_claim
+                else f"通知未写明申领方式，{referral(notice)}。"
+            )
         return fit_message(lines, cite)

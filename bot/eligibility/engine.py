@@ -26,8 +26,12 @@ class ConditionResult:
     clause: str
 
     def to_dict(self) -> Dict[str, Any]:
-        return {"condition": self.condition, "status": self.status, "explanation": self.explanation,
-                "clause": self.clause}
+        return {
+            "condition": self.condition,
+            "status": self.status,
+            "explanation": self.explanation,
+            "clause": self.clause,
+        }
 
 
 @dataclass
@@ -45,15 +49,24 @@ class BenefitDecision:
     referral: str = ""  # where to ask: the notice's public channels
 
     def to_dict(self) -> Dict[str, Any]:
-        amount = None if self.amount is None else (int(self.amount) if self.amount == self.amount.to_integral()
-                                                   else float(self.amount))
-        return {"benefit": self.benefit, "name": self.name, "decision": self.decision, "amount": amount,
-                "conditions": [c.to_dict() for c in self.conditions]}
+        amount = (
+            None
+            if self.amount is None
+            else (int(self.amount) if self.amount == self.amount.to_integral() else float(self.amount))
+        )
+        return {
+            "benefit": self.benefit,
+            "name": self.name,
+            "decision": self.decision,
+            "amount": amount,
+            "conditions": [c.to_dict() for c in self.conditions],
+        }
 
 
 @dataclass
 class Workforce:
     """How many of an employer's workers qualify for a personal benefit, and the total."""
+
     benefit: str
     name: str
     workers: int
@@ -63,8 +76,13 @@ class Workforce:
     how_to_claim: Optional[str]
 
     def to_dict(self) -> Dict[str, Any]:
-        return {"benefit": self.benefit, "workers": self.workers, "eligible": self.eligible,
-                "unknown": self.unknown, "total": int(self.total)}
+        return {
+            "benefit": self.benefit,
+            "workers": self.workers,
+            "eligible": self.eligible,
+            "unknown": self.unknown,
+            "total": int(self.total),
+        }
 
 
 @dataclass
@@ -79,8 +97,10 @@ class EligibilityReport:
         from bot.text.mask import mask_id_number
 
         subject_id = mask_id_number(self.subject_id) if self.kind == "person" else self.subject_id
-        data = {"subject": {"kind": self.kind, "id": subject_id, "name": self.name},
-                "benefits": [b.to_dict() for b in self.benefits]}
+        data = {
+            "subject": {"kind": self.kind, "id": subject_id, "name": self.name},
+            "benefits": [b.to_dict() for b in self.benefits],
+        }
         if self.kind == "firm":
             data["workforce"] = [w.to_dict() for w in self.workforce]
         return data
@@ -95,8 +115,12 @@ class EligibilityEngine:
         self.book = book
 
     def benefits_for(self, kind: str) -> List[Tuple[Notice, Benefit]]:
-        return [(n, b) for n in self.book.notices for b in n.benefits
-                if b.eligibility and b.eligibility.get("subject") == kind]
+        return [
+            (n, b)
+            for n in self.book.notices
+            for b in n.benefits
+            if b.eligibility and b.eligibility.get("subject") == kind
+        ]
 
     def evaluate(self, facts: PersonFacts | FirmFacts, notice: Notice, benefit: Benefit) -> BenefitDecision:
         ctx = RuleContext(notice, benefit)
@@ -106,8 +130,11 @@ class EligibilityEngine:
                 continue
             params = condition.check
             status, explanation = RULES[params["rule"]](facts, params, ctx)
-            results.append(ConditionResult(condition.key, condition.text, status, explanation,
-                                           _clause_cite(notice, condition.clause)))
+            results.append(
+                ConditionResult(
+                    condition.key, condition.text, status, explanation, _clause_cite(notice, condition.clause)
+                )
+            )
         amount = self._amount(facts, ctx)
         paid = sum((c.amount_yuan for c in facts.claims if c.benefit == benefit.key), Decimal(0))
         cap_left = None
@@ -116,22 +143,48 @@ class EligibilityEngine:
         claims = sorted((c for c in facts.claims if c.benefit == benefit.key), key=lambda c: c.paid_date)
         if claims:
             last = claims[-1]
-            paid_text = f"已于{last.paid_date:%Y年%m月%d日}发放{_yuan(last.amount_yuan)}" if len(claims) == 1 else \
-                f"已分{len(claims)}次发放共{_yuan(paid)}（最近一次{last.paid_date:%Y年%m月%d日}）"
+            paid_text = (
+                f"已于{last.paid_date:%Y年%m月%d日}发放{_yuan(last.amount_yuan)}"
+                if len(claims) == 1
+                else f"已分{len(claims)}次发放共{_yuan(paid)}（最近一次{last.paid_date:%Y年%m月%d日}）"
+            )
             remaining = None if amount is None else max(amount - paid, Decimal(0))
             if benefit.eligibility.get("amount") in ("cost_share", "per_recruit") and remaining:
-                results.append(ConditionResult("not_already_paid", "未重复领取", MET,
-                                               f"{paid_text}，本次按剩余金额{_yuan(remaining)}计算",
-                                               _clause_cite(notice, benefit.clauses[0])))
+                results.append(
+                    ConditionResult(
+                        "not_already_paid",
+                        "未重复领取",
+                        MET,
+                        f"{paid_text}，本次按剩余金额{_yuan(remaining)}计算",
+                        _clause_cite(notice, benefit.clauses[0]),
+                    )
+                )
                 amount = remaining
             else:
-                results.append(ConditionResult("not_already_paid", "未重复领取", NOT_MET,
-                                               f"{paid_text}，不能重复领取", _clause_cite(notice, benefit.clauses[0])))
+                results.append(
+                    ConditionResult(
+                        "not_already_paid",
+                        "未重复领取",
+                        NOT_MET,
+                        f"{paid_text}，不能重复领取",
+                        _clause_cite(notice, benefit.clauses[0]),
+                    )
+                )
         statuses = {r.status for r in results}
         decision = NOT_ELIGIBLE if NOT_MET in statuses else DECISION_UNKNOWN if UNKNOWN in statuses else ELIGIBLE
-        return BenefitDecision(benefit.key, benefit.name, decision, amount if decision == ELIGIBLE else None,
-                               benefit.amount, results, notice.cite(benefit.clauses), paid, cap_left,
-                               benefit.how_to_claim, referral(notice))
+        return BenefitDecision(
+            benefit.key,
+            benefit.name,
+            decision,
+            amount if decision == ELIGIBLE else None,
+            benefit.amount,
+            results,
+            notice.cite(benefit.clauses),
+            paid,
+            cap_left,
+            benefit.how_to_claim,
+            referral(notice),
+        )
 
     @staticmethod
     def _amount(facts, ctx: RuleContext) -> Optional[Decimal]:
@@ -164,11 +217,20 @@ class EligibilityEngine:
                 continue  # another county's measure: this firm pays none of it out
             code = facts.firm.credit_code
             # Each worker judged on their job at this firm only (the firm pays out, 节前代发).
-            results = [self.evaluate(replace(w, jobs=[(j, f) for j, f in w.jobs if f.credit_code == code]),
-                                     notice, benefit) for w in workers.values()]
+            results = [
+                self.evaluate(replace(w, jobs=[(j, f) for j, f in w.jobs if f.credit_code == code]), notice, benefit)
+                for w in workers.values()
+            ]
             eligible = [r for r in results if r.decision == ELIGIBLE]
-            workforce.append(Workforce(benefit.key, benefit.name, len(results), len(eligible),
-                                       sum(1 for r in results if r.decision == DECISION_UNKNOWN),
-                                       sum((r.amount or Decimal(0) for r in eligible), Decimal(0)),
-                                       benefit.how_to_claim))
+            workforce.append(
+                Workforce(
+                    benefit.key,
+                    benefit.name,
+                    len(results),
+                    len(eligible),
+                    sum(1 for r in results if r.decision == DECISION_UNKNOWN),
+                    sum((r.amount or Decimal(0) for r in eligible), Decimal(0)),
+                    benefit.how_to_claim,
+                )
+            )
         return EligibilityReport("firm", facts.firm.credit_code, facts.firm.name, decisions, workforce)

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.store.models import (AgencyPlacement, BusCharter, Claim, FestivalAttendance, Firm, Job, Person,
-                              SocialInsuranceMonth)
+from bot.store.models import (
+    AgencyPlacement,
+    BusCharter,
+    Claim,
+    FestivalAttendance,
+    Firm,
+    Job,
+    Person,
+    SocialInsuranceMonth,
+)
 
 ROLE_NAMES = {"frontline": "一线生产岗位", "courier": "快递人员", "food_delivery": "外卖骑手", "other": "其他岗位"}
 
@@ -44,18 +51,24 @@ def load_people(session: Session, id_numbers: Iterable[str]) -> Dict[str, Person
     ids = sorted(set(id_numbers))
     if not ids:
         return {}
-    facts = {p.id_number: PersonFacts(p) for p in session.execute(
-        select(Person).where(Person.id_number.in_(ids))).scalars()}
+    facts = {
+        p.id_number: PersonFacts(p) for p in session.execute(select(Person).where(Person.id_number.in_(ids))).scalars()
+    }
     if not facts:
         return {}
     found = list(facts)
     for job, firm in session.execute(
-            select(Job, Firm).join(Firm, Firm.credit_code == Job.credit_code)
-            .where(Job.id_number.in_(found)).order_by(Job.start_date)):
+        select(Job, Firm)
+        .join(Firm, Firm.credit_code == Job.credit_code)
+        .where(Job.id_number.in_(found))
+        .order_by(Job.start_date)
+    ):
         facts[job.id_number].jobs.append((job, firm))
     for id_number, month, region in session.execute(
-            select(SocialInsuranceMonth.id_number, SocialInsuranceMonth.month, SocialInsuranceMonth.region_code)
-            .where(SocialInsuranceMonth.id_number.in_(found))):
+        select(SocialInsuranceMonth.id_number, SocialInsuranceMonth.month, SocialInsuranceMonth.region_code).where(
+            SocialInsuranceMonth.id_number.in_(found)
+        )
+    ):
         facts[id_number].insurance.append((month, region))
     for row in session.execute(select(FestivalAttendance).where(FestivalAttendance.id_number.in_(found))).scalars():
         facts[row.id_number].attendance[row.year] = row
@@ -69,12 +82,19 @@ def load_firm(session: Session, credit_code: str) -> Optional[FirmFacts]:
     if firm is None:
         return None
     facts = FirmFacts(firm)
-    facts.charters = list(session.execute(
-        select(BusCharter).where(BusCharter.credit_code == credit_code)
-        .order_by(BusCharter.trip_date, BusCharter.id)).scalars())
+    facts.charters = list(
+        session.execute(
+            select(BusCharter)
+            .where(BusCharter.credit_code == credit_code)
+            .order_by(BusCharter.trip_date, BusCharter.id)
+        ).scalars()
+    )
     rows = session.execute(
-        select(AgencyPlacement, Firm).join(Firm, Firm.credit_code == AgencyPlacement.employer_credit_code)
-        .where(AgencyPlacement.agency_credit_code == credit_code).order_by(AgencyPlacement.start_date))
+        select(AgencyPlacement, Firm)
+        .join(Firm, Firm.credit_code == AgencyPlacement.employer_credit_code)
+        .where(AgencyPlacement.agency_credit_code == credit_code)
+        .order_by(AgencyPlacement.start_date)
+    )
     facts.placements = [(placement, firm_) for placement, firm_ in rows]
     facts.claims = list(session.execute(select(Claim).where(Claim.subject_id == credit_code)).scalars())
     return facts

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import List, Optional
+from typing import List
 
-from bot.eligibility.engine import (DECISION_UNKNOWN, ELIGIBLE, NOT_ELIGIBLE, STATUS_MARKS, BenefitDecision,
-                                    EligibilityReport)
+from bot.eligibility.engine import (
+    DECISION_UNKNOWN,
+    ELIGIBLE,
+    NOT_ELIGIBLE,
+    STATUS_MARKS,
+    BenefitDecision,
+    EligibilityReport,
+)
 from bot.eligibility.rules import MET, NOT_MET, UNKNOWN, _yuan
 from bot.policy.render import HOTLINE, fit_message
 from bot.text.mask import mask_id_number, mask_name
@@ -76,8 +81,11 @@ def render_report(report: EligibilityReport, detailed: bool = False) -> List[str
     messages = [fit_message(lines)]
     extra: List[str] = []
     for w in report.workforce:
-        extra.append(f"本单位员工{w.name}：{w.workers}人在册，{w.eligible}人符合条件，合计{_yuan(w.total)}"
-                     + (f"，{w.unknown}人待核实" if w.unknown else "") + "。")
+        extra.append(
+            f"本单位员工{w.name}：{w.workers}人在册，{w.eligible}人符合条件，合计{_yuan(w.total)}"
+            + (f"，{w.unknown}人待核实" if w.unknown else "")
+            + "。"
+        )
         if w.how_to_claim:
             extra.append(w.how_to_claim)
     extra.append("下一步：")

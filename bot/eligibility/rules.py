@@ -21,8 +21,11 @@ SUBJECTS = ("person", "firm")
 AMOUNT_RULES = ("fixed", "cost_share", "per_recruit", "none")
 
 FIRM_FLAG_NAMES = {
-    "above_scale": "规上企业", "industrial": "工业企业", "key_project": "重大项目/重大工程",
-    "festival_production": "春节期间不停工不停产", "state_owned": "国有及国有控股企业",
+    "above_scale": "规上企业",
+    "industrial": "工业企业",
+    "key_project": "重大项目/重大工程",
+    "festival_production": "春节期间不停工不停产",
+    "state_owned": "国有及国有控股企业",
 }
 
 Outcome = Tuple[str, str]
@@ -65,6 +68,7 @@ def _region_label(code: str) -> str:
 
 # ---- people -------------------------------------------------------------------------------------
 
+
 def household_outside_region(facts: PersonFacts, params, ctx: RuleContext) -> Outcome:
     code = facts.person.household_region_code
     if code == ctx.region_code:
@@ -90,8 +94,11 @@ def festival_job(facts: PersonFacts, params, ctx: RuleContext) -> Outcome:
     label = params.get("label", f"{on.year}年春节期间")
     if not facts.jobs:
         return UNKNOWN, "未查到您的就业记录，请向用人单位或人力社保局核实"
-    active = [(j, f) for j, f in facts.jobs
-              if f.region_code == ctx.region_code and j.start_date <= on and (j.end_date is None or j.end_date >= on)]
+    active = [
+        (j, f)
+        for j, f in facts.jobs
+        if f.region_code == ctx.region_code and j.start_date <= on and (j.end_date is None or j.end_date >= on)
+    ]
     if not active:
         return NOT_MET, f"未查到您{label}在{ctx.region_name}单位的在职记录"
     if roles:
@@ -133,11 +140,15 @@ def social_insurance_month(facts: PersonFacts, params, ctx: RuleContext) -> Outc
     if ctx.region_code in regions:
         return MET, f"{when}在{ctx.region_name}缴纳了社会保险"
     if regions:
-        return NOT_MET, f"{when}的社保在{'、'.join(_region_label(r) for r in sorted(regions))}缴纳，不在{ctx.region_name}"
+        return (
+            NOT_MET,
+            f"{when}的社保在{'、'.join(_region_label(r) for r in sorted(regions))}缴纳，不在{ctx.region_name}",
+        )
     return NOT_MET, f"未查到{when}的社保缴费记录"
 
 
 # ---- firms: the firm itself ----------------------------------------------------------------------
+
 
 def firm_in_region(facts: FirmFacts, params, ctx: RuleContext) -> Outcome:
     if facts.firm.region_code == ctx.region_code:
@@ -153,9 +164,11 @@ def firm_not_state_owned(facts: FirmFacts, params, ctx: RuleContext) -> Outcome:
 
 # ---- firms: item rules over bus charters and agency placements ----------------------------------
 
+
 @dataclass(frozen=True)
 class ItemRule:
     """A condition each bus trip (or placement) passes or fails; met when at least one passes."""
+
     items: Callable[[FirmFacts], List[Any]]
     passes: Callable[[Any, FirmFacts, Mapping[str, Any], RuleContext], bool]
     describe: Callable[[int, int, Mapping[str, Any], RuleContext], str]
@@ -187,39 +200,63 @@ NO_PLACEMENTS = "未查到本单位作为人力资源服务机构引进员工的
 
 ITEM_RULES: Dict[str, ItemRule] = {
     "charter_recorded": ItemRule(
-        _charters, lambda t, f, p, c: True,
-        lambda n, total, p, c: f"查到{total}趟包车记录", NO_TRIPS),
+        _charters, lambda t, f, p, c: True, lambda n, total, p, c: f"查到{total}趟包车记录", NO_TRIPS
+    ),
     "charter_cross_province": ItemRule(
-        _charters, lambda t, f, p, c: t.origin_province != province_of_code(f.firm.region_code),
-        lambda n, total, p, c: f"{total}趟中{n}趟从外省出发（跨省）", NO_TRIPS),
+        _charters,
+        lambda t, f, p, c: t.origin_province != province_of_code(f.firm.region_code),
+        lambda n, total, p, c: f"{total}趟中{n}趟从外省出发（跨省）",
+        NO_TRIPS,
+    ),
     "charter_min_passengers": ItemRule(
-        _charters, lambda t, f, p, c: t.passengers >= int(p["min"]),
-        lambda n, total, p, c: f"{total}趟中{n}趟载员工{p['min']}人及以上", NO_TRIPS),
+        _charters,
+        lambda t, f, p, c: t.passengers >= int(p["min"]),
+        lambda n, total, p, c: f"{total}趟中{n}趟载员工{p['min']}人及以上",
+        NO_TRIPS,
+    ),
     "charter_in_window": ItemRule(
-        _charters, lambda t, f, p, c: c.window(p).start <= t.trip_date <= c.window(p).end,
-        lambda n, total, p, c: f"{total}趟中{n}趟在{_window_text(p, c)}期间", NO_TRIPS),
+        _charters,
+        lambda t, f, p, c: c.window(p).start <= t.trip_date <= c.window(p).end,
+        lambda n, total, p, c: f"{total}趟中{n}趟在{_window_text(p, c)}期间",
+        NO_TRIPS,
+    ),
     "placement_recorded": ItemRule(
-        _placements, lambda x, f, p, c: True,
-        lambda n, total, p, c: f"查到{total}条引进员工记录", NO_PLACEMENTS),
+        _placements, lambda x, f, p, c: True, lambda n, total, p, c: f"查到{total}条引进员工记录", NO_PLACEMENTS
+    ),
     "placement_employer_in_region": ItemRule(
-        _placements, lambda x, f, p, c: x[1].region_code == c.region_code,
-        lambda n, total, p, c: f"{total}人中{n}人引进到{c.region_name}企业", NO_PLACEMENTS),
+        _placements,
+        lambda x, f, p, c: x[1].region_code == c.region_code,
+        lambda n, total, p, c: f"{total}人中{n}人引进到{c.region_name}企业",
+        NO_PLACEMENTS,
+    ),
     "placement_in_window": ItemRule(
-        _placements, lambda x, f, p, c: c.window(p).start <= x[0].start_date <= c.window(p).end,
-        lambda n, total, p, c: f"{total}人中{n}人在{_window_text(p, c)}期间引进", NO_PLACEMENTS),
+        _placements,
+        lambda x, f, p, c: c.window(p).start <= x[0].start_date <= c.window(p).end,
+        lambda n, total, p, c: f"{total}人中{n}人在{_window_text(p, c)}期间引进",
+        NO_PLACEMENTS,
+    ),
     "placement_first_job": ItemRule(
-        _placements, lambda x, f, p, c: x[0].first_job_in_region,
-        lambda n, total, p, c: f"{total}人中{n}人在{c.region_name}首次就业", NO_PLACEMENTS),
+        _placements,
+        lambda x, f, p, c: x[0].first_job_in_region,
+        lambda n, total, p, c: f"{total}人中{n}人在{c.region_name}首次就业",
+        NO_PLACEMENTS,
+    ),
     "placement_insured_months": ItemRule(
-        _placements, lambda x, f, p, c: x[0].insured_months >= int(p["min"]),
-        lambda n, total, p, c: f"{total}人中{n}人缴纳社会保险{p['min']}个月以上", NO_PLACEMENTS),
+        _placements,
+        lambda x, f, p, c: x[0].insured_months >= int(p["min"]),
+        lambda n, total, p, c: f"{total}人中{n}人缴纳社会保险{p['min']}个月以上",
+        NO_PLACEMENTS,
+    ),
 }
 
 
 def qualifying_items(facts: FirmFacts, ctx: RuleContext, kind: str) -> List[Any]:
     """The trips (kind "charter") or placements ("placement") that pass every item condition."""
-    checks = [(ITEM_RULES[c.check["rule"]], c.check) for c in ctx.benefit.conditions
-              if c.check and c.check["rule"].startswith(kind + "_") and c.check["rule"] in ITEM_RULES]
+    checks = [
+        (ITEM_RULES[c.check["rule"]], c.check)
+        for c in ctx.benefit.conditions
+        if c.check and c.check["rule"].startswith(kind + "_") and c.check["rule"] in ITEM_RULES
+    ]
     source = _charters if kind == "charter" else _placements
     return [item for item in source(facts) if all(rule.passes(item, facts, params, ctx) for rule, params in checks)]
 

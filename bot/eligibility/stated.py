@@ -22,8 +22,15 @@ from bot.eligibility.facts import FirmFacts, PersonFacts
 from bot.eligibility.rules import MET, NOT_MET, RULES, UNKNOWN, RuleContext
 from bot.policy.model import Benefit, Condition, Notice
 from bot.regions import PROVINCES
-from bot.text.numbers import (AMOUNT_MAX_YUAN, AMOUNT_RANGE, HEADCOUNT_MAX, HEADCOUNT_RANGE, TOO_LARGE, read_decimal,
-                              read_int)
+from bot.text.numbers import (
+    AMOUNT_MAX_YUAN,
+    AMOUNT_RANGE,
+    HEADCOUNT_MAX,
+    HEADCOUNT_RANGE,
+    TOO_LARGE,
+    read_decimal,
+    read_int,
+)
 
 FIRM_FLAGS = ("above_scale", "industrial", "state_owned", "key_project", "festival_production")
 # Cities people name for where a bus came from, by province (the provinces' own names are read too).
@@ -82,8 +89,9 @@ def _said(st: Statements, text: str, pattern: str, attr: str, value, label: str)
         st.evidence.append(label)
 
 
-def read_statements(text: str, notice: Notice, today: Optional[dt.date] = None,
-                    earlier: Optional[Dict[str, object]] = None) -> Statements:
+def read_statements(
+    text: str, notice: Notice, today: Optional[dt.date] = None, earlier: Optional[Dict[str, object]] = None
+) -> Statements:
     """The facts a normalised message states, relative to `notice`'s region; `earlier`: what the
     user said before in this conversation (`carried()`), which the new message overrides."""
     st = _fresh(text, notice, today)
@@ -93,14 +101,36 @@ def read_statements(text: str, notice: Notice, today: Optional[dt.date] = None,
                 if st.firm.get(flag) is None:
                     st.firm[flag] = known
         elif name in CARRIED and getattr(st, name) is None:
-            setattr(st, name, dt.date.fromisoformat(value) if name == "trip_date" else
-                    read_decimal(str(value)) if name == "cost_yuan" else value)
+            setattr(
+                st,
+                name,
+                dt.date.fromisoformat(value)
+                if name == "trip_date"
+                else read_decimal(str(value))
+                if name == "cost_yuan"
+                else value,
+            )
     return st
 
 
-CARRIED = ("household_local", "insured_here", "role", "employed_here", "firm_local", "worked", "stayed",
-           "origin_province", "passengers", "trip_date", "cost_yuan", "is_agency", "recruits", "insured_months",
-           "first_job", "not_first_count")
+CARRIED = (
+    "household_local",
+    "insured_here",
+    "role",
+    "employed_here",
+    "firm_local",
+    "worked",
+    "stayed",
+    "origin_province",
+    "passengers",
+    "trip_date",
+    "cost_yuan",
+    "is_agency",
+    "recruits",
+    "insured_months",
+    "first_job",
+    "not_first_count",
+)
 
 
 def carried(st: Statements) -> Dict[str, object]:
@@ -118,15 +148,26 @@ def carried(st: Statements) -> Dict[str, object]:
 
 # Beyond these a figure is a typo or a test, not a fact to calculate with: it is left unstated and
 # the reply asks again, naming the range (RANGES). Amounts and head counts: bot.text.numbers.
-LIMITS = {"cost_yuan": AMOUNT_MAX_YUAN, "passengers": 10_000, "recruits": HEADCOUNT_MAX, "headcount": HEADCOUNT_MAX,
-          "insured_months": 600, "not_first_count": HEADCOUNT_MAX}
-RANGES = {"cost_yuan": ("费用", AMOUNT_RANGE), "passengers": ("乘车人数", "1至1万人"), "recruits": ("招工人数", HEADCOUNT_RANGE),
-          "headcount": ("人数", HEADCOUNT_RANGE), "insured_months": ("社保缴纳月数", "1至600个月"),
-          "not_first_count": ("人数", HEADCOUNT_RANGE)}
+LIMITS = {
+    "cost_yuan": AMOUNT_MAX_YUAN,
+    "passengers": 10_000,
+    "recruits": HEADCOUNT_MAX,
+    "headcount": HEADCOUNT_MAX,
+    "insured_months": 600,
+    "not_first_count": HEADCOUNT_MAX,
+}
+RANGES = {
+    "cost_yuan": ("费用", AMOUNT_RANGE),
+    "passengers": ("乘车人数", "1至1万人"),
+    "recruits": ("招工人数", HEADCOUNT_RANGE),
+    "headcount": ("人数", HEADCOUNT_RANGE),
+    "insured_months": ("社保缴纳月数", "1至600个月"),
+    "not_first_count": ("人数", HEADCOUNT_RANGE),
+}
 
 
 def out_of_range_note(st: Statements) -> str:
-    """"您说的费用超出合理范围（1元至1000万元），没有计入…" for figures left unstated; "" when none."""
+    """ "您说的费用超出合理范围（1元至1000万元），没有计入…" for figures left unstated; "" when none."""
     said = "、".join(dict.fromkeys(f"{RANGES[n][0]}超出合理范围（{RANGES[n][1]}）" for n in st.out_of_range))
     return f"您说的{said}，没有计入，请核对后再告诉我。" if said else ""
 
@@ -152,18 +193,50 @@ def _read(text: str, notice: Notice, today: Optional[dt.date]) -> Statements:
     st = Statements()
     here = "|".join(map(re.escape, sorted({notice.region.short_name, *notice.region.aliases}, key=len, reverse=True)))
     place = rf"(?:{here}|这边|这里|本地|本县|当地)"
-    _said(st, text, rf"{place}的?(?:户口|户籍|人\b)|本地人|土生土长|户[口籍](?:是|在)?{place}", "household_local", True,
-          "本地户籍")
-    _said(st, text, r"外地(?:户口|户籍|人)|非.{0,4}户籍|外省|外来|老家在|户口在老家|户口不在|户口没迁|"
-          r"(?:" + "|".join(_PLACES) + r")的?(?:户口|户籍|人(?![员力]))", "household_local", False, "外地户籍")
-    _said(st, text, r"社保[^，。,]{0,6}(?:老家|外地|外省|别的地方|原来的地方)|(?:老家|外地)[^，。,]{0,4}(?:交|缴)的?社保|"
-          r"没(?:有)?(?:交|缴)社保|社保没(?:交|缴)|社保断", "insured_here", False, "社保不在本地缴纳")
-    _said(st, text, rf"社保[^，。,]{{0,4}}在{place}|在{place}(?:交|缴)(?:了)?社保|(?:在这|这边)(?:交|缴)(?:了)?社保",
-          "insured_here", True, "社保在本地缴纳")
+    _said(
+        st,
+        text,
+        rf"{place}的?(?:户口|户籍|人\b)|本地人|土生土长|户[口籍](?:是|在)?{place}",
+        "household_local",
+        True,
+        "本地户籍",
+    )
+    _said(
+        st,
+        text,
+        r"外地(?:户口|户籍|人)|非.{0,4}户籍|外省|外来|老家在|户口在老家|户口不在|户口没迁|"
+        r"(?:" + "|".join(_PLACES) + r")的?(?:户口|户籍|人(?![员力]))",
+        "household_local",
+        False,
+        "外地户籍",
+    )
+    _said(
+        st,
+        text,
+        r"社保[^，。,]{0,6}(?:老家|外地|外省|别的地方|原来的地方)|(?:老家|外地)[^，。,]{0,4}(?:交|缴)的?社保|"
+        r"没(?:有)?(?:交|缴)社保|社保没(?:交|缴)|社保断",
+        "insured_here",
+        False,
+        "社保不在本地缴纳",
+    )
+    _said(
+        st,
+        text,
+        rf"社保[^，。,]{{0,4}}在{place}|在{place}(?:交|缴)(?:了)?社保|(?:在这|这边)(?:交|缴)(?:了)?社保",
+        "insured_here",
+        True,
+        "社保在本地缴纳",
+    )
     _said(st, text, r"快递", "role", "courier", "快递员")
     _said(st, text, r"外卖|骑手", "role", "food_delivery", "外卖骑手")
-    _said(st, text, r"饭店|餐馆|饭馆|酒店|超市|商店|店里|服务员|保姆|保洁|做生意|开店|民宿", "role", "other",
-          "不在工业企业一线")
+    _said(
+        st,
+        text,
+        r"饭店|餐馆|饭馆|酒店|超市|商店|店里|服务员|保姆|保洁|做生意|开店|民宿",
+        "role",
+        "other",
+        "不在工业企业一线",
+    )
     _said(st, text, r"一线|车间|流水线|生产线|工厂|厂里|加工厂|厂子|操作工|普工", "role", "frontline", "工厂一线")
     if st.role == "other":
         st.firm["industrial"] = False
@@ -185,22 +258,46 @@ def _read(text: str, notice: Notice, today: Optional[dt.date]) -> Statements:
         st.firm["festival_production"] = False
     elif re.search(r"不停工|不停产|没停|连续生产|正常生产|照常开工", text):
         st.firm["festival_production"] = True
-    _said(st, text, rf"(?:在|来){place}(?:打工|上班|干活|工作|做事)|{place}(?:的)?(?:厂|公司|企业|饭店|工地)",
-          "employed_here", True, "在本地工作")
+    _said(
+        st,
+        text,
+        rf"(?:在|来){place}(?:打工|上班|干活|工作|做事)|{place}(?:的)?(?:厂|公司|企业|饭店|工地)",
+        "employed_here",
+        True,
+        "在本地工作",
+    )
     _said(st, text, rf"{place}的?(?:企业|公司|厂)|我们(?:是)?{place}", "firm_local", True, "本地企业")
-    went_home = r"(?:过年|春节)[^，。,]{0,6}回(?:了)?(?:老家|家|去|[\u4e00-\u9fa5]{1,3}?(?:了|过年|去))|回老家过年|回家过年"
+    went_home = (
+        r"(?:过年|春节)[^，。,]{0,6}回(?:了)?(?:老家|家|去|[\u4e00-\u9fa5]{1,3}?(?:了|过年|去))|回老家过年|回家过年"
+    )
     _said(st, text, went_home + r"|辞职|离职|不干了|没上班", "worked", False, "春节期间没有在岗")
     _said(st, text, went_home, "stayed", False, "春节回老家")
-    _said(st, text, r"过年不回|不回(?:老家|家|去)过年|留(?:在)?(?:这边|这里|下来)|春节[^，。,]{0,4}(?:在岗|上班|加班)|"
-          r"坚持(?:工作|上班)|没回(?:老家|家)", "worked", True, "春节期间在岗")
-    _said(st, text, rf"过年不回|不回(?:老家|家|去)过年|留(?:在)?(?:{here}|这边|这里|下来)过年|留{notice.region.short_name[0]}过年|"
-          r"没回(?:老家|家)", "stayed", True, "留下过年")
+    _said(
+        st,
+        text,
+        r"过年不回|不回(?:老家|家|去)过年|留(?:在)?(?:这边|这里|下来)|春节[^，。,]{0,4}(?:在岗|上班|加班)|"
+        r"坚持(?:工作|上班)|没回(?:老家|家)",
+        "worked",
+        True,
+        "春节期间在岗",
+    )
+    _said(
+        st,
+        text,
+        rf"过年不回|不回(?:老家|家|去)过年|留(?:在)?(?:{here}|这边|这里|下来)过年|留{notice.region.short_name[0]}过年|"
+        r"没回(?:老家|家)",
+        "stayed",
+        True,
+        "留下过年",
+    )
     origin = _ORIGIN.search(text)
     if origin:
         name = origin.group(1)
         st.origin_province = _CITY_PROVINCE.get(name, name)
         st.evidence.append(f"从{name}出发")
-    people = [_number(m.group(1)) for m in re.finditer(r"(\d+)\s*(?:多)?\s*(?:个|名|位)?\s*(?:人|工人|员工|老乡|师傅)", text)]
+    people = [
+        _number(m.group(1)) for m in re.finditer(r"(\d+)\s*(?:多)?\s*(?:个|名|位)?\s*(?:人|工人|员工|老乡|师傅)", text)
+    ]
     if people and re.search(r"包车|大巴|车|接", text):
         st.passengers = max(people)  # "再凑2个人，一车10个人呢": the busload
         st.evidence.append(f"{st.passengers}人")
@@ -215,17 +312,24 @@ def _read(text: str, notice: Notice, today: Optional[dt.date]) -> Statements:
             st.evidence.append(f"{month}月{dom}日")
         except ValueError:
             pass
-    cost = re.search(r"(?:车费|包车费|费用|花了|花费|一共|总共|共计|合计|车钱)[^0-9]{0,6}(\d+(?:\.\d+)?(?:[eE]\+?\d+)?)\s*(?:元|块)?", text)
+    cost = re.search(
+        r"(?:车费|包车费|费用|花了|花费|一共|总共|共计|合计|车钱)[^0-9]{0,6}(\d+(?:\.\d+)?(?:[eE]\+?\d+)?)\s*(?:元|块)?",
+        text,
+    )
     if cost:
         st.cost_yuan = _number(cost.group(1), decimal=True)
         st.evidence.append(f"费用{st.cost_yuan}元")
-    _said(st, text, r"人力资源(?:服务)?(?:公司|机构)|中介|劳务公司|猎头|人力公司", "is_agency", True, "人力资源服务机构")
+    _said(
+        st, text, r"人力资源(?:服务)?(?:公司|机构)|中介|劳务公司|猎头|人力公司", "is_agency", True, "人力资源服务机构"
+    )
     _said(st, text, r"(?:我们|企业|公司|厂里)自己招|自己招的", "is_agency", False, "企业自己招工")
     headcount = re.search(r"(\d+)\s*(?:个|名|位)\s*(?:符合条件的?|员工|工人|人)", text)
     if headcount and re.search(r"代发|一共|总共|多少钱|发多少|要发", text):
         st.headcount = _number(headcount.group(1))
         st.evidence.append(f"{st.headcount}人")
-    recruits = re.search(r"(?:招|引进|介绍|送|带)(?:了|到|来|进)?[^0-9，。,]{0,4}(\d+)\s*(?:个|名|位)?\s*(?:人|员工|工人)?", text)
+    recruits = re.search(
+        r"(?:招|引进|介绍|送|带)(?:了|到|来|进)?[^0-9，。,]{0,4}(\d+)\s*(?:个|名|位)?\s*(?:人|员工|工人)?", text
+    )
     enough = re.search(r"凑够\s*(\d+)|一共\s*(\d+)\s*(?:个|名|位)", text)
     if enough and recruits:
         st.recruits = _number(enough.group(1) or enough.group(2))
@@ -237,8 +341,14 @@ def _read(text: str, notice: Notice, today: Optional[dt.date]) -> Statements:
     if insured:
         st.insured_months = _number(insured.group(1))
         st.evidence.append(f"社保{st.insured_months}个月")
-    _said(st, text, r"(?:之前|以前|原来|早就)[^，。,]{0,4}在[^，。,]{0,6}(?:干|工作|上班|打工)过|不是(?:第一次|首次)|老员工",
-          "first_job", False, "此前已在本地就业")
+    _said(
+        st,
+        text,
+        r"(?:之前|以前|原来|早就)[^，。,]{0,4}在[^，。,]{0,6}(?:干|工作|上班|打工)过|不是(?:第一次|首次)|老员工",
+        "first_job",
+        False,
+        "此前已在本地就业",
+    )
     _said(st, text, r"第一次来|首次(?:来|就业)|头一回来", "first_job", True, "首次在本地就业")
     some = re.search(r"其中\s*(\d+)\s*(?:个|名|位)?(?:人)?[^，。,]{0,4}(?:以前|之前|原来|早就)", text)
     if some and st.recruits:
@@ -295,25 +405,40 @@ def _person(st: Statements, notice: Notice, firm_flags: Dict[str, bool]) -> Pers
     firm = SimpleNamespace(name="您所在单位", region_code=code, **firm_flags)
     job = SimpleNamespace(role=st.role or "frontline", start_date=dt.date.min, end_date=None)
     attendance = SimpleNamespace(worked=st.worked, stayed=st.stayed)
-    insurance = [(m, code if st.insured_here else "000000") for m in ("2022-12",)] if st.insured_here is not None else []
+    insurance = (
+        [(m, code if st.insured_here else "000000") for m in ("2022-12",)] if st.insured_here is not None else []
+    )
     person = SimpleNamespace(household_region_code=code if st.household_local else "000000")
     return PersonFacts(person, jobs=[(job, firm)], insurance=insurance, attendance={2023: attendance})
 
 
 def _firm(st: Statements, notice: Notice, firm_flags: Dict[str, bool], ctx: RuleContext) -> FirmFacts:
     code = notice.region.code
-    firm = SimpleNamespace(name="贵单位", region_code=code if st.firm_local is not False else "000000",
-                           credit_code="", **firm_flags)
+    firm = SimpleNamespace(
+        name="贵单位", region_code=code if st.firm_local is not False else "000000", credit_code="", **firm_flags
+    )
     windows = [w for w in ctx.benefit.windows if w.start and w.end]
     inside = windows[0].start if windows else dt.date(2023, 1, 22)
     own_province = next((p for k, p in PROVINCES.items() if code.startswith(k)), None)
     other_province = next(p for p in PROVINCES.values() if p != own_province)
-    trip = SimpleNamespace(origin_province=st.origin_province or other_province, passengers=st.passengers or 10 ** 6,
-                           trip_date=st.trip_date or inside, cost_yuan=st.cost_yuan or Decimal(0))
-    placements = [(SimpleNamespace(id_number=str(i), start_date=st.trip_date or inside, first_job_in_region=st.first_job is not False,
-                                   insured_months=st.insured_months if st.insured_months is not None else 10 ** 6),
-                   SimpleNamespace(region_code=code))
-                  for i in range(min((st.recruits or 1) - (st.not_first_count or 0), 1000))]
+    trip = SimpleNamespace(
+        origin_province=st.origin_province or other_province,
+        passengers=st.passengers or 10**6,
+        trip_date=st.trip_date or inside,
+        cost_yuan=st.cost_yuan or Decimal(0),
+    )
+    placements = [
+        (
+            SimpleNamespace(
+                id_number=str(i),
+                start_date=st.trip_date or inside,
+                first_job_in_region=st.first_job is not False,
+                insured_months=st.insured_months if st.insured_months is not None else 10**6,
+            ),
+            SimpleNamespace(region_code=code),
+        )
+        for i in range(min((st.recruits or 1) - (st.not_first_count or 0), 1000))
+    ]
     return FirmFacts(firm, charters=[trip], placements=placements)
 
 
@@ -357,11 +482,13 @@ AMOUNT_ONLY = {"charter_cost_share"}  # "补贴包车费用的50%": how much, no
 
 
 def verdict(results: List[ConditionResult]) -> str:
-    statuses = {r.status for r in results
-                if not (r.condition.check and r.condition.check.get("rule") in AMOUNT_ONLY and r.status == UNKNOWN)}
+    statuses = {
+        r.status
+        for r in results
+        if not (r.condition.check and r.condition.check.get("rule") in AMOUNT_ONLY and r.status == UNKNOWN)
+    }
     if NOT_MET in statuses:
         return NOT_MET
     if statuses <= {MET} and statuses:
         return MET
     return UNKNOWN
-

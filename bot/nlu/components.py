@@ -9,9 +9,10 @@
 - `ClosedClassGuard`: a short message with none of the characters of affirm/deny/greet/thank/
   goodbye's training examples is not one of them (it is out of scope).
 
-Importing this module also installs bot.rasa_speedups (the action-response check made cheap;
-loading a trained component freezes the loaded model's objects out of full garbage collections) and loads the project's jieba dictionary, so that spaCy's jieba
-segmenter (used by the EntityRuler pipeline that `SpacyNLP` loads) segments policy terms the
+`RasaSpeedUps`, the first component of config.yml's pipeline, installs bot.rasa_speedups when
+the model is built or loaded; loading a trained component freezes the loaded model's objects out
+of full garbage collections. Importing this module loads the project's jieba dictionary, so that
+spaCy's jieba segmenter (used by the EntityRuler pipeline that `SpacyNLP` loads) segments policy terms the
 same way at build time, training and run time.
 """
 
@@ -27,21 +28,21 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
-from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.jieba_dict import load_project_dictionary
 from bot.nlu.ngram_intents import NgramIntentModel, blend
-from bot.rasa_speedups import freeze_heap_after_loading, install as install_rasa_speedups
 from bot.nlu.patterns import find_entities
+from bot.rasa_speedups import freeze_heap_after_loading
+from bot.rasa_speedups import install as install_rasa_speedups
 from bot.text.normalize import normalize
 
 load_project_dictionary()
-install_rasa_speedups()
 
 
 class ConfiguredComponent(GraphComponent):
@@ -63,15 +64,21 @@ class StoredComponent(GraphComponent):
     what it learnt (`learnt`) written to Rasa's model storage by `train` and read back by `read`.
     A model trained without NLU data has nothing stored: the component then gets `learnt=None`."""
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 learnt: Any = None) -> None:
+    def __init__(
+        self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, learnt: Any = None
+    ) -> None:
         self._config = {**self.get_default_config(), **(config or {})}
         self._model_storage = model_storage
         self._resource = resource
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> GraphComponent:
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GraphComponent:
         return cls(config, model_storage, resource)
 
     @staticmethod
@@ -79,8 +86,14 @@ class StoredComponent(GraphComponent):
         raise NotImplementedError
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> GraphComponent:
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> GraphComponent:
         try:
             with model_storage.read_from(resource) as directory:
                 learnt = cls.read(directory)
@@ -88,6 +101,25 @@ class StoredComponent(GraphComponent):
             learnt = None
         freeze_heap_after_loading()  # once the whole model is loaded (bot.rasa_speedups)
         return cls(config, model_storage, resource, learnt)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class RasaSpeedUps(ConfiguredComponent):
+    """Installs bot.rasa_speedups (on Rasa 3.6.21 only) when Rasa builds or loads the model; passes
+    messages through unchanged. The one place where this project patches Rasa."""
+
+    def __init__(self, config: Optional[Dict[Text, Any]] = None) -> None:
+        self.installed = install_rasa_speedups()
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {}
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        return messages
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -128,8 +160,7 @@ class PatternEntityExtractor(ConfiguredComponent, EntityExtractorMixin):
             if not isinstance(text, str) or not text:
                 continue
             found = [
-                {"entity": f.entity, "value": f.value, "start": f.start, "end": f.end,
-                 "confidence_entity": 1.0}
+                {"entity": f.entity, "value": f.value, "start": f.start, "end": f.end, "confidence_entity": 1.0}
                 for f in find_entities(text)
             ]
             if found:
@@ -179,8 +210,9 @@ class CueIntentOverride(ConfiguredComponent):
         return {"rules": []}
 
     def __init__(self, config: Optional[Dict[Text, Any]] = None) -> None:
-        self._rules = [(rule["intent"], set(rule["from"]), re.compile(rule["pattern"]))
-                       for rule in (config or {}).get("rules", [])]
+        self._rules = [
+            (rule["intent"], set(rule["from"]), re.compile(rule["pattern"])) for rule in (config or {}).get("rules", [])
+        ]
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -230,11 +262,15 @@ class ClosedClassGuard(StoredComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"intents": ["affirm", "deny", "greet", "thank", "goodbye"], "to": "out_of_scope",
-                "max_chars": 6}
+        return {"intents": ["affirm", "deny", "greet", "thank", "goodbye"], "to": "out_of_scope", "max_chars": 6}
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 learnt: Optional[Dict[Text, List[Text]]] = None) -> None:
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        learnt: Optional[Dict[Text, List[Text]]] = None,
+    ) -> None:
         super().__init__(config, model_storage, resource)
         self._vocabulary = {intent: set(chars) for intent, chars in (learnt or {}).items()}
 
@@ -257,7 +293,8 @@ class ClosedClassGuard(StoredComponent):
         self._vocabulary = vocabulary
         with self._model_storage.write_to(self._resource) as directory:
             (directory / "vocabulary.json").write_text(
-                json.dumps({k: sorted(v) for k, v in vocabulary.items()}, ensure_ascii=False), encoding="utf-8")
+                json.dumps({k: sorted(v) for k, v in vocabulary.items()}, ensure_ascii=False), encoding="utf-8"
+            )
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -286,8 +323,13 @@ class NgramIntentBlender(StoredComponent):
     def get_default_config() -> Dict[Text, Any]:
         return {"weight": 0.7, "C": 30.0, "char_ngrams": [1, 4], "word_ngrams": [1, 2], "ranking_length": 10}
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 learnt: Optional[NgramIntentModel] = None) -> None:
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        learnt: Optional[NgramIntentModel] = None,
+    ) -> None:
         super().__init__(config, model_storage, resource)
         self._model = learnt
 
@@ -302,10 +344,14 @@ class NgramIntentBlender(StoredComponent):
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if isinstance(e.get(TEXT), str)]
         if len({e.get(INTENT) for e in examples}) >= 2:
-            self._model = NgramIntentModel(c=float(self._config["C"]), char_ngrams=self._config["char_ngrams"],
-                                           word_ngrams=self._config["word_ngrams"])
-            self._model.fit([e.get(TEXT) for e in examples], [self._tokens(e) for e in examples],
-                            [e.get(INTENT) for e in examples])
+            self._model = NgramIntentModel(
+                c=float(self._config["C"]),
+                char_ngrams=self._config["char_ngrams"],
+                word_ngrams=self._config["word_ngrams"],
+            )
+            self._model.fit(
+                [e.get(TEXT) for e in examples], [self._tokens(e) for e in examples], [e.get(INTENT) for e in examples]
+            )
             with self._model_storage.write_to(self._resource) as directory:
                 self._model.save(directory)
         return self._resource
@@ -313,14 +359,21 @@ class NgramIntentBlender(StoredComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         if self._model is None:
             return messages
-        scored = [m for m in messages if isinstance(m.get(TEXT), str) and m.get(TEXT)
-                  and not m.get(TEXT).startswith("/") and m.get(INTENT)]
+        scored = [
+            m
+            for m in messages
+            if isinstance(m.get(TEXT), str) and m.get(TEXT) and not m.get(TEXT).startswith("/") and m.get(INTENT)
+        ]
         if not scored:
             return messages
         probabilities = self._model.probabilities([m.get(TEXT) for m in scored], [self._tokens(m) for m in scored])
         for message, p in zip(scored, probabilities):
-            ranking = blend(message.get(INTENT_RANKING_KEY) or [message.get(INTENT)], p,
-                            float(self._config["weight"]), int(self._config["ranking_length"]))
+            ranking = blend(
+                message.get(INTENT_RANKING_KEY) or [message.get(INTENT)],
+                p,
+                float(self._config["weight"]),
+                int(self._config["ranking_length"]),
+            )
             message.set(INTENT, dict(ranking[0]), add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages

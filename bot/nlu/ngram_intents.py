@@ -34,10 +34,12 @@ class NgramIntentModel:
 
     FILE = "ngram_intents.joblib"
 
-    def __init__(self, c: float = 30.0, char_ngrams: Tuple[int, int] = (1, 4),
-                 word_ngrams: Tuple[int, int] = (1, 2)) -> None:
-        self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(char_ngrams), lowercase=True,
-                                     sublinear_tf=True)
+    def __init__(
+        self, c: float = 30.0, char_ngrams: Tuple[int, int] = (1, 4), word_ngrams: Tuple[int, int] = (1, 2)
+    ) -> None:
+        self.chars = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=tuple(char_ngrams), lowercase=True, sublinear_tf=True
+        )
         self.words = TfidfVectorizer(analyzer=self._word_ngrams, sublinear_tf=True)
         self.word_ngrams = tuple(word_ngrams)
         self.classifier = LogisticRegression(C=c, max_iter=5000)
@@ -46,15 +48,16 @@ class NgramIntentModel:
     def _word_ngrams(self, tokens: Sequence[Text]) -> List[Text]:
         words = _words(tokens)
         low, high = self.word_ngrams
-        return [" ".join(words[i:i + n]) for n in range(low, high + 1) for i in range(len(words) - n + 1)]
+        return [" ".join(words[i : i + n]) for n in range(low, high + 1) for i in range(len(words) - n + 1)]
 
     def _features(self, texts: Sequence[Text], tokens: Sequence[Sequence[Text]], fit: bool = False):
         if fit:
             return hstack([self.chars.fit_transform(texts), self.words.fit_transform(tokens)]).tocsr()
         return hstack([self.chars.transform(texts), self.words.transform(tokens)]).tocsr()
 
-    def fit(self, texts: Sequence[Text], tokens: Sequence[Sequence[Text]], intents: Sequence[Text]
-            ) -> "NgramIntentModel":
+    def fit(
+        self, texts: Sequence[Text], tokens: Sequence[Sequence[Text]], intents: Sequence[Text]
+    ) -> "NgramIntentModel":
         if len(set(intents)) < 2:
             raise ValueError("NgramIntentModel needs examples of at least two intents")
         self.classifier.fit(self._features(texts, tokens, fit=True), list(intents))
@@ -69,8 +72,10 @@ class NgramIntentModel:
         offset = len(self.chars.vocabulary_)
         self._tables = [
             (self.chars.build_analyzer(), {g: (i, self.chars.idf_[i]) for g, i in self.chars.vocabulary_.items()}),
-            (self.words.build_analyzer(), {g: (offset + i, self.words.idf_[i])
-                                           for g, i in self.words.vocabulary_.items()}),
+            (
+                self.words.build_analyzer(),
+                {g: (offset + i, self.words.idf_[i]) for g, i in self.words.vocabulary_.items()},
+            ),
         ]
         self._weights = np.ascontiguousarray(self.classifier.coef_.T)
         self._intercept = self.classifier.intercept_
@@ -126,8 +131,9 @@ class NgramIntentModel:
         return joblib.load(path) if path.exists() else None
 
 
-def blend(ranking: Iterable[Dict[Text, object]], probabilities: Dict[Text, float], weight: float,
-          length: int = 10) -> Ranking:
+def blend(
+    ranking: Iterable[Dict[Text, object]], probabilities: Dict[Text, float], weight: float, length: int = 10
+) -> Ranking:
     """(1 - weight) × the ranking's confidences + weight × `probabilities`, best first.
 
     An intent missing from one side counts as 0 there (DIET reports only its top intents).

@@ -22,13 +22,14 @@ def load_report(directory: Path) -> Dict[str, dict]:
 
 
 def table(report: Dict[str, dict]) -> List[str]:
-    rows = ["| intent | precision | recall | F1 | support | most confused with |",
-            "|---|---|---|---|---|---|"]
+    rows = ["| intent | precision | recall | F1 | support | most confused with |", "|---|---|---|---|---|---|"]
     for intent in sorted(k for k in report if k not in SUMMARY_ROWS):
         r = report[intent]
         confused = ", ".join(f"{k} ({v})" for k, v in list((r.get("confused_with") or {}).items())[:2])
-        rows.append(f"| {intent} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1-score']:.3f} "
-                    f"| {r['support']} | {confused} |")
+        rows.append(
+            f"| {intent} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1-score']:.3f} "
+            f"| {r['support']} | {confused} |"
+        )
     return rows
 
 
@@ -43,7 +44,8 @@ def main(argv: List[str] | None = None) -> int:
     rows = table(report)
     accuracy = report.get("accuracy")
     summary = f"intent macro-F1 = {macro_f1(report):.4f}" + (
-        f", accuracy = {accuracy:.4f}" if isinstance(accuracy, float) else "")
+        f", accuracy = {accuracy:.4f}" if isinstance(accuracy, float) else ""
+    )
     (directory / "intent_table.md").write_text("\n".join(rows + ["", summary]) + "\n", encoding="utf-8")
     print("\n".join(rows))
     print(summary)

@@ -112,9 +112,7 @@ class _Reader:
             if required:
                 self.problem(field, "缺少必填字段")
             return ()
-        if not isinstance(value, list) or not all(
-            isinstance(v, (str, int)) and str(v).strip() for v in value
-        ):
+        if not isinstance(value, list) or not all(isinstance(v, (str, int)) and str(v).strip() for v in value):
             self.problem(field, "应为非空字符串列表")
             return ()
         if required and not value:
@@ -136,8 +134,7 @@ class _Reader:
 _KIND_NAMES = {str: "文本", dict: "映射", list: "列表", float: "数字", int: "整数"}
 
 
-def _window(r: _Reader, data: Any, where: str, clause_ids: set,
-            default_label: str = "时间") -> Optional[Window]:
+def _window(r: _Reader, data: Any, where: str, clause_ids: set, default_label: str = "时间") -> Optional[Window]:
     if not isinstance(data, dict):
         r.problem(where, "应为映射 (mapping)")
         return None
@@ -168,9 +165,15 @@ def _benefit(r: _Reader, data: Any, where: str, clause_ids: set, notice_key: str
         clause = r.text(item, "clause", cw) or ""
         if clause and clause not in clause_ids:
             r.problem(f"{cw}.clause", f"条款 {clause!r} 在本文件中不存在")
-        conditions.append(Condition(key=r.key(item, "key", cw), text=r.text(item, "text", cw) or "",
-                                    clause=clause, check=_check(r, item, cw),
-                                    question=r.text(item, "question", cw, required=False)))
+        conditions.append(
+            Condition(
+                key=r.key(item, "key", cw),
+                text=r.text(item, "text", cw) or "",
+                clause=clause,
+                check=_check(r, item, cw),
+                question=r.text(item, "question", cw, required=False),
+            )
+        )
     windows = [
         w
         for i, item in enumerate(r.items(data, "windows", where, required=False))
@@ -242,16 +245,25 @@ def _param_problem(param: str, value: Any) -> Optional[str]:
         except ValueError:
             return "应为日期 YYYY-MM-DD（如 2023-01-22）"
     if param == "month":
-        return None if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(value)) else "应为月份 \"YYYY-MM\"（如 \"2022-12\"，加引号）"
+        return (
+            None if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(value)) else '应为月份 "YYYY-MM"（如 "2022-12"，加引号）'
+        )
     if param in ("field", "window", "label", "employer_text"):
         return None if isinstance(value, str) and value.strip() else "应为非空文字"
     if param == "roles":
         ok = isinstance(value, list) and value and all(isinstance(v, str) and v for v in value)
         return None if ok else "应为非空文字列表（如 [frontline]）"
     if param == "employer_any_of":
-        ok = isinstance(value, list) and value and all(
-            isinstance(g, list) and g and all(f in FIRM_FLAG_NAMES for f in g) for g in value)
-        return None if ok else f"应为企业类型组合的列表（如 [[above_scale, industrial]]；可选: {', '.join(FIRM_FLAG_NAMES)}）"
+        ok = (
+            isinstance(value, list)
+            and value
+            and all(isinstance(g, list) and g and all(f in FIRM_FLAG_NAMES for f in g) for g in value)
+        )
+        return (
+            None
+            if ok
+            else f"应为企业类型组合的列表（如 [[above_scale, industrial]]；可选: {', '.join(FIRM_FLAG_NAMES)}）"
+        )
     return None
 
 
@@ -276,8 +288,10 @@ def _check_benefit_rules(r: _Reader, benefit: Benefit, where: str) -> None:
     for i, condition in enumerate(benefit.conditions):
         window = (condition.check or {}).get("window")
         if window is not None and window not in dated:
-            r.problem(f"{where}.conditions[{i}].check.window",
-                      f"{window!r} 不是本措施带起止日期的 windows[].label（可选: {', '.join(sorted(dated)) or '无'}）")
+            r.problem(
+                f"{where}.conditions[{i}].check.window",
+                f"{window!r} 不是本措施带起止日期的 windows[].label（可选: {', '.join(sorted(dated)) or '无'}）",
+            )
     spec = benefit.eligibility or {}
     if spec.get("amount") == "cost_share" and spec.get("share") is None:
         r.problem(f"{where}.eligibility.share", "amount: cost_share 需要 share（如 0.5）")
@@ -424,8 +438,11 @@ def _check_region(r: _Reader, region: Region) -> None:
     own = set(region.names)
     for i, name in enumerate(region.shared_aliases):
         if name in own:
-            r.problem(f"region.shared_aliases[{i}]", f"{name!r} 同时写在 region.aliases（或 name/short_name）中；"
-                                                     "只属于本地区的名称写 aliases，包含多个地区的上级地名写 shared_aliases")
+            r.problem(
+                f"region.shared_aliases[{i}]",
+                f"{name!r} 同时写在 region.aliases（或 name/short_name）中；"
+                "只属于本地区的名称写 aliases，包含多个地区的上级地名写 shared_aliases",
+            )
 
 
 def _check_across(notices: Sequence[Notice]) -> List[str]:
@@ -461,7 +478,8 @@ def _check_across(notices: Sequence[Notice]) -> List[str]:
                 problems.append(
                     f"{name}: {field}: {region_name!r} 已在 {first[0]} 的 {first[1]} 中使用。"
                     "一个地名只能指一个地区；若它是包含多个地区的上级地名（如同时包含两个县的市），"
-                    "请在两个文件中都写到 region.shared_aliases，助手会反问用户是哪个地区")
+                    "请在两个文件中都写到 region.shared_aliases，助手会反问用户是哪个地区"
+                )
     return problems
 
 
@@ -484,8 +502,11 @@ def seed_path(notice: Notice) -> Optional[Path]:
     then to each of `seed_roots()`. None when it is not found."""
     if not notice.source:
         return None
-    candidates = [Path(notice.source)] if Path(notice.source).is_absolute() else [
-        Path(notice.path).parent / notice.source, *(root / notice.source for root in seed_roots())]
+    candidates = (
+        [Path(notice.source)]
+        if Path(notice.source).is_absolute()
+        else [Path(notice.path).parent / notice.source, *(root / notice.source for root in seed_roots())]
+    )
     return next((c for c in candidates if c.is_file()), None)
 
 

@@ -137,7 +137,7 @@ class Notice:
         raise KeyError(f"{self.number} has no clause {clause_id!r}")
 
     def cite(self, clause_ids: Iterable[str]) -> str:
-        """"（依据：嵊人社发〔2022〕35号 第1条、第3条）", clauses in the notice's order."""
+        """ "（依据：嵊人社发〔2022〕35号 第1条、第3条）", clauses in the notice's order."""
         wanted = set(clause_ids)
         cites = [c.cite for c in self.clauses if c.id in wanted]
         return f"（依据：{self.number} {'、'.join(cites)}）"

@@ -16,6 +16,7 @@ from bot.policy.model import TOPICS, Benefit, Notice, PolicyBook, Region, Window
 WECHAT_LIMIT_BYTES = 2048
 HOTLINE = "12333"
 
+
 def detect_aspects(text: str) -> List[str]:
     """The facets a question asks about (amount, who, conditions, time, how, silent)."""
     from bot.understanding import facets
@@ -136,8 +137,9 @@ class AnswerRenderer:
             return f"通知未写明办理方式，{referral(notice)}。"
         return ""
 
-    def render_benefit(self, benefit: Benefit, today: dt.date, aspects: Sequence[str] = (),
-                       only_aspects: bool = False, text: str = "") -> Answer:
+    def render_benefit(
+        self, benefit: Benefit, today: dt.date, aspects: Sequence[str] = (), only_aspects: bool = False, text: str = ""
+    ) -> Answer:
         """The benefit's card; the asked aspects first, or (follow-ups) only those."""
         notice = self.book.notice_of(benefit)
         lines = self.benefit_lines(benefit, today)
@@ -149,13 +151,22 @@ class AnswerRenderer:
             quoted = [f"{notice.clause(c).cite}原文：{notice.clause(c).text.strip()}" for c in benefit.clauses]
             sharing = [b for b in notice.benefits if set(b.clauses) & set(benefit.clauses)]
             times = [f"{b.name}：{describe_window(w, today)}" for b in sharing for w in b.windows]
-            return Answer(fit_message([f"【{benefit.name}】{notice.region.short_name}", *quoted, *times,
-                                       self.silent_line(benefit)], notice.cite(benefit.clauses)),
-                          notice.key, [benefit.key], list(benefit.clauses))
+            return Answer(
+                fit_message(
+                    [f"【{benefit.name}】{notice.region.short_name}", *quoted, *times, self.silent_line(benefit)],
+                    notice.cite(benefit.clauses),
+                ),
+                notice.key,
+                [benefit.key],
+                list(benefit.clauses),
+            )
         if only_aspects and (asked or "silent" in aspects):
             body = [lines[a] for a in asked if a in lines]
-            missing = ("amount" in asked and not benefit.amount) or (
-                "time" in asked and not any(w.has_dates for w in benefit.windows)) or asks_about_silence(benefit, text)
+            missing = (
+                ("amount" in asked and not benefit.amount)
+                or ("time" in asked and not any(w.has_dates for w in benefit.windows))
+                or asks_about_silence(benefit, text)
+            )
             if len(body) < len(asked) or not body or missing or "silent" in aspects or "how" in asked:
                 body.append(self.silent_line(benefit))
             rest = [CARD_LABELS[a] for a in CARD_ORDER if a in lines and a not in asked]
@@ -182,7 +193,7 @@ class AnswerRenderer:
         named = [b for b in benefits if b.name in text or any(t in text for t in b.terms)]
         if named or len(benefits) == 1:
             return named or benefits
-        grams = {text[i:i + 2] for i in range(len(text) - 1)}
+        grams = {text[i : i + 2] for i in range(len(text) - 1)}
 
         def described(benefit: Benefit) -> int:
             words = " ".join(filter(None, (benefit.name, benefit.summary, benefit.who, *benefit.terms)))
@@ -194,12 +205,17 @@ class AnswerRenderer:
         if remembered and any(b.key == remembered for b in benefits):
             return [b for b in benefits if b.key == remembered]
         asked = detect_aspects(text)
-        having = [b for b in benefits if ("time" in asked and any(w.has_dates for w in b.windows))
-                  or ("amount" in asked and b.amount) or ("how" in asked and b.how_to_claim)]
+        having = [
+            b
+            for b in benefits
+            if ("time" in asked and any(w.has_dates for w in b.windows))
+            or ("amount" in asked and b.amount)
+            or ("how" in asked and b.how_to_claim)
+        ]
         if len(having) == 1:
             return having
         # No term named whole: the measure whose name and terms share the most two-character words.
-        grams = {text[i:i + 2] for i in range(len(text) - 1)}
+        grams = {text[i : i + 2] for i in range(len(text) - 1)}
 
         def overlap(benefit: Benefit) -> int:
             words = " ".join((benefit.name, *benefit.terms))
@@ -211,8 +227,15 @@ class AnswerRenderer:
             return [benefits[scores.index(best)]]
         return benefits
 
-    def render_topic(self, topic: str, region_key: str, today: dt.date, text: str = "",
-                     only_aspects: bool = False, remembered: Optional[str] = None) -> Answer:
+    def render_topic(
+        self,
+        topic: str,
+        region_key: str,
+        today: dt.date,
+        text: str = "",
+        only_aspects: bool = False,
+        remembered: Optional[str] = None,
+    ) -> Answer:
         notice = self.book.notice_for_region(region_key)
         if notice is None:
             raise KeyError(f"no notice for region {region_key!r}")
@@ -246,10 +269,11 @@ class AnswerRenderer:
         )
 
     def render_notice_overview(self, notice: Notice, today: dt.date) -> Answer:
-        """"X过年有啥政策 / 通知是哪个文件": the notice and its measures, built from its benefits (a
+        """ "X过年有啥政策 / 通知是哪个文件": the notice and its measures, built from its benefits (a
         notice needs no special overview benefit)."""
         issuers = "、".join(notice.issuers)
-        head = f"【{notice.region.short_name}】{notice.number}《{notice.title}》，{issuers}{format_date(notice.issued)}印发"
+        issued = format_date(notice.issued)
+        head = f"【{notice.region.short_name}】{notice.number}《{notice.title}》，{issuers}{issued}印发"
         body = [head + (f"，适用于{notice.scope}。" if notice.scope else "。")]
         if notice.period:
             body.append(f"{describe_window(notice.period, today)}")
@@ -258,8 +282,9 @@ class AnswerRenderer:
         covered = [label for t, label in TOPICS.items() if t != "policy_overview" and notice.benefits_for(t)]
         body.append(f"本通知涉及：{'、'.join(covered)}。想了解哪一项的金额、条件和办理方式，直接问我。")
         clause_ids = list(dict.fromkeys(c for b in notice.benefits for c in b.clauses))
-        return Answer(fit_message(body, notice.cite(clause_ids)), notice.key, [b.key for b in notice.benefits],
-                      clause_ids)
+        return Answer(
+            fit_message(body, notice.cite(clause_ids)), notice.key, [b.key for b in notice.benefits], clause_ids
+        )
 
     def example_name(self) -> str:
         """A region name to give as an example ("嵊泗"): the latest notice's first alias."""
@@ -274,7 +299,9 @@ class AnswerRenderer:
         notice = self.book.notice_of(benefit)
         windows = [w for w in benefit.windows if w.has_dates]
         when = "；" + window_status(windows[-1], today) if windows else ""
-        cite = notice.cite(benefit.clauses).replace("（依据：", "（").replace(notice.number + " ", "") if with_cite else ""
+        cite = (
+            notice.cite(benefit.clauses).replace("（依据：", "（").replace(notice.number + " ", "") if with_cite else ""
+        )
         return f"{benefit.name}：{benefit.summary}{when}{cite}"
 
     def render_regions(self, topic: str, today: dt.date, text: str = "") -> Answer:
@@ -292,24 +319,31 @@ class AnswerRenderer:
         label = TOPICS.get(topic, topic)
         count = len(self.book.regions_covering(topic))
         body.insert(0, f"「{label}」{'两' if count == 2 else count}地通知都有规定，各地不同：")
-        body.append(f"通知没有写明的事项，{referral(None)}或当地人力资源社会保障局。"
-                    f"告诉我您在哪里（例如“{self.example_name()}”），我给您详细说金额、条件和办理方式。")
+        body.append(
+            f"通知没有写明的事项，{referral(None)}或当地人力资源社会保障局。"
+            f"告诉我您在哪里（例如“{self.example_name()}”），我给您详细说金额、条件和办理方式。"
+        )
         return Answer(fit_message(body), None, [], clause_ids)
 
-    def render_overview(self, region_key: str, today: dt.date, employer: bool = False,
-                        conditions: bool = False) -> Answer:
-        """"都有啥福利": the benefits a worker (or an employer) can get, with amounts and windows;
+    def render_overview(
+        self, region_key: str, today: dt.date, employer: bool = False, conditions: bool = False
+    ) -> Answer:
+        """ "都有啥福利": the benefits a worker (or an employer) can get, with amounts and windows;
         with `conditions`, what each one requires instead ("要啥条件" after the overview)."""
         notice = self.book.notice_for_region(region_key)
         chosen = for_audience(notice, employer)
         if conditions:
             chosen = [b for b in chosen if b.conditions]
         who = "企业" if employer else "职工个人"
-        body = [f"{notice.region.short_name}面向{who}的主要措施（{notice.number}）" + ("的条件：" if conditions else "：")]
+        body = [
+            f"{notice.region.short_name}面向{who}的主要措施（{notice.number}）" + ("的条件：" if conditions else "：")
+        ]
         if conditions:
-            body += [f"{i}. {b.name}：{'；'.join(c.text for c in b.conditions)}"
-                     f"{notice.cite(b.clauses).replace('（依据：' + notice.number + ' ', '（')}"
-                     for i, b in enumerate(chosen, 1)]
+            body += [
+                f"{i}. {b.name}：{'；'.join(c.text for c in b.conditions)}"
+                f"{notice.cite(b.clauses).replace('（依据：' + notice.number + ' ', '（')}"
+                for i, b in enumerate(chosen, 1)
+            ]
         else:
             body += [f"{i}. {self.short_line(b, today)}" for i, b in enumerate(chosen, 1)]
         other = "职工个人" if employer else "企业"
@@ -339,7 +373,8 @@ class AnswerRenderer:
         if others:
             text += f"\n{'、'.join(others)}的通知有相关内容，如需了解请告诉我地区，例如“{others[0]}的呢”。"
         employer = audience_of_topic(self.book, topic) == "employer"
-        text += f"\n{notice.region.short_name}通知里有的措施：{self.overview_line(notice.region.key, dt.date.today(), employer)}"
+        measures = self.overview_line(notice.region.key, dt.date.today(), employer)
+        text += f"\n{notice.region.short_name}通知里有的措施：{measures}"
         return fit_message([text])
 
     def overview_of_coverage(self) -> str:
@@ -356,7 +391,8 @@ class AnswerRenderer:
         regions = self.book.regions_covering(topic) or self.book.regions
         options = "还是".join(r.short_name for r in regions)
         label = TOPICS.get(topic, topic)
-        return f"「{label}」各地规定不同。请问您在{options}？（回复地区名即可，如“{regions[0].aliases[0] if regions[0].aliases else regions[0].short_name}”）"
+        example = regions[0].aliases[0] if regions[0].aliases else regions[0].short_name
+        return f"「{label}」各地规定不同。请问您在{options}？（回复地区名即可，如“{example}”）"
 
     def ask_county(self, name: str, regions: Sequence[Region], topic: Optional[str]) -> str:
         """A city several notices share: which of its regions? Each with whether it covers the topic."""
@@ -368,15 +404,17 @@ class AnswerRenderer:
             options.append(f"{region.short_name}（{notice.number}{'，未规定此项' if lacks else ''}）")
         what = f"「{label}」" if label and topic != "policy_overview" else "政策"
         example = regions[0].aliases[0] if regions[0].aliases else regions[0].short_name
-        return (f"{name}有{len(regions)}个地区的通知，{what}各不相同：{'、'.join(options)}。"
-                f"请问您在哪个地区？（回复地区名即可，如“{example}”）")
+        return (
+            f"{name}有{len(regions)}个地区的通知，{what}各不相同：{'、'.join(options)}。"
+            f"请问您在哪个地区？（回复地区名即可，如“{example}”）"
+        )
 
     def regions_for(self, topic: str) -> List[Region]:
         return self.book.regions_covering(topic)
 
 
 def audience(benefit: Benefit) -> str:
-    """"worker" or "employer": whom a measure pays or serves, from its eligibility subject or its
+    """ "worker" or "employer": whom a measure pays or serves, from its eligibility subject or its
     `who` (a firm, an agency, a unit: employer); "" for measures that address neither directly."""
     subject = (benefit.eligibility or {}).get("subject")
     if subject == "person":
@@ -386,8 +424,9 @@ def audience(benefit: Benefit) -> str:
     if "policy_overview" in benefit.topics or "wage_arrears" in benefit.topics:
         return ""
     who = benefit.who or ""
-    if any(w in who for w in ("员工", "务工", "人员", "劳动者", "群众", "职工", "新嵊泗人", "人口")) \
-            and not who.startswith(("企业", "有招工需求")):
+    if any(
+        w in who for w in ("员工", "务工", "人员", "劳动者", "群众", "职工", "新嵊泗人", "人口")
+    ) and not who.startswith(("企业", "有招工需求")):
         return "worker"
     if any(w in who for w in ("企业", "机构", "单位")):
         return "employer"
@@ -398,8 +437,9 @@ def for_audience(notice: Notice, employer: bool) -> List[Benefit]:
     """A notice's measures for workers (those with an amount first) or for employers (their own,
     and the ones firms pay out first, "节前代发")."""
     if employer:
-        return [b for b in notice.benefits if audience(b) == "employer"
-                or (b.eligibility or {}).get("employer_summary")]
+        return [
+            b for b in notice.benefits if audience(b) == "employer" or (b.eligibility or {}).get("employer_summary")
+        ]
     chosen = [b for b in notice.benefits if audience(b) == "worker"]
     return sorted(chosen, key=lambda b: b.amount is None)
 
@@ -411,5 +451,5 @@ def audience_of_topic(book: PolicyBook, topic: str) -> str:
 
 def asks_about_silence(benefit: Benefit, text: str) -> bool:
     """The question touches something the notice leaves open ("申请截止到哪天", "10人是一辆车还是总数")."""
-    grams = {text[i:i + 2] for i in range(len(text) - 1)} - {"通知", "是否", "方式", "具体", "计算", "范围", "标准"}
+    grams = {text[i : i + 2] for i in range(len(text) - 1)} - {"通知", "是否", "方式", "具体", "计算", "范围", "标准"}
     return any(g in item for item in benefit.silent_on for g in grams)

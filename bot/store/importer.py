@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
@@ -23,12 +23,26 @@ from sqlalchemy.engine import Connection
 from bot.identifiers import INVALID, classify_subject, credit_code_problem, id_number_problem
 from bot.regions import canonical_province, region_code_problem
 from bot.store.db import get_engine, migrate
-from bot.store.models import (AgencyPlacement, BusCharter, Claim, FestivalAttendance, Firm, Job,
-                              Person, SocialInsuranceMonth)
+from bot.store.models import (
+    AgencyPlacement,
+    BusCharter,
+    Claim,
+    FestivalAttendance,
+    Firm,
+    Job,
+    Person,
+    SocialInsuranceMonth,
+)
 from bot.text.mask import mask_text
 
-BENEFIT_KEYS = ("retention_bonus", "delivery_subsidy", "consumption_voucher", "data_gift",
-                "bus_subsidy", "recruitment_reward")
+BENEFIT_KEYS = (
+    "retention_bonus",
+    "delivery_subsidy",
+    "consumption_voucher",
+    "data_gift",
+    "bus_subsidy",
+    "recruitment_reward",
+)
 JOB_ROLES = ("frontline", "courier", "food_delivery", "other")
 MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
@@ -72,6 +86,7 @@ class ImportReport:
 
 
 # ---- field parsers: each returns the value or raises RowError in Chinese -----------------------
+
 
 def _text(row: Dict[str, str], column: str, *, required: bool = True, max_len: int = 200) -> Optional[str]:
     value = (row.get(column) or "").strip()
@@ -159,6 +174,7 @@ def _money(row: Dict[str, str], column: str) -> Decimal:
 
 # ---- the files -------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Reference:
     column: str
@@ -181,15 +197,23 @@ def _person(row):
         phone = re.sub(r"[\s-]", "", phone)
         if not MOBILE.fullmatch(phone):
             raise RowError("phone 不是11位手机号")
-    return {"id_number": _id_number(row), "name": _text(row, "name", max_len=64), "phone": phone,
-            "household_region_code": _region(row, "household_region_code")}
+    return {
+        "id_number": _id_number(row),
+        "name": _text(row, "name", max_len=64),
+        "phone": phone,
+        "household_region_code": _region(row, "household_region_code"),
+    }
 
 
 def _firm(row):
-    return {"credit_code": _credit_code(row), "name": _text(row, "name"),
-            "region_code": _region(row, "region_code"),
-            **{c: _bool(row, c) for c in ("above_scale", "industrial", "state_owned", "key_project",
-                                          "festival_production")}}
+    return {
+        "credit_code": _credit_code(row),
+        "name": _text(row, "name"),
+        "region_code": _region(row, "region_code"),
+        **{
+            c: _bool(row, c) for c in ("above_scale", "industrial", "state_owned", "key_project", "festival_production")
+        },
+    }
 
 
 def _job(row):
@@ -199,21 +223,24 @@ def _job(row):
     start, end = _date(row, "start_date"), _date(row, "end_date", required=False)
     if end is not None and end < start:
         raise RowError("end_date 早于 start_date")
-    return {"id_number": _id_number(row), "credit_code": _credit_code(row), "role": role,
-            "start_date": start, "end_date": end}
+    return {
+        "id_number": _id_number(row),
+        "credit_code": _credit_code(row),
+        "role": role,
+        "start_date": start,
+        "end_date": end,
+    }
 
 
 def _social_insurance(row):
-    return {"id_number": _id_number(row), "month": _month(row, "month"),
-            "region_code": _region(row, "region_code")}
+    return {"id_number": _id_number(row), "month": _month(row, "month"), "region_code": _region(row, "region_code")}
 
 
 def _festival(row):
     year = _int(row, "year", minimum=2000)
     if year > 2100:
         raise RowError(f"year 超出范围：{year}")
-    return {"id_number": _id_number(row), "year": year, "stayed": _bool(row, "stayed"),
-            "worked": _bool(row, "worked")}
+    return {"id_number": _id_number(row), "year": year, "stayed": _bool(row, "stayed"), "worked": _bool(row, "worked")}
 
 
 def _bus(row):
@@ -227,16 +254,25 @@ def _bus(row):
             if problem:
                 raise RowError(f"shared_with: {problem}")
             shared.append(code.upper())
-    return {"credit_code": _credit_code(row), "trip_date": _date(row, "trip_date"), "origin_province": province,
-            "passengers": _int(row, "passengers", minimum=1), "cost_yuan": _money(row, "cost_yuan"),
-            "shared_with": ";".join(shared) or None}
+    return {
+        "credit_code": _credit_code(row),
+        "trip_date": _date(row, "trip_date"),
+        "origin_province": province,
+        "passengers": _int(row, "passengers", minimum=1),
+        "cost_yuan": _money(row, "cost_yuan"),
+        "shared_with": ";".join(shared) or None,
+    }
 
 
 def _placement(row):
-    return {"agency_credit_code": _credit_code(row, "agency_credit_code"), "id_number": _id_number(row),
-            "employer_credit_code": _credit_code(row, "employer_credit_code"),
-            "start_date": _date(row, "start_date"), "insured_months": _int(row, "insured_months"),
-            "first_job_in_region": _bool(row, "first_job_in_region")}
+    return {
+        "agency_credit_code": _credit_code(row, "agency_credit_code"),
+        "id_number": _id_number(row),
+        "employer_credit_code": _credit_code(row, "employer_credit_code"),
+        "start_date": _date(row, "start_date"),
+        "insured_months": _int(row, "insured_months"),
+        "first_job_in_region": _bool(row, "first_job_in_region"),
+    }
 
 
 def _claim(row):
@@ -246,36 +282,96 @@ def _claim(row):
     subject = classify_subject(_text(row, "subject_id"))
     if subject.kind == INVALID:
         raise RowError(f"subject_id 既不是有效身份证号，也不是有效统一社会信用代码（{subject.reason}）")
-    return {"benefit": benefit, "subject_id": subject.value, "amount_yuan": _money(row, "amount_yuan"),
-            "paid_date": _date(row, "paid_date")}
+    return {
+        "benefit": benefit,
+        "subject_id": subject.value,
+        "amount_yuan": _money(row, "amount_yuan"),
+        "paid_date": _date(row, "paid_date"),
+    }
 
 
 FILES: Tuple[FileSpec, ...] = (
-    FileSpec("persons.csv", Person, ("id_number", "name", "phone", "household_region_code"), _person,
-             ("id_number",)),
-    FileSpec("firms.csv", Firm, ("credit_code", "name", "region_code", "above_scale", "industrial", "state_owned",
-                                 "key_project", "festival_production"), _firm, ("credit_code",)),
-    FileSpec("jobs.csv", Job, ("id_number", "credit_code", "role", "start_date", "end_date"), _job,
-             ("id_number", "credit_code", "role", "start_date"),
-             (Reference("id_number", "person"), Reference("credit_code", "firm"))),
-    FileSpec("social_insurance.csv", SocialInsuranceMonth, ("id_number", "month", "region_code"),
-             _social_insurance, ("id_number", "month", "region_code"), (Reference("id_number", "person"),)),
-    FileSpec("festival_attendance.csv", FestivalAttendance, ("id_number", "year", "stayed", "worked"), _festival,
-             ("id_number", "year"), (Reference("id_number", "person"),)),
-    FileSpec("bus_charters.csv", BusCharter, ("credit_code", "trip_date", "origin_province", "passengers",
-                                              "cost_yuan"), _bus,
-             ("credit_code", "trip_date", "origin_province", "trip_seq"), (Reference("credit_code", "firm"),)),
-    FileSpec("agency_placements.csv", AgencyPlacement, ("agency_credit_code", "id_number", "employer_credit_code",
-                                                        "start_date", "insured_months", "first_job_in_region"),
-             _placement, ("agency_credit_code", "id_number", "employer_credit_code", "start_date"),
-             (Reference("agency_credit_code", "firm"), Reference("id_number", "person"),
-              Reference("employer_credit_code", "firm"))),
-    FileSpec("claims.csv", Claim, ("benefit", "subject_id", "amount_yuan", "paid_date"), _claim,
-             ("benefit", "subject_id", "paid_date"), (Reference("subject_id", "subject"),)),
+    FileSpec("persons.csv", Person, ("id_number", "name", "phone", "household_region_code"), _person, ("id_number",)),
+    FileSpec(
+        "firms.csv",
+        Firm,
+        (
+            "credit_code",
+            "name",
+            "region_code",
+            "above_scale",
+            "industrial",
+            "state_owned",
+            "key_project",
+            "festival_production",
+        ),
+        _firm,
+        ("credit_code",),
+    ),
+    FileSpec(
+        "jobs.csv",
+        Job,
+        ("id_number", "credit_code", "role", "start_date", "end_date"),
+        _job,
+        ("id_number", "credit_code", "role", "start_date"),
+        (Reference("id_number", "person"), Reference("credit_code", "firm")),
+    ),
+    FileSpec(
+        "social_insurance.csv",
+        SocialInsuranceMonth,
+        ("id_number", "month", "region_code"),
+        _social_insurance,
+        ("id_number", "month", "region_code"),
+        (Reference("id_number", "person"),),
+    ),
+    FileSpec(
+        "festival_attendance.csv",
+        FestivalAttendance,
+        ("id_number", "year", "stayed", "worked"),
+        _festival,
+        ("id_number", "year"),
+        (Reference("id_number", "person"),),
+    ),
+    FileSpec(
+        "bus_charters.csv",
+        BusCharter,
+        ("credit_code", "trip_date", "origin_province", "passengers", "cost_yuan"),
+        _bus,
+        ("credit_code", "trip_date", "origin_province", "trip_seq"),
+        (Reference("credit_code", "firm"),),
+    ),
+    FileSpec(
+        "agency_placements.csv",
+        AgencyPlacement,
+        (
+            "agency_credit_code",
+            "id_number",
+            "employer_credit_code",
+            "start_date",
+            "insured_months",
+            "first_job_in_region",
+        ),
+        _placement,
+        ("agency_credit_code", "id_number", "employer_credit_code", "start_date"),
+        (
+            Reference("agency_credit_code", "firm"),
+            Reference("id_number", "person"),
+            Reference("employer_credit_code", "firm"),
+        ),
+    ),
+    FileSpec(
+        "claims.csv",
+        Claim,
+        ("benefit", "subject_id", "amount_yuan", "paid_date"),
+        _claim,
+        ("benefit", "subject_id", "paid_date"),
+        (Reference("subject_id", "subject"),),
+    ),
 )
 
 
 # ---- the import ------------------------------------------------------------------------------
+
 
 def _upsert(connection: Connection, spec: FileSpec, rows: Sequence[Dict[str, object]]) -> None:
     if not rows:
@@ -290,8 +386,11 @@ def _upsert(connection: Connection, spec: FileSpec, rows: Sequence[Dict[str, obj
         raise NotImplementedError(f"import into {dialect} is not supported")
     stmt = insert(table)
     updates = {c: stmt.excluded[c] for c in rows[0] if c not in spec.key}
-    stmt = (stmt.on_conflict_do_update(index_elements=list(spec.key), set_=updates) if updates
-            else stmt.on_conflict_do_nothing(index_elements=list(spec.key)))
+    stmt = (
+        stmt.on_conflict_do_update(index_elements=list(spec.key), set_=updates)
+        if updates
+        else stmt.on_conflict_do_nothing(index_elements=list(spec.key))
+    )
     connection.execute(stmt, list(rows))
 
 
@@ -306,11 +405,13 @@ class _References:
             return set()
         found: Set[str] = set()
         if kind in ("person", "subject"):
-            found |= set(self.connection.execute(
-                select(Person.id_number).where(Person.id_number.in_(values))).scalars())
+            found |= set(
+                self.connection.execute(select(Person.id_number).where(Person.id_number.in_(values))).scalars()
+            )
         if kind in ("firm", "subject"):
-            found |= set(self.connection.execute(
-                select(Firm.credit_code).where(Firm.credit_code.in_(values))).scalars())
+            found |= set(
+                self.connection.execute(select(Firm.credit_code).where(Firm.credit_code.in_(values))).scalars()
+            )
         return found
 
 
@@ -329,8 +430,9 @@ def _count_lines(path: Path) -> int:
         return max(sum(buf.count(b"\n") for buf in iter(lambda: handle.read(1 << 20), b"")) - 1, 0)
 
 
-def import_directory(directory: Path | str, url: Optional[str] = None, *, batch_size: int = 5000,
-                     progress: Optional[bool] = None) -> ImportReport:
+def import_directory(
+    directory: Path | str, url: Optional[str] = None, *, batch_size: int = 5000, progress: Optional[bool] = None
+) -> ImportReport:
     """Import every known CSV file in `directory`; a missing file is skipped."""
     from tqdm import tqdm
 
@@ -354,8 +456,13 @@ def import_directory(directory: Path | str, url: Optional[str] = None, *, batch_
             report.rejects.append(Reject(spec.name, 1, f"缺少列：{', '.join(missing)}；整个文件未导入"))
             result.rejected = _count_lines(path)
             continue
-        bar = tqdm(total=_count_lines(path), desc=spec.name, unit="行", disable=(None if progress is None else not progress),
-                   leave=False)
+        bar = tqdm(
+            total=_count_lines(path),
+            desc=spec.name,
+            unit="行",
+            disable=(None if progress is None else not progress),
+            leave=False,
+        )
         seq: Counter = Counter()
         try:
             batch: List[Tuple[int, Dict[str, object]]] = []
@@ -383,8 +490,9 @@ def import_directory(directory: Path | str, url: Optional[str] = None, *, batch_
     return report
 
 
-def _flush(engine, spec: FileSpec, batch: List[Tuple[int, Dict[str, object]]], report: ImportReport,
-           result: FileResult) -> None:
+def _flush(
+    engine, spec: FileSpec, batch: List[Tuple[int, Dict[str, object]]], report: ImportReport, result: FileResult
+) -> None:
     if not batch:
         return
     with engine.begin() as connection:
@@ -398,8 +506,15 @@ def _flush(engine, spec: FileSpec, batch: List[Tuple[int, Dict[str, object]]], r
                 if values[reference.column] in found:
                     kept.append((line, values))
                 else:
-                    report.rejects.append(Reject(spec.name, line, mask_text(
-                        f"{reference.column} {values[reference.column]} 不在{_KIND_NAMES[reference.kind]}中")))
+                    report.rejects.append(
+                        Reject(
+                            spec.name,
+                            line,
+                            mask_text(
+                                f"{reference.column} {values[reference.column]} 不在{_KIND_NAMES[reference.kind]}中"
+                            ),
+                        )
+                    )
                     result.rejected += 1
             batch = kept
         for _, values in batch:  # the same key twice in a batch: the later row wins

@@ -6,8 +6,20 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String,
-                        UniqueConstraint)
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import declarative_base
 from sqlalchemy.types import TypeDecorator
 
@@ -19,7 +31,6 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 Base = declarative_base(metadata=MetaData(naming_convention=NAMING))
-
 
 
 class Money(TypeDecorator):
@@ -67,8 +78,7 @@ class Firm(Base):
 
 class Job(Base):
     __tablename__ = "jobs"
-    __table_args__ = (UniqueConstraint("id_number", "credit_code", "role", "start_date"),
-                      Index(None, "credit_code"))
+    __table_args__ = (UniqueConstraint("id_number", "credit_code", "role", "start_date"), Index(None, "credit_code"))
     id = Column(Integer, primary_key=True)
     id_number = Column(ID_NUMBER, ForeignKey("persons.id_number"), nullable=False)
     credit_code = Column(CREDIT_CODE, ForeignKey("firms.credit_code"), nullable=False)
@@ -134,6 +144,7 @@ class Claim(Base):
 
 
 # ---- complaints and callbacks (bot/complaints) ------------------------------------------------
+
 
 class Ticket(Base):
     """A wage-arrears complaint (kind "complaint", number QX-…) or a callback request (kind
@@ -212,6 +223,7 @@ class IntakeDraft(Base):
 
 # ---- WeChat channel (bot/channels) -------------------------------------------------------------
 
+
 class ChannelMessage(Base):
     """One inbound WeChat message (MsgId, or sender + CreateTime for events), so that WeChat's
     retries of it never reach Rasa again and get the first reply. Shared by every worker and
@@ -236,6 +248,7 @@ class ChannelToken(Base):
 
 
 # ---- staff console (bot/console) ---------------------------------------------------------------
+
 
 class Staff(Base):
     """A hotline agent or supervisor who logs in to the console (`bot staff add`)."""

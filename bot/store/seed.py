@@ -44,46 +44,160 @@ PUTUO = "330903"  # 舟山市普陀区
 
 # Household registrations (GB/T 2260 county codes) of generated people, with weights.
 OTHER_COUNTIES: Tuple[Tuple[str, int], ...] = (
-    ("520101", 9),   # 贵州 贵阳市
-    ("520102", 5),   # 贵州 贵阳市南明区
-    ("522422", 4),   # 贵州 大方县
-    ("510104", 8),   # 四川 成都市锦江区
-    ("511321", 4),   # 四川 南部县
-    ("341202", 7),   # 安徽 阜阳市颍州区
-    ("341221", 4),   # 安徽 临泉县
-    ("410102", 7),   # 河南 郑州市中原区
-    ("411721", 3),   # 河南 西平县
-    ("430102", 4),   # 湖南 长沙市芙蓉区
-    ("360102", 4),   # 江西 南昌市东湖区
-    ("500101", 4),   # 重庆 万州区
-    ("420102", 3),   # 湖北 武汉市江岸区
-    ("450102", 2),   # 广西 南宁市兴宁区
-    ("530102", 2),   # 云南 昆明市五华区
-    ("620102", 2),   # 甘肃 兰州市城关区
-    (DINGHAI, 3),    # 浙江 舟山市定海区: same province, still not a Shengsi household
+    ("520101", 9),  # 贵州 贵阳市
+    ("520102", 5),  # 贵州 贵阳市南明区
+    ("522422", 4),  # 贵州 大方县
+    ("510104", 8),  # 四川 成都市锦江区
+    ("511321", 4),  # 四川 南部县
+    ("341202", 7),  # 安徽 阜阳市颍州区
+    ("341221", 4),  # 安徽 临泉县
+    ("410102", 7),  # 河南 郑州市中原区
+    ("411721", 3),  # 河南 西平县
+    ("430102", 4),  # 湖南 长沙市芙蓉区
+    ("360102", 4),  # 江西 南昌市东湖区
+    ("500101", 4),  # 重庆 万州区
+    ("420102", 3),  # 湖北 武汉市江岸区
+    ("450102", 2),  # 广西 南宁市兴宁区
+    ("530102", 2),  # 云南 昆明市五华区
+    ("620102", 2),  # 甘肃 兰州市城关区
+    (DINGHAI, 3),  # 浙江 舟山市定海区: same province, still not a Shengsi household
 )
 LOCAL_SHARE = 0.12  # generated people with a Shengsi (330922) household
 
 # Where chartered buses come from: canonical and full names (the importer accepts both).
-ORIGIN_PROVINCES = ("贵州", "贵州省", "四川", "四川省", "安徽", "安徽省", "河南", "河南省", "湖南", "江西",
-                    "重庆", "重庆市", "湖北", "广西", "广西壮族自治区", "云南", "甘肃")
+ORIGIN_PROVINCES = (
+    "贵州",
+    "贵州省",
+    "四川",
+    "四川省",
+    "安徽",
+    "安徽省",
+    "河南",
+    "河南省",
+    "湖南",
+    "江西",
+    "重庆",
+    "重庆市",
+    "湖北",
+    "广西",
+    "广西壮族自治区",
+    "云南",
+    "甘肃",
+)
 SAME_PROVINCE = ("浙江", "浙江省")
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = ("伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超",
-         "秀英", "霞", "平", "刚", "桂英", "建华", "文", "华", "红", "玉兰", "建国", "志强", "小红", "海燕", "春梅",
-         "国庆", "德明", "玉梅", "大勇", "小龙", "金凤", "永红", "海波", "俊", "鹏", "辉", "婷", "雪", "浩", "宇",
-         "欣怡", "子涵", "梓萱", "晨", "龙", "飞", "琴", "云", "燕", "兵", "斌", "新民", "秋菊")
-TRADE_NAMES = ("东海", "绿华", "花鸟", "洋山", "黄龙", "枸杞", "嵊山", "菜园", "五龙", "泗礁", "金平", "蓝海", "鑫源",
-               "恒达", "宏远", "丰盛", "海韵", "渔港", "海星", "远洋", "金鹰", "海悦", "浪岗", "海联", "华达", "永兴")
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"  # noqa: E501  (one table row / one list)
+GIVEN = (
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+    "建华",
+    "文",
+    "华",
+    "红",
+    "玉兰",
+    "建国",
+    "志强",
+    "小红",
+    "海燕",
+    "春梅",
+    "国庆",
+    "德明",
+    "玉梅",
+    "大勇",
+    "小龙",
+    "金凤",
+    "永红",
+    "海波",
+    "俊",
+    "鹏",
+    "辉",
+    "婷",
+    "雪",
+    "浩",
+    "宇",
+    "欣怡",
+    "子涵",
+    "梓萱",
+    "晨",
+    "龙",
+    "飞",
+    "琴",
+    "云",
+    "燕",
+    "兵",
+    "斌",
+    "新民",
+    "秋菊",
+)
+TRADE_NAMES = (
+    "东海",
+    "绿华",
+    "花鸟",
+    "洋山",
+    "黄龙",
+    "枸杞",
+    "嵊山",
+    "菜园",
+    "五龙",
+    "泗礁",
+    "金平",
+    "蓝海",
+    "鑫源",
+    "恒达",
+    "宏远",
+    "丰盛",
+    "海韵",
+    "渔港",
+    "海星",
+    "远洋",
+    "金鹰",
+    "海悦",
+    "浪岗",
+    "海联",
+    "华达",
+    "永兴",
+)
 INDUSTRY = {
-    "ind_above": ("水产食品有限公司", "海洋渔业有限公司", "船舶修造有限公司", "冷冻食品有限公司", "机械制造有限公司",
-                  "新型建材有限公司", "海产品加工有限公司"),
+    "ind_above": (
+        "水产食品有限公司",
+        "海洋渔业有限公司",
+        "船舶修造有限公司",
+        "冷冻食品有限公司",
+        "机械制造有限公司",
+        "新型建材有限公司",
+        "海产品加工有限公司",
+    ),
     "ind_small": ("渔具厂", "海产品加工厂", "网具有限公司", "五金加工厂", "包装材料厂"),
     "delivery": ("快递服务有限公司", "同城配送有限公司", "外卖配送服务部", "速递服务部"),
     "key": ("港区建设工程项目部", "海岛供水工程项目部", "海上风电项目部", "渔港改造工程项目部"),
-    "service": ("大酒店有限公司", "超市有限公司", "民宿管理有限公司", "旅游开发有限公司", "餐饮管理有限公司",
-                "物业服务有限公司"),
+    "service": (
+        "大酒店有限公司",
+        "超市有限公司",
+        "民宿管理有限公司",
+        "旅游开发有限公司",
+        "餐饮管理有限公司",
+        "物业服务有限公司",
+    ),
     "agency": ("人力资源服务有限公司", "劳务派遣有限公司", "人力资源开发有限公司"),
     "outside": ("机械有限公司", "水产有限公司", "船舶修造有限公司", "物流有限公司"),
 }
@@ -110,6 +224,7 @@ def credit_code(region: str, org: str, prefix: str = "91") -> str:
 
 # ---- the hand-placed subjects -----------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class FixedFirm:
     code: str
@@ -123,28 +238,83 @@ class FixedFirm:
     festival_production: bool = False
 
     def row(self) -> List[str]:
-        return [self.code, self.name, self.region, *(_b(v) for v in (self.above_scale, self.industrial,
-                                                                    self.state_owned, self.key_project,
-                                                                    self.festival_production))]
+        return [
+            self.code,
+            self.name,
+            self.region,
+            *(
+                _b(v)
+                for v in (
+                    self.above_scale,
+                    self.industrial,
+                    self.state_owned,
+                    self.key_project,
+                    self.festival_production,
+                )
+            ),
+        ]
 
 
-SEAFOOD = FixedFirm(credit_code(SHENGSI, "MA28H0011"), "嵊泗县东海水产食品有限公司", SHENGSI, "ind_above",
-                    above_scale=True, industrial=True, festival_production=True)
-SHIPYARD = FixedFirm(credit_code(SHENGSI, "MA28H0029"), "嵊泗县绿华船舶修造有限公司", SHENGSI, "ind_above",
-                     above_scale=True, industrial=True, festival_production=True)
+SEAFOOD = FixedFirm(
+    credit_code(SHENGSI, "MA28H0011"),
+    "嵊泗县东海水产食品有限公司",
+    SHENGSI,
+    "ind_above",
+    above_scale=True,
+    industrial=True,
+    festival_production=True,
+)
+SHIPYARD = FixedFirm(
+    credit_code(SHENGSI, "MA28H0029"),
+    "嵊泗县绿华船舶修造有限公司",
+    SHENGSI,
+    "ind_above",
+    above_scale=True,
+    industrial=True,
+    festival_production=True,
+)
 NETS = FixedFirm(credit_code(SHENGSI, "MA28H0037"), "嵊泗县枸杞渔具厂", SHENGSI, "ind_small", industrial=True)
-STATE = FixedFirm(credit_code(SHENGSI, "MA28H0045"), "嵊泗县海洋交通投资集团有限公司", SHENGSI, "service",
-                  state_owned=True, festival_production=True)
+STATE = FixedFirm(
+    credit_code(SHENGSI, "MA28H0045"),
+    "嵊泗县海洋交通投资集团有限公司",
+    SHENGSI,
+    "service",
+    state_owned=True,
+    festival_production=True,
+)
 DELIVERY = FixedFirm(credit_code(SHENGSI, "MA28H0053"), "嵊泗县泗礁同城配送有限公司", SHENGSI, "delivery")
-PORT = FixedFirm(credit_code(SHENGSI, "MA28H0061"), "嵊泗县小洋山港区建设工程项目部", SHENGSI, "key",
-                 key_project=True, festival_production=True)
+PORT = FixedFirm(
+    credit_code(SHENGSI, "MA28H0061"),
+    "嵊泗县小洋山港区建设工程项目部",
+    SHENGSI,
+    "key",
+    key_project=True,
+    festival_production=True,
+)
 HOTEL = FixedFirm(credit_code(SHENGSI, "MA28H0078"), "嵊泗县花鸟海景大酒店有限公司", SHENGSI, "service")
-DINGHAI_WORKS = FixedFirm(credit_code(DINGHAI, "MA28H0086"), "舟山市定海区海通机械有限公司", DINGHAI, "outside",
-                          above_scale=True, industrial=True, festival_production=True)
+DINGHAI_WORKS = FixedFirm(
+    credit_code(DINGHAI, "MA28H0086"),
+    "舟山市定海区海通机械有限公司",
+    DINGHAI,
+    "outside",
+    above_scale=True,
+    industrial=True,
+    festival_production=True,
+)
 AGENCY5 = FixedFirm(credit_code(SHENGSI, "MA28H0094"), "嵊泗县海峡人力资源服务有限公司", SHENGSI, "agency")
 AGENCY4 = FixedFirm(credit_code(SHENGSI, "MA28H0107"), "嵊泗县新港劳务派遣有限公司", SHENGSI, "agency")
-FIXED_FIRMS: Tuple[FixedFirm, ...] = (SEAFOOD, SHIPYARD, NETS, STATE, DELIVERY, PORT, HOTEL, DINGHAI_WORKS,
-                                      AGENCY5, AGENCY4)
+FIXED_FIRMS: Tuple[FixedFirm, ...] = (
+    SEAFOOD,
+    SHIPYARD,
+    NETS,
+    STATE,
+    DELIVERY,
+    PORT,
+    HOTEL,
+    DINGHAI_WORKS,
+    AGENCY5,
+    AGENCY4,
+)
 
 
 @dataclass(frozen=True)
@@ -161,33 +331,94 @@ class FixedPerson:
 
 FULL_INSURANCE = (("2022-10", SHENGSI), ("2022-11", SHENGSI), ("2022-12", SHENGSI))
 
-WANG = FixedPerson(id_number("520101", "19900315", 901), "王大力", "13885012345", "520101",
-                   ((SEAFOOD, "frontline", "2021-03-01", ""),), FULL_INSURANCE, (1, 1))
-RIDER = FixedPerson(id_number("510104", "19970708", 903), "李小风", "15982016688", "510104",
-                    ((DELIVERY, "food_delivery", "2022-05-01", ""),), FULL_INSURANCE, (1, 1))
-LOCAL = FixedPerson(id_number(SHENGSI, "19850620", 905), "张海生", "13957201234", SHENGSI,
-                    ((SEAFOOD, "frontline", "2019-07-01", ""),), FULL_INSURANCE, (1, 1))
-NO_DECEMBER = FixedPerson(id_number("341202", "19920211", 902), "陈春梅", "18655812345", "341202",
-                          ((SEAFOOD, "frontline", "2022-06-01", ""),),
-                          (("2022-10", SHENGSI), ("2022-11", SHENGSI)), (1, 1))
-ELSEWHERE = FixedPerson(id_number("410102", "19880909", 907), "刘建国", "13703711234", "410102",
-                        ((SEAFOOD, "frontline", "2022-11-15", ""),),
-                        (("2022-11", "410102"), ("2022-12", "410102")), (1, 1))
-NO_RECORD = FixedPerson(id_number("430102", "19950101", 909), "杨明", "15874112345", "430102",
-                        ((SEAFOOD, "frontline", "2020-09-01", ""),), FULL_INSURANCE, None)
-LEFT = FixedPerson(id_number("360102", "19930418", 904), "赵小红", "18179112345", "360102",
-                   ((SEAFOOD, "frontline", "2021-05-01", "2023-01-10"),), FULL_INSURANCE, (1, 1))
-PAID = FixedPerson(id_number("520101", "19870512", 911), "孙志强", "13985112345", "520101",
-                   ((SEAFOOD, "frontline", "2020-04-01", ""),), FULL_INSURANCE, (1, 1),
-                   (("retention_bonus", "500.00", "2023-01-18"),))
+WANG = FixedPerson(
+    id_number("520101", "19900315", 901),
+    "王大力",
+    "13885012345",
+    "520101",
+    ((SEAFOOD, "frontline", "2021-03-01", ""),),
+    FULL_INSURANCE,
+    (1, 1),
+)
+RIDER = FixedPerson(
+    id_number("510104", "19970708", 903),
+    "李小风",
+    "15982016688",
+    "510104",
+    ((DELIVERY, "food_delivery", "2022-05-01", ""),),
+    FULL_INSURANCE,
+    (1, 1),
+)
+LOCAL = FixedPerson(
+    id_number(SHENGSI, "19850620", 905),
+    "张海生",
+    "13957201234",
+    SHENGSI,
+    ((SEAFOOD, "frontline", "2019-07-01", ""),),
+    FULL_INSURANCE,
+    (1, 1),
+)
+NO_DECEMBER = FixedPerson(
+    id_number("341202", "19920211", 902),
+    "陈春梅",
+    "18655812345",
+    "341202",
+    ((SEAFOOD, "frontline", "2022-06-01", ""),),
+    (("2022-10", SHENGSI), ("2022-11", SHENGSI)),
+    (1, 1),
+)
+ELSEWHERE = FixedPerson(
+    id_number("410102", "19880909", 907),
+    "刘建国",
+    "13703711234",
+    "410102",
+    ((SEAFOOD, "frontline", "2022-11-15", ""),),
+    (("2022-11", "410102"), ("2022-12", "410102")),
+    (1, 1),
+)
+NO_RECORD = FixedPerson(
+    id_number("430102", "19950101", 909),
+    "杨明",
+    "15874112345",
+    "430102",
+    ((SEAFOOD, "frontline", "2020-09-01", ""),),
+    FULL_INSURANCE,
+    None,
+)
+LEFT = FixedPerson(
+    id_number("360102", "19930418", 904),
+    "赵小红",
+    "18179112345",
+    "360102",
+    ((SEAFOOD, "frontline", "2021-05-01", "2023-01-10"),),
+    FULL_INSURANCE,
+    (1, 1),
+)
+PAID = FixedPerson(
+    id_number("520101", "19870512", 911),
+    "孙志强",
+    "13985112345",
+    "520101",
+    ((SEAFOOD, "frontline", "2020-04-01", ""),),
+    FULL_INSURANCE,
+    (1, 1),
+    (("retention_bonus", "500.00", "2023-01-18"),),
+)
 
 
-def _recruit(county: str, birth: str, seq: int, name: str, phone: str,
-             *employers: Tuple[FixedFirm, str]) -> FixedPerson:
+def _recruit(
+    county: str, birth: str, seq: int, name: str, phone: str, *employers: Tuple[FixedFirm, str]
+) -> FixedPerson:
     """A worker an agency brought in after the festival: jobs from the start dates, insured since."""
-    return FixedPerson(id_number(county, birth, seq), name, phone, county,
-                       tuple((firm, "frontline", start, "") for firm, start in employers),
-                       (("2023-02", employers[0][0].region),), (0, 0))
+    return FixedPerson(
+        id_number(county, birth, seq),
+        name,
+        phone,
+        county,
+        tuple((firm, "frontline", start, "") for firm, start in employers),
+        (("2023-02", employers[0][0].region),),
+        (0, 0),
+    )
 
 
 # Recruits of the two agencies. (agency, person, employer, start_date, insured_months, first_job_in_region)
@@ -259,6 +490,7 @@ FIRM_CLAIMS: Tuple[Tuple[str, FixedFirm, str, str], ...] = (("bus_subsidy", SEAF
 @dataclass(frozen=True)
 class Example:
     """A hand-placed subject and the decision each benefit must get (and the amount, where fixed)."""
+
     id: str
     kind: str  # person | firm
     who: str
@@ -271,42 +503,98 @@ class Example:
 
 _E, _N, _U = "eligible", "not_eligible", "unknown"
 EXAMPLES: List[Example] = [
-    Example(WANG.id, "person", "王大力，贵州户籍，东海水产（规上工业、春节不停产）一线工人，12月在嵊缴社保，留嵊过年坚持工作",
-            {"retention_bonus": _E, "delivery_subsidy": _N, "consumption_voucher": _E, "data_gift": _E},
-            {"retention_bonus": 500, "consumption_voucher": 1000}),
-    Example(RIDER.id, "person", "李小风，四川户籍外卖骑手（嵊泗同城配送），春节坚持送餐、留嵊过年",
-            {"retention_bonus": _N, "delivery_subsidy": _E, "consumption_voucher": _N, "data_gift": _E},
-            {"delivery_subsidy": 500}),
-    Example(LOCAL.id, "person", "张海生，嵊泗本地户籍，东海水产一线工人：各项都只面向非本县户籍",
-            {"retention_bonus": _N, "delivery_subsidy": _N, "consumption_voucher": _N, "data_gift": _N}),
-    Example(NO_DECEMBER.id, "person", "陈春梅，安徽户籍，东海水产一线工人，社保只缴到2022年11月（缺12月）",
-            {"retention_bonus": _N, "delivery_subsidy": _N, "consumption_voucher": _E, "data_gift": _E},
-            {"consumption_voucher": 1000}),
-    Example(ELSEWHERE.id, "person", "刘建国，河南户籍，东海水产一线工人，2022年12月社保在河南老家缴纳",
-            {"retention_bonus": _N, "delivery_subsidy": _N, "consumption_voucher": _E, "data_gift": _E},
-            {"consumption_voucher": 1000}),
-    Example(NO_RECORD.id, "person", "杨明，湖南户籍，东海水产一线工人，没有2023年春节出勤/留嵊记录",
-            {"retention_bonus": _U, "delivery_subsidy": _N, "consumption_voucher": _U, "data_gift": _U}),
-    Example(LEFT.id, "person", "赵小红，江西户籍，2023年1月10日已从东海水产离职（春节不在岗）",
-            {"retention_bonus": _N, "delivery_subsidy": _N, "consumption_voucher": _N, "data_gift": _N}),
-    Example(PAID.id, "person", "孙志强，贵州户籍，东海水产一线工人，留工补助已于2023-01-18发放",
-            {"retention_bonus": _N, "delivery_subsidy": _N, "consumption_voucher": _E, "data_gift": _E},
-            {"consumption_voucher": 1000}),
-    Example(SEAFOOD.code, "firm", "嵊泗县东海水产食品有限公司：2趟包车合格（42000元×50%），已发放6000元，另4趟分别为9人、"
-            "1月21日、2月6日、浙江省内出发",
-            {"bus_subsidy": _E, "recruitment_reward": _N}, {"bus_subsidy": 15000}),
-    Example(SHIPYARD.code, "firm", "嵊泗县绿华船舶修造有限公司：合格包车费27万元，50%为13.5万元，按每家10万元封顶",
-            {"bus_subsidy": _E, "recruitment_reward": _N}, {"bus_subsidy": 100000}),
-    Example(STATE.code, "firm", "嵊泗县海洋交通投资集团有限公司：国有企业，包车不予补贴",
-            {"bus_subsidy": _N, "recruitment_reward": _N}),
-    Example(AGENCY5.code, "firm", "嵊泗县海峡人力资源服务有限公司：5人符合条件（另4人：窗口外、社保2个月、非首次就业、定海企业）",
-            {"bus_subsidy": _N, "recruitment_reward": _E}, {"recruitment_reward": 2500}),
-    Example(AGENCY4.code, "firm", "嵊泗县新港劳务派遣有限公司：5条合格记录但只有4人（一人引进两次），另1人1月21日引进",
-            {"bus_subsidy": _N, "recruitment_reward": _N}),
+    Example(
+        WANG.id,
+        "person",
+        "王大力，贵州户籍，东海水产（规上工业、春节不停产）一线工人，12月在嵊缴社保，留嵊过年坚持工作",
+        {"retention_bonus": _E, "delivery_subsidy": _N, "consumption_voucher": _E, "data_gift": _E},
+        {"retention_bonus": 500, "consumption_voucher": 1000},
+    ),
+    Example(
+        RIDER.id,
+        "person",
+        "李小风，四川户籍外卖骑手（嵊泗同城配送），春节坚持送餐、留嵊过年",
+        {"retention_bonus": _N, "delivery_subsidy": _E, "consumption_voucher": _N, "data_gift": _E},
+        {"delivery_subsidy": 500},
+    ),
+    Example(
+        LOCAL.id,
+        "person",
+        "张海生，嵊泗本地户籍，东海水产一线工人：各项都只面向非本县户籍",
+        {"retention_bonus": _N, "delivery_subsidy": _N, "consumption_voucher": _N, "data_gift": _N},
+    ),
+    Example(
+        NO_DECEMBER.id,
+        "person",
+        "陈春梅，安徽户籍，东海水产一线工人，社保只缴到2022年11月（缺12月）",
+        {"retention_bonus": _N, "delivery_subsidy": _N, "consumption_voucher": _E, "data_gift": _E},
+        {"consumption_voucher": 1000},
+    ),
+    Example(
+        ELSEWHERE.id,
+        "person",
+        "刘建国，河南户籍，东海水产一线工人，2022年12月社保在河南老家缴纳",
+        {"retention_bonus": _N, "delivery_subsidy": _N, "consumption_voucher": _E, "data_gift": _E},
+        {"consumption_voucher": 1000},
+    ),
+    Example(
+        NO_RECORD.id,
+        "person",
+        "杨明，湖南户籍，东海水产一线工人，没有2023年春节出勤/留嵊记录",
+        {"retention_bonus": _U, "delivery_subsidy": _N, "consumption_voucher": _U, "data_gift": _U},
+    ),
+    Example(
+        LEFT.id,
+        "person",
+        "赵小红，江西户籍，2023年1月10日已从东海水产离职（春节不在岗）",
+        {"retention_bonus": _N, "delivery_subsidy": _N, "consumption_voucher": _N, "data_gift": _N},
+    ),
+    Example(
+        PAID.id,
+        "person",
+        "孙志强，贵州户籍，东海水产一线工人，留工补助已于2023-01-18发放",
+        {"retention_bonus": _N, "delivery_subsidy": _N, "consumption_voucher": _E, "data_gift": _E},
+        {"consumption_voucher": 1000},
+    ),
+    Example(
+        SEAFOOD.code,
+        "firm",
+        "嵊泗县东海水产食品有限公司：2趟包车合格（42000元×50%），已发放6000元，另4趟分别为9人、"
+        "1月21日、2月6日、浙江省内出发",
+        {"bus_subsidy": _E, "recruitment_reward": _N},
+        {"bus_subsidy": 15000},
+    ),
+    Example(
+        SHIPYARD.code,
+        "firm",
+        "嵊泗县绿华船舶修造有限公司：合格包车费27万元，50%为13.5万元，按每家10万元封顶",
+        {"bus_subsidy": _E, "recruitment_reward": _N},
+        {"bus_subsidy": 100000},
+    ),
+    Example(
+        STATE.code,
+        "firm",
+        "嵊泗县海洋交通投资集团有限公司：国有企业，包车不予补贴",
+        {"bus_subsidy": _N, "recruitment_reward": _N},
+    ),
+    Example(
+        AGENCY5.code,
+        "firm",
+        "嵊泗县海峡人力资源服务有限公司：5人符合条件（另4人：窗口外、社保2个月、非首次就业、定海企业）",
+        {"bus_subsidy": _N, "recruitment_reward": _E},
+        {"recruitment_reward": 2500},
+    ),
+    Example(
+        AGENCY4.code,
+        "firm",
+        "嵊泗县新港劳务派遣有限公司：5条合格记录但只有4人（一人引进两次），另1人1月21日引进",
+        {"bus_subsidy": _N, "recruitment_reward": _N},
+    ),
 ]
 
 
 # ---- generation ---------------------------------------------------------------------------------
+
 
 def _b(value: bool) -> str:
     return "1" if value else "0"
@@ -321,7 +609,7 @@ def _name(rng: random.Random) -> str:
 
 
 def _phone(rng: random.Random) -> str:
-    return rng.choice(("13", "15", "18")) + f"{rng.randrange(10 ** 9):09d}"
+    return rng.choice(("13", "15", "18")) + f"{rng.randrange(10**9):09d}"
 
 
 @dataclass
@@ -334,8 +622,15 @@ class _GenFirm:
     festival_production: bool
 
 
-_FIRM_MIX = (("ind_above", 34), ("ind_small", 12), ("delivery", 10), ("key", 6), ("service", 22), ("agency", 6),
-             ("outside", 10))
+_FIRM_MIX = (
+    ("ind_above", 34),
+    ("ind_small", 12),
+    ("delivery", 10),
+    ("key", 6),
+    ("service", 22),
+    ("agency", 6),
+    ("outside", 10),
+)
 # Categories a generated person works in, with weights.
 _JOB_MIX = (("ind_above", 42), ("ind_small", 10), ("delivery", 15), ("key", 8), ("service", 17), ("outside", 8))
 
@@ -346,8 +641,11 @@ def _generate_firms(rng: random.Random, count: int, writer, charters, claims) ->
     by_category: Dict[str, List] = {c: [] for c, _ in _FIRM_MIX}
     for firm in FIXED_FIRMS:  # generated people may work at the hand-placed employers too
         if firm.category != "agency":
-            by_category[firm.category].append(_GenFirm(firm.code, firm.region, firm.category, firm.above_scale,
-                                                       firm.industrial, firm.festival_production))
+            by_category[firm.category].append(
+                _GenFirm(
+                    firm.code, firm.region, firm.category, firm.above_scale, firm.industrial, firm.festival_production
+                )
+            )
     names, weights = zip(*_FIRM_MIX)
     categories = rng.choices(names, weights, k=count)
     if count and "agency" not in categories:  # recruits need at least one generated agency
@@ -416,9 +714,14 @@ def _write_fixed(writers) -> None:
         claims.writerow([benefit, firm.code, amount, paid])
 
 
-_ROLES = {"ind_above": (("frontline", 8), ("other", 2)), "ind_small": (("frontline", 9), ("other", 1)),
-          "delivery": (("courier", 5), ("food_delivery", 5)), "key": (("frontline", 7), ("other", 3)),
-          "service": (("other", 1),), "outside": (("frontline", 7), ("other", 3))}
+_ROLES = {
+    "ind_above": (("frontline", 8), ("other", 2)),
+    "ind_small": (("frontline", 9), ("other", 1)),
+    "delivery": (("courier", 5), ("food_delivery", 5)),
+    "key": (("frontline", 7), ("other", 3)),
+    "service": (("other", 1),),
+    "outside": (("frontline", 7), ("other", 3)),
+}
 
 
 def _generate_people(rng: random.Random, count: int, firms: Dict[str, List[_GenFirm]], writers) -> None:
@@ -465,8 +768,7 @@ def _generate_people(rng: random.Random, count: int, firms: Dict[str, List[_GenF
                 if before.code != firm.code:
                     previous_start = _day(dt.date(2012, 1, 1), dt.date(2015, 12, 31), rng)
                     previous_end = max(previous_start, start - dt.timedelta(days=rng.randint(1, 60)))
-                    jobs.writerow([person, before.code, "other", previous_start.isoformat(),
-                                   previous_end.isoformat()])
+                    jobs.writerow([person, before.code, "other", previous_start.isoformat(), previous_end.isoformat()])
             jobs.writerow([person, firm.code, role, start.isoformat(), end.isoformat() if end else ""])
 
         # Social insurance: the job's region, Oct–Dec 2022; some miss December, some pay at home.
@@ -496,8 +798,9 @@ def _generate_people(rng: random.Random, count: int, firms: Dict[str, List[_GenF
         # Recruits of the generated agencies.
         if has_job and agencies and window_start <= start <= window_end and rng.random() < 0.6:
             agency = rng.choice(agencies)
-            placements.writerow([agency.code, person, firm.code, start.isoformat(), rng.randint(1, 8),
-                                 _b(rng.random() < 0.85)])
+            placements.writerow(
+                [agency.code, person, firm.code, start.isoformat(), rng.randint(1, 8), _b(rng.random() < 0.85)]
+            )
 
         # A few personal benefits already paid out.
         if has_job and worked and household != SHENGSI and end is None and rng.random() < 0.05:
@@ -507,8 +810,16 @@ def _generate_people(rng: random.Random, count: int, firms: Dict[str, List[_GenF
                 claims.writerow(["delivery_subsidy", person, "500.00", "2023-02-20"])
 
 
-_ORDER = ("firms.csv", "persons.csv", "jobs.csv", "social_insurance.csv", "festival_attendance.csv",
-          "bus_charters.csv", "agency_placements.csv", "claims.csv")
+_ORDER = (
+    "firms.csv",
+    "persons.csv",
+    "jobs.csv",
+    "social_insurance.csv",
+    "festival_attendance.csv",
+    "bus_charters.csv",
+    "agency_placements.csv",
+    "claims.csv",
+)
 
 
 def write_demo_csv(directory: Path, people: int = 3000, firms: int = 100, seed: int = 2023) -> None:
@@ -530,8 +841,9 @@ def write_demo_csv(directory: Path, people: int = 3000, firms: int = 100, seed: 
         _generate_people(rng, max(people - len(FIXED_PEOPLE), 0), by_category, writers)
 
 
-def seed_store(url: Optional[str] = None, people: int = 3000, firms: int = 100,
-               progress: Optional[bool] = None) -> ImportReport:
+def seed_store(
+    url: Optional[str] = None, people: int = 3000, firms: int = 100, progress: Optional[bool] = None
+) -> ImportReport:
     """Write the demo CSV files to a temporary directory and import them into the store."""
     with tempfile.TemporaryDirectory(prefix="bot-seed-") as tmp:
         write_demo_csv(Path(tmp), people=people, firms=firms)

@@ -72,5 +72,4 @@ def safe_reply_text(text: Any) -> Any:
 
 def safe_bot_messages(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """Rasa's collected bot messages with every "text" passed through safe_reply_text."""
-    return [{**m, "text": safe_reply_text(m["text"])} if isinstance(m, dict) and "text" in m else m
-            for m in messages]
+    return [{**m, "text": safe_reply_text(m["text"])} if isinstance(m, dict) and "text" in m else m for m in messages]

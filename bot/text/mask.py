@@ -13,11 +13,11 @@ the staff console and every log line of every process (bot/logsafe.py) go throug
 
 however they are spelled: ASCII, full-width or any other decimal digits, "X"/"x"/"Ｘ", up to three
 separators between two digits (any white space incl. U+3000 and NBSP, hyphens and dashes, dots,
-middle dots, underscores, slashes, "+", brackets: "(136)1622-5199"), invisible characters anywhere (zero-width, bidi marks and
-overrides, soft hyphen, BOM, combining marks, other format characters), and escaped as logs and
-JSON write them ("\\u200b", "\\uff11", "\\xa0", URL "%E2%80%8B"). The rest of the text is left
-exactly as it was. Dates, amounts, ticket numbers (QX-20230115-0007), landlines (0580-5081234)
-and hotlines (12333) are not personal data and stay as they are.
+middle dots, underscores, slashes, "+", brackets: "(136)1622-5199"), invisible characters
+anywhere (zero-width, bidi marks and overrides, soft hyphen, BOM, combining marks, other format
+characters), and escaped as logs and JSON write them ("\\u200b", "\\uff11", "\\xa0", URL
+"%E2%80%8B"). The rest of the text is left exactly as it was. Dates, amounts, ticket numbers
+(QX-20230115-0007), landlines (0580-5081234) and hotlines (12333) are not personal data and stay as they are.
 
 A number glued to more digits ("180299249461", 12 digits) is not a phone; digits joined by an
 invisible character are one number. Masking twice changes nothing.
@@ -55,27 +55,37 @@ _DAY = rf"(?:0{_GAP}[1-9]|[12]{_GAP}[0-9]|3{_GAP}[01])"
 _BIRTH_DATE = rf"(?:1{_GAP}[89]|2{_GAP}0){_GAP}[0-9]{_GAP}[0-9]{_GAP}{_MONTH}{_GAP}{_DAY}"
 # 18 digits in a row are an ID number whatever they hold (a mistyped one too); spelled in groups,
 # only with a birth date in the middle: "180 2992 4946 182 9672 4934" is two phones.
-_ID18 = (rf"(?<![0-9])(?:[0-9]{{17}}[0-9Xx]|{_digits(6)}{_GAP}{_BIRTH_DATE}{_GAP}{_digits(3)}{_GAP}[0-9Xx])"
-         rf"(?![0-9])")
+_ID18 = (
+    rf"(?<![0-9])(?:[0-9]{{17}}[0-9Xx]|{_digits(6)}{_GAP}{_BIRTH_DATE}{_GAP}{_digits(3)}{_GAP}[0-9Xx])"
+    rf"(?![0-9])"
+)
 _ID15 = rf"(?<![0-9]){_digits(8, '[1-8]')}{_GAP}{_MONTH}{_GAP}{_DAY}{_GAP}{_digits(3)}(?![0-9])"
 _COUNTRY = r"(?<![0-9])(?:[(\[（【]\s?)?(?:\+|00)?86(?:\s?[)\]）】])?"
-_MOBILE = (rf"(?:(?P<country>{_COUNTRY}){_GAP}|(?<![0-9]))"
-           rf"(?P<mobile>1{_GAP}[3-9](?:{_GAP}[0-9]){{9}})(?![0-9])")
+_MOBILE = (
+    rf"(?:(?P<country>{_COUNTRY}){_GAP}|(?<![0-9]))"
+    rf"(?P<mobile>1{_GAP}[3-9](?:{_GAP}[0-9]){{9}})(?![0-9])"
+)
 # Chinese numerals, mixed with digits too ("139一二三四五六七八": voice-to-text does that); all-digit
 # spellings are matched by the patterns above first.
 # Voice-to-text puts commas between the groups a number is read out in ("一三九，一二三四，五六七八"),
 # so these spellings allow commas and enumeration commas between digits too; a spoken X is 叉.
 _CN = f"[0-9{_CHINESE_DIGITS}]"
 _CN_GAP = rf"[\s,，、{re.escape(_SEPARATOR_CHARS)}]{{0,{_MAX_GAP}}}"
-_CN_MOBILE = (rf"(?<![0-9{_CHINESE_DIGITS}])[1一幺]{_CN_GAP}[3-9三四五六七八九](?:{_CN_GAP}{_CN}){{9}}"
-              rf"(?![0-9{_CHINESE_DIGITS}])")
-_CN_ID18 = (rf"(?<![0-9{_CHINESE_DIGITS}]){_CN}(?:{_CN_GAP}{_CN}){{16}}{_CN_GAP}(?:{_CN}|[Xx叉])"
-            rf"(?![0-9{_CHINESE_DIGITS}])")
+_CN_MOBILE = (
+    rf"(?<![0-9{_CHINESE_DIGITS}])[1一幺]{_CN_GAP}[3-9三四五六七八九](?:{_CN_GAP}{_CN}){{9}}"
+    rf"(?![0-9{_CHINESE_DIGITS}])"
+)
+_CN_ID18 = (
+    rf"(?<![0-9{_CHINESE_DIGITS}]){_CN}(?:{_CN_GAP}{_CN}){{16}}{_CN_GAP}(?:{_CN}|[Xx叉])"
+    rf"(?![0-9{_CHINESE_DIGITS}])"
+)
 
 # One pattern, applied to the text as _Reading reads it (ASCII digits, no invisible characters);
 # the lookahead first skips, quickly, every place where none of them can start.
-PERSONAL_NUMBER = re.compile(rf"(?=[0-9(\[（【+{_CHINESE_DIGITS}])(?:(?P<id18>{_ID18})|(?P<id15>{_ID15})"
-                             rf"|(?P<phone>{_MOBILE})|(?P<cn_id18>{_CN_ID18})|(?P<cn_mobile>{_CN_MOBILE}))")
+PERSONAL_NUMBER = re.compile(
+    rf"(?=[0-9(\[（【+{_CHINESE_DIGITS}])(?:(?P<id18>{_ID18})|(?P<id15>{_ID15})"
+    rf"|(?P<phone>{_MOBILE})|(?P<cn_id18>{_CN_ID18})|(?P<cn_mobile>{_CN_MOBILE}))"
+)
 _GROUP_START = re.compile(r"(?<![0-9])[0-9]")
 
 # Escapes that logs, repr() and JSON write: "\u200b", "\\uff11", "\xa0", "\U0001d7cf", and URL
@@ -85,8 +95,10 @@ _URL_DECODED = frozenset(" +-./_\t\n")
 # A text of printable ASCII without escapes is read as it is; anything else is cleaned first.
 _NEEDS_CLEANING = re.compile(r"[^\t-\r\x1c-\x7e]|[\\%]")
 # Characters _canonical() returns as they are: printable ASCII, CJK ideographs, common punctuation.
-_AS_IS = re.compile(r"[\t\n\r\x20-\x24\x26-\x5b\x5d-\x7e\u2018-\u201f\u3000-\u3029\u4e00-\u9fff"
-                    r"\uff01\uff08\uff09\uff0c\uff1a\uff1b\uff1f]+")
+_AS_IS = re.compile(
+    r"[\t\n\r\x20-\x24\x26-\x5b\x5d-\x7e\u2018-\u201f\u3000-\u3029\u4e00-\u9fff"
+    r"\uff01\uff08\uff09\uff0c\uff1a\uff1b\uff1f]+"
+)
 _DIGITISH = re.compile(rf"[\d{_CHINESE_DIGITS}]")
 _MIN_DIGITS = 11
 
@@ -109,8 +121,14 @@ def may_be_in_number(char: str) -> bool:
     """Whether `char` could be part of a number's spelling (a digit, a separator, an invisible
     character, or a letter or sign of an escape): where text may be cut without splitting one."""
     seen = _canonical(char)
-    return (seen is None or seen.isspace() or seen in _SEPARATOR_CHARS or seen in _CHINESE_DIGITS
-            or seen in "\\%" or (seen.isascii() and seen.isalnum()))
+    return (
+        seen is None
+        or seen.isspace()
+        or seen in _SEPARATOR_CHARS
+        or seen in _CHINESE_DIGITS
+        or seen in "\\%"
+        or (seen.isascii() and seen.isalnum())
+    )
 
 
 class _Reading:
@@ -160,7 +178,7 @@ class _Reading:
         for byte_start in range(start, end, 3):
             byte_end = byte_start + 3
             try:
-                decoded = decoder.decode(bytes([int(text[byte_start + 1:byte_end], 16)]))
+                decoded = decoder.decode(bytes([int(text[byte_start + 1 : byte_end], 16)]))
             except UnicodeDecodeError:  # not UTF-8: the escapes stay as they were written
                 decoder = codecs.getincrementaldecoder("utf-8")()
                 decoded = None
@@ -219,7 +237,7 @@ def _numbers(text: str) -> List[Tuple[int, int, str]]:
             return
         if found and match.start() < found[-1][1]:
             start = found[-1][0]
-            digits = re.sub(f"[^0-9Xx{_CHINESE_DIGITS}]", "", text[start:match.end()])
+            digits = re.sub(f"[^0-9Xx{_CHINESE_DIGITS}]", "", text[start : match.end()])
             found[-1] = (start, match.end(), digits[:3] + "*" * (len(digits) - 7) + digits[-4:])
         else:
             found.append((match.start(), match.end(), _masked(match)))
@@ -269,7 +287,7 @@ def mask_data(value: Any, mask: Optional[Callable[[str], str]] = None) -> Any:
         return [mask_data(v, mask) for v in value]
     if isinstance(value, tuple):
         return tuple(mask_data(v, mask) for v in value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 10 ** 10:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 10**10:
         text = json.dumps(value)
         masked = mask(text)
         return masked if masked != text else value
@@ -287,6 +305,7 @@ def mask_for_storage(text: str) -> str:
 
 
 # ---- single values -------------------------------------------------------------------------------
+
 
 def mask_id_number(value: str) -> str:
     """330922199001011234 → 330922********1234"""

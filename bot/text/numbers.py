@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Optional, Union
 
 MAX_DIGITS = 15
-TOO_LARGE = 10 ** MAX_DIGITS
+TOO_LARGE = 10**MAX_DIGITS
 
 # What a worker or firm can plausibly state. Beyond these a figure is a typo or a test.
 AMOUNT_MIN_YUAN = Decimal(1)  # wages owed, a bus fare bill
@@ -32,7 +32,7 @@ def read_int(digits: str) -> Optional[int]:
 
 
 def read_decimal(text: str) -> Optional[Decimal]:
-    """"12000", "1.5", "1.2e4" → Decimal (TOO_LARGE beyond MAX_DIGITS integer digits); None for
+    """ "12000", "1.5", "1.2e4" → Decimal (TOO_LARGE beyond MAX_DIGITS integer digits); None for
     anything that is not a finite, non-negative number ("NaN", "∞", "-5", "")."""
     if not isinstance(text, str) or not text.isascii() or len(text) > 10_000:
         return None

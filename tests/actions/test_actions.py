@@ -23,9 +23,14 @@ async def run(action, tracker_name):
     return [m["text"] for m in dispatcher.messages], events
 
 
-@pytest.mark.parametrize("day, expected", [("2023-01-20", "正在进行中，截至2023年1月31日"),
-                                           ("2026-11-23", "已于2023年1月31日结束"),
-                                           ("2023-01-10", "将于2023年1月16日开始")])
+@pytest.mark.parametrize(
+    "day, expected",
+    [
+        ("2023-01-20", "正在进行中，截至2023年1月31日"),
+        ("2026-11-23", "已于2023年1月31日结束"),
+        ("2023-01-10", "将于2023年1月16日开始"),
+    ],
+)
 async def test_answer_depends_on_bot_today(today, day, expected):
     today(day)
     texts, events = await run(ActionAnswerPolicy(), "voucher_shengsi")
@@ -59,8 +64,9 @@ async def test_clarify_offers_closest_topics():
 
 def message_tracker(text: str, intent: str, **slots) -> Tracker:
     message = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": [], "intent_ranking": []}
-    return Tracker("t", slots, message, [{"event": "user", "text": text, "parse_data": message}], False, None,
-                   {}, "action_listen")
+    return Tracker(
+        "t", slots, message, [{"event": "user", "text": text, "parse_data": message}], False, None, {}, "action_listen"
+    )
 
 
 async def answer(text: str, intent: str, **slots):
@@ -81,14 +87,21 @@ async def test_a_short_follow_up_the_nlu_called_out_of_scope_is_answered_for_the
     assert "1000元" in texts[0] and "第6条" in texts[0] and "不在我的解答范围" not in texts[0]
 
 
-@pytest.mark.parametrize("text, intent, route", [
-    ("我要投诉，老板欠了我三个月工资", "complain_wage_arrears", "complaint_form"),
-    ("我们是嵊泗一家民营水产公司，年后想包大巴去安徽把工人接回来，政府给不给补贴", "complain_wage_arrears", "answered"),
-    ("帮我查查我能不能领留工补助", "check_eligibility", "eligibility_form"),
-    ("我12月的社保是在老家交的，还能领留工补助吗", "check_eligibility", "answered"),
-    ("我的投诉办到哪了", "check_complaint_status", "status_form"),
-    ("你说的啥俺都看不懂，有没有真人", "inform", "callback_form"),
-])
+@pytest.mark.parametrize(
+    "text, intent, route",
+    [
+        ("我要投诉，老板欠了我三个月工资", "complain_wage_arrears", "complaint_form"),
+        (
+            "我们是嵊泗一家民营水产公司，年后想包大巴去安徽把工人接回来，政府给不给补贴",
+            "complain_wage_arrears",
+            "answered",
+        ),
+        ("帮我查查我能不能领留工补助", "check_eligibility", "eligibility_form"),
+        ("我12月的社保是在老家交的，还能领留工补助吗", "check_eligibility", "answered"),
+        ("我的投诉办到哪了", "check_complaint_status", "status_form"),
+        ("你说的啥俺都看不懂，有没有真人", "inform", "callback_form"),
+    ],
+)
 async def test_the_turn_is_routed_to_the_form_that_takes_it_or_answered(today, text, intent, route):
     today("2023-01-20")
     _, slots = await answer(text, intent)

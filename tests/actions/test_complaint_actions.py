@@ -11,8 +11,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import actions.complaints as complaint_actions
 from actions.actions import ActionAnswerPolicy
-from actions.complaints import (ActionAskComplaintConfirmed, ActionCallbackDone, ActionComplaintDone,
-                                ValidateCallbackForm, ValidateComplaintForm, ValidateStatusForm)
+from actions.complaints import (
+    ActionAskComplaintConfirmed,
+    ActionCallbackDone,
+    ActionComplaintDone,
+    ValidateCallbackForm,
+    ValidateComplaintForm,
+    ValidateStatusForm,
+)
 from bot.complaints.service import ComplaintService, Draft
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -45,9 +51,20 @@ def store(store_url, monkeypatch):
 
 
 def saved_read_back(store, key="KEYCONFIRMFIXTURE"):
-    store.save_draft(key, Draft(name="王大力", phone=PHONE, firm_name="嵊泗某水产公司", work_site="菜园镇码头",
-                                amount_yuan="12000", amount_text="12000元", months_count=3, workers=1,
-                                description="老板失联"))
+    store.save_draft(
+        key,
+        Draft(
+            name="王大力",
+            phone=PHONE,
+            firm_name="嵊泗某水产公司",
+            work_site="菜园镇码头",
+            amount_yuan="12000",
+            amount_text="12000元",
+            months_count=3,
+            workers=1,
+            description="老板失联",
+        ),
+    )
 
 
 async def test_one_message_fills_every_field_it_names_and_keeps_the_phone_masked(store):
@@ -145,7 +162,7 @@ def filed_with_code(store, key="k"):
 
 
 def wrong(code):
-    return f"{(int(code) + 1) % 10 ** 6:06d}"
+    return f"{(int(code) + 1) % 10**6:06d}"
 
 
 async def test_status_with_the_right_and_the_wrong_code(store):
@@ -176,11 +193,13 @@ async def test_the_wrong_code_count_survives_restart_new_senders_and_forged_slot
     new sender id, or a forged tracker saying status_attempts: 0. The ticket is then locked for
     self-service, even for its owner with the right code."""
     number, code = filed_with_code(store)
-    turns = [status_turn(number, wrong(code), sender="s1"),                 # a conversation
-             status_turn(number, wrong(code), sender="s1"),                 # the same user after /restart
-             status_turn(number, wrong(code), sender="new-1", attempts=0),  # new sender ids, forged slots
-             status_turn(number, wrong(code), sender="new-2", attempts=0),
-             status_turn(number, wrong(code), sender="new-3", attempts=0)]
+    turns = [
+        status_turn(number, wrong(code), sender="s1"),  # a conversation
+        status_turn(number, wrong(code), sender="s1"),  # the same user after /restart
+        status_turn(number, wrong(code), sender="new-1", attempts=0),  # new sender ids, forged slots
+        status_turn(number, wrong(code), sender="new-2", attempts=0),
+        status_turn(number, wrong(code), sender="new-3", attempts=0),
+    ]
     replies = [(await run(ValidateStatusForm(), turn))[0][0] for turn in turns]
     assert all("没有查到" in r for r in replies[:4]) and "错误次数过多" in replies[4]
     complaint_actions._services.clear()  # the action server restarts: a new service on the same store

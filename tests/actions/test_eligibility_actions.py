@@ -9,8 +9,13 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.eligibility import (ActionAskSelfcheckQ2, ActionEligibilityResult, ActionSelfcheckVerdict,
-                                 ValidateEligibilityForm, ValidateSelfcheckForm)
+from actions.eligibility import (
+    ActionAskSelfcheckQ2,
+    ActionEligibilityResult,
+    ActionSelfcheckVerdict,
+    ValidateEligibilityForm,
+    ValidateSelfcheckForm,
+)
 from tests.factories import SHENGSI, StoreBuilder
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -37,8 +42,18 @@ def store(store_url, monkeypatch):
 
     builder = StoreBuilder(store_url)
     with session_scope(store_url) as session:
-        session.add(Firm(credit_code=FIRM, name="嵊泗某水产公司", region_code=SHENGSI, above_scale=True,
-                         industrial=True, state_owned=False, key_project=False, festival_production=True))
+        session.add(
+            Firm(
+                credit_code=FIRM,
+                name="嵊泗某水产公司",
+                region_code=SHENGSI,
+                above_scale=True,
+                industrial=True,
+                state_owned=False,
+                key_project=False,
+                festival_production=True,
+            )
+        )
         session.add(Person(id_number=WANG, name="王大力", phone="13912345678", household_region_code="520101"))
     builder.job(WANG, FIRM)
     builder.insurance(WANG)
@@ -102,9 +117,9 @@ async def test_self_check_asks_as_many_questions_as_the_benefit_has():
     form = ValidateSelfcheckForm()
     tracker = load_tracker("eligibility_declined_result")
     tracker.slots["selfcheck_benefit"] = "delivery_subsidy"
-    assert await form.required_slots(["selfcheck_q1", "selfcheck_q2", "selfcheck_q3", "selfcheck_q4"],
-                                     CollectingDispatcher(), tracker, DOMAIN) == [
-        "selfcheck_q1", "selfcheck_q2", "selfcheck_q3"]
+    assert await form.required_slots(
+        ["selfcheck_q1", "selfcheck_q2", "selfcheck_q3", "selfcheck_q4"], CollectingDispatcher(), tracker, DOMAIN
+    ) == ["selfcheck_q1", "selfcheck_q2", "selfcheck_q3"]
     texts, _ = await run(ActionAskSelfcheckQ2(), "selfcheck_all_yes")
     assert texts == ["（2/4）2023年春节期间，您在嵊泗县规上工业企业的一线生产岗位工作吗？请回答“是”或“不是”。"]
 

@@ -6,14 +6,17 @@ the form's question for the pending slot, as Rasa would run them.
 """
 
 import pytest
-import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.complaints as complaint_actions
 from actions.actions import with_resume
-from actions.complaints import (ActionAskComplaintEmployer, ValidateCallbackForm, ValidateComplaintForm,
-                                ValidateStatusForm)
+from actions.complaints import (
+    ActionAskComplaintEmployer,
+    ValidateCallbackForm,
+    ValidateComplaintForm,
+    ValidateStatusForm,
+)
 from actions.eligibility import ValidateEligibilityForm, ValidateSelfcheckForm
 from bot.complaints.service import ComplaintService, Draft
 from bot.forms import RESUME
@@ -26,27 +29,50 @@ HUMAN = ("我要找人工客服", "request_human")
 CANCEL = ("算了，不弄了", "deny")
 
 STEPS = {
-    "complaint_form": ["complaint_name", "complaint_phone", "complaint_employer", "complaint_site", "complaint_amount",
-                       "complaint_months", "complaint_workers", "complaint_description", "complaint_confirmed"],
+    "complaint_form": [
+        "complaint_name",
+        "complaint_phone",
+        "complaint_employer",
+        "complaint_site",
+        "complaint_amount",
+        "complaint_months",
+        "complaint_workers",
+        "complaint_description",
+        "complaint_confirmed",
+    ],
     "status_form": ["status_ticket", "status_phone4"],
     "callback_form": ["callback_wanted", "callback_phone", "callback_time"],
     "eligibility_form": ["eligibility_consent", "eligibility_subject"],
     "selfcheck_form": ["selfcheck_q1", "selfcheck_q2"],
 }
-VALIDATORS = {"complaint_form": ValidateComplaintForm, "status_form": ValidateStatusForm,
-              "callback_form": ValidateCallbackForm, "eligibility_form": ValidateEligibilityForm,
-              "selfcheck_form": ValidateSelfcheckForm}
+VALIDATORS = {
+    "complaint_form": ValidateComplaintForm,
+    "status_form": ValidateStatusForm,
+    "callback_form": ValidateCallbackForm,
+    "eligibility_form": ValidateEligibilityForm,
+    "selfcheck_form": ValidateSelfcheckForm,
+}
 
 
 def tracker(form: str, requested: str, text: str, intent: str) -> Tracker:
     slots = {name: None for name in DOMAIN["slots"]}
-    slots.update(requested_slot=requested, complaint_key=KEY, callback_key=KEY, region="shengsi",
-                 selfcheck_benefit="retention_bonus", eligibility_consent=True if requested != "eligibility_consent"
-                 else None, status_ticket="QX-20230115-0007" if requested == "status_phone4" else None)
+    slots.update(
+        requested_slot=requested,
+        complaint_key=KEY,
+        callback_key=KEY,
+        region="shengsi",
+        selfcheck_benefit="retention_bonus",
+        eligibility_consent=True if requested != "eligibility_consent" else None,
+        status_ticket="QX-20230115-0007" if requested == "status_phone4" else None,
+    )
     if form == "eligibility_form" and requested == "eligibility_subject":
         slots["eligibility_subject"] = text  # what Rasa's from_text mapping has put there already
-    message = {"text": text, "intent": {"name": intent, "confidence": 0.95}, "entities": [],
-               "intent_ranking": [{"name": intent, "confidence": 0.95}]}
+    message = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.95},
+        "entities": [],
+        "intent_ranking": [{"name": intent, "confidence": 0.95}],
+    }
     events = [{"event": "user", "text": text, "parse_data": message, "timestamp": 1673740800.0}]
     return Tracker("interrupt", slots, message, events, False, None, {"name": form}, "action_listen")
 
@@ -131,16 +157,21 @@ async def test_complaint_fields_never_store_questions_or_confirmations(store, st
 
 
 async def test_a_callback_asked_for_with_a_phone_inside_a_form_is_filed_there(store):
-    texts, slots = await validate("complaint_form", "complaint_months", "找个人给我回电话吧，号码是13877340516，明天上午都在",
-                                  "request_human")
+    texts, slots = await validate(
+        "complaint_form", "complaint_months", "找个人给我回电话吧，号码是13877340516，明天上午都在", "request_human"
+    )
     assert any("已登记回电" in t and "138****0516" in t and "明天上午" in t for t in texts), texts
     assert all("13877340516" not in t for t in texts)
     assert slots["resume_note"] == "继续登记" and slots["requested_slot"] == "complaint_months"
 
 
 async def test_a_status_question_with_ticket_and_code_inside_a_form_is_answered_there(store):
-    texts, slots = await validate("complaint_form", "complaint_name", "对了，我之前投诉的QX-20230105-9931进度咋样了，查询码621548",
-                                  "check_complaint_status")
+    texts, slots = await validate(
+        "complaint_form",
+        "complaint_name",
+        "对了，我之前投诉的QX-20230105-9931进度咋样了，查询码621548",
+        "check_complaint_status",
+    )
     assert any("没有查到" in t and "12333" in t for t in texts), texts
     assert slots["resume_note"] == "继续登记"
 
@@ -148,26 +179,33 @@ async def test_a_status_question_with_ticket_and_code_inside_a_form_is_answered_
 async def test_a_status_question_in_passing_counts_toward_the_same_limit_of_wrong_codes(store):
     number = store.file("passing", Draft(name="王大力", phone="13912345678", firm_name="某公司"))[0].number
     code = store.receipt_for("passing", number)[1]
-    wrong = f"{(int(code) + 1) % 10 ** 6:06d}"
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
     for _ in range(5):
-        texts, _ = await validate("complaint_form", "complaint_name", f"对了，{number}进度咋样了，查询码{wrong}",
-                                  "check_complaint_status")
+        texts, _ = await validate(
+            "complaint_form", "complaint_name", f"对了，{number}进度咋样了，查询码{wrong}", "check_complaint_status"
+        )
     assert any("错误次数过多" in t for t in texts), texts
-    texts, _ = await validate("complaint_form", "complaint_name", f"对了，{number}进度咋样了，查询码{code}",
-                              "check_complaint_status")
+    texts, _ = await validate(
+        "complaint_form", "complaint_name", f"对了，{number}进度咋样了，查询码{code}", "check_complaint_status"
+    )
     assert any("错误次数过多" in t for t in texts) and not any("已受理" in t for t in texts), texts
 
 
 async def test_the_phones_last_four_with_a_ticket_inside_a_form_point_to_the_status_check(store):
-    texts, slots = await validate("complaint_form", "complaint_name", "对了，我之前投诉的QX-20230105-9931进度咋样了，手机尾号6215",
-                                  "check_complaint_status")
+    texts, slots = await validate(
+        "complaint_form",
+        "complaint_name",
+        "对了，我之前投诉的QX-20230105-9931进度咋样了，手机尾号6215",
+        "check_complaint_status",
+    )
     assert any("查询码" in t for t in texts) and not any("没有查到" in t for t in texts), texts
     assert slots["resume_note"] == "继续登记"
 
 
 async def test_a_callback_request_with_phone_and_time_is_filed_from_the_opening_message(store):
-    texts, slots = await validate("callback_form", None, "那你们找个人给俺回电话吧，号码是13588886666，明天上午都在",
-                                  "request_human")
+    texts, slots = await validate(
+        "callback_form", None, "那你们找个人给俺回电话吧，号码是13588886666，明天上午都在", "request_human"
+    )
     assert slots["callback_ticket"].startswith("HD-") and slots["requested_slot"] is None
     assert slots["callback_phone"] == "135****6666" and slots["callback_time"] == "明天上午都在"
     assert all("13588886666" not in str(v) for v in slots.values())

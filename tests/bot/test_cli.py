@@ -3,8 +3,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from bot.cli import main
-from tests.conftest import FIXTURE_POLICIES, REPO_ROOT
 from bot.nlu import report
+from tests.conftest import FIXTURE_POLICIES, REPO_ROOT
 
 
 def test_policies_check(capsys, monkeypatch):
@@ -155,8 +155,12 @@ def test_complaints_list_table_json_filters_and_paging(tmp_path, monkeypatch, ca
         urgent = _file(url, monkeypatch, "2023-01-15", "k-urgent", name="李四", firm_name="舟山建筑公司", workers=12)
         plain = _file(url, monkeypatch, "2023-01-15", "k-plain", name="王五", firm_name="嵊泗海鲜加工厂")
         callback = _file(url, monkeypatch, "2023-01-15", "k-call", kind="callback", callback_time="明天上午")
-        assert [n[:12] for n in (old, urgent, plain, callback)] == ["QX-20230114-", "QX-20230115-", "QX-20230115-",
-                                                                   "HD-20230115-"]
+        assert [n[:12] for n in (old, urgent, plain, callback)] == [
+            "QX-20230114-",
+            "QX-20230115-",
+            "QX-20230115-",
+            "HD-20230115-",
+        ]
         ComplaintService(url).update(plain, "赵六", status="处理中")
         outputs = []
         run = _complaints_runner(capsys, outputs)
@@ -216,8 +220,17 @@ def test_complaints_show_and_update_lifecycle(tmp_path, monkeypatch, capsys):
 
     url = _ticket_db(tmp_path, monkeypatch)
     try:
-        number = _file(url, monkeypatch, "2023-01-15", "k-1", name="张三", firm_name="嵊泗海鲜加工厂",
-                       amount_yuan="12000", months=["2022-11", "2022-12"], description=f"我的电话{PHONE}")
+        number = _file(
+            url,
+            monkeypatch,
+            "2023-01-15",
+            "k-1",
+            name="张三",
+            firm_name="嵊泗海鲜加工厂",
+            amount_yuan="12000",
+            months=["2022-11", "2022-12"],
+            description=f"我的电话{PHONE}",
+        )
         assert number.startswith("QX-20230115-")
         outputs = []
         run = _complaints_runner(capsys, outputs)
@@ -236,15 +249,21 @@ def test_complaints_show_and_update_lifecycle(tmp_path, monkeypatch, capsys):
         assert "欠薪金额  12000.00 元" in out and "欠薪月份  2022-11、2022-12" in out
         assert "系统  — → 已受理  经chat登记" in out
 
-        code, out, _ = run("update", number, "--staff", "王五", "--status", "处理中",
-                           "--note", f"已联系企业，企业电话{PHONE}")
+        code, out, _ = run(
+            "update", number, "--staff", "王五", "--status", "处理中", "--note", f"已联系企业，企业电话{PHONE}"
+        )
         assert code == 0 and "状态      处理中" in out
         assert f"王五  已受理 → 处理中  已联系企业，企业电话{MASKED}" in out
         code, out, _ = run("update", number, "--staff", "王五", "--note", "企业承诺月底前支付", "--json")
         data = json.loads(out)
         assert code == 0 and data["status"] == "处理中"
-        assert data["events"][-1] == {**data["events"][-1], "staff": "王五", "from_status": "处理中",
-                                      "to_status": "处理中", "note": "企业承诺月底前支付"}
+        assert data["events"][-1] == {
+            **data["events"][-1],
+            "staff": "王五",
+            "from_status": "处理中",
+            "to_status": "处理中",
+            "note": "企业承诺月底前支付",
+        }
         code, out, _ = run("update", number, "--staff", "赵六", "--status", "已办结", "--note", "工资已全额发放")
         assert code == 0 and "状态      已办结" in out
 
@@ -261,7 +280,9 @@ def test_complaints_show_and_update_lifecycle(tmp_path, monkeypatch, capsys):
         code, out, err = run("update", number, "--staff", "赵六", "--status", "处理中")
         assert (code, out) == (2, "")
         assert err.strip() == "工单当前为「已办结」，不能改为「处理中」；可改为：无（已结束）"
-        assert ComplaintService(url).get(number).status == "已办结" and len(ComplaintService(url).get(number).events) == 4
+        assert (
+            ComplaintService(url).get(number).status == "已办结" and len(ComplaintService(url).get(number).events) == 4
+        )
         code, _, err = run("update", number, "--staff", "赵六", "--status", "结案")
         assert code == 2 and "状态只能是" in err
         code, _, err = run("update", number, "--staff", " ", "--note", "x")
@@ -301,8 +322,14 @@ def test_staff_add_without_a_terminal_names_the_non_interactive_options(store_ur
     assert StaffService(store_url).count() == 0
 
     root = Path(__file__).resolve().parents[2]
-    result = subprocess.run([sys.executable, "-m", "bot", "staff", "add", "钱坐席", "--role", "agent"],
-                            stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=root, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "staff", "add", "钱坐席", "--role", "agent"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=120,
+    )
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "--password-stdin" in result.stderr and "--generate-password" in result.stderr
 
@@ -336,8 +363,10 @@ def test_complaints_reset_code_prints_a_new_code_once_and_nothing_else_shows_cod
 
 # ---- bot wechat menu -----------------------------------------------------------------------------
 
+
 class _FakeMenuApi(BaseHTTPRequestHandler):
     """WeChat's token and menu-create endpoints (the CLI runs its own event loop: a plain thread)."""
+
     menus: list = []
 
     def do_GET(self):  # noqa: N802 (http.server's name)
@@ -369,8 +398,13 @@ def test_wechat_menu_print_is_the_menu_create_body(capsys):
 
 def test_wechat_menu_refuses_a_menu_wechat_would_refuse(tmp_path, capsys):
     bad = tmp_path / "menu.json"
-    bad.write_text(json.dumps({"button": [{"type": "click", "name": "政策问答政策问答", "key": "K"}],
-                               "click_texts": {"K": "有哪些政策"}}, ensure_ascii=False), encoding="utf-8")
+    bad.write_text(
+        json.dumps(
+            {"button": [{"type": "click", "name": "政策问答政策问答", "key": "K"}], "click_texts": {"K": "有哪些政策"}},
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     assert main(["wechat", "menu", "--print", "--file", str(bad)]) == 1
     err = capsys.readouterr().err
     assert "菜单不符合微信的要求" in err and "1-16 bytes" in err

@@ -99,7 +99,9 @@ def test_time_aware_answer(dialogue, today):
 
 
 def test_eligibility_lists_the_conditions_to_check(dialogue):
-    reply = dialogue.respond(Turn("check_eligibility", "我能领留工补助吗", topic="retention_bonus", region="shengsi"), DAY)
+    reply = dialogue.respond(
+        Turn("check_eligibility", "我能领留工补助吗", topic="retention_bonus", region="shengsi"), DAY
+    )
     text = reply.messages[0]
     assert "非嵊泗县户籍" in text and "2022年12月" in text and "12333" in text
     assert text.endswith("（依据：嵊人社发〔2022〕35号 第1条）")
@@ -113,8 +115,12 @@ def test_wage_arrears_questions_give_the_channels_and_complaints_go_to_the_intak
 
 
 def test_clarify_names_the_closest_topics(dialogue):
-    ranking = [{"name": "nlu_fallback"}, {"name": "ask_data_gift"}, {"name": "greet"},
-               {"name": "ask_consumption_voucher"}]
+    ranking = [
+        {"name": "nlu_fallback"},
+        {"name": "ask_data_gift"},
+        {"name": "greet"},
+        {"name": "ask_consumption_voucher"},
+    ]
     text = dialogue.clarify(ranking)
     assert "1. 流量大礼包/通讯补贴" in text and "2. 消费券" in text
     assert "抱歉" in dialogue.clarify([{"name": "greet"}])
@@ -134,7 +140,6 @@ def test_a_term_only_one_notice_has_names_the_region(dialogue):
 
 
 def test_named_region_without_the_measure_says_so(dialogue):
-    reply = dialogue.respond(
-        Turn("ask_delivery_subsidy", "江苏外卖骑手有补贴吗", [region_entity("jiangsu")]), DAY)
+    reply = dialogue.respond(Turn("ask_delivery_subsidy", "江苏外卖骑手有补贴吗", [region_entity("jiangsu")]), DAY)
     assert "没有规定「快递外卖稳岗补贴」这一项" in reply.messages[0]
     assert "500元" not in reply.messages[0]

@@ -194,8 +194,13 @@ def test_the_leased_redis_store_from_endpoints_shares_and_renews_locks(monkeypat
 
     redis_url = urlparse(os.environ["TEST_REDIS_URL"])
     monkeypatch.setenv("BOT_LOCK_LEASE", "0.2")
-    config = EndpointConfig(url=redis_url.hostname, type="bot.lock_store.LeasedRedisLockStore",
-                            port=str(redis_url.port), db="3", key_prefix=f"test{time.time_ns()}")
+    config = EndpointConfig(
+        url=redis_url.hostname,
+        type="bot.lock_store.LeasedRedisLockStore",
+        port=str(redis_url.port),
+        db="3",
+        key_prefix=f"test{time.time_ns()}",
+    )
     first, second = RasaLockStore.create(config), RasaLockStore.create(config)
     assert isinstance(first, LeasedRedisLockStore)
     order = two_messages(first, second, hold=0.8, wait=0.02)

@@ -80,17 +80,36 @@ def test_nothing_a_process_writes_holds_a_number_whole(tmp_path):
     data = tmp_path / "spellings.json"
     data.write_text(json.dumps([text for text, _ in SPELLINGS], ensure_ascii=False), encoding="utf-8")
     log_file = tmp_path / "late.log"
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{tmp_path}:{REPO_ROOT}", "PYTHONIOENCODING": "utf-8",
-           "LOG_LEVEL": "INFO"}
-    done = subprocess.run([sys.executable, "-m", "bot.logsafe", "leaky_app", str(data), str(log_file)],
-                          cwd=tmp_path, env=env, capture_output=True, timeout=120)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": f"{tmp_path}:{REPO_ROOT}",
+        "PYTHONIOENCODING": "utf-8",
+        "LOG_LEVEL": "INFO",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.logsafe", "leaky_app", str(data), str(log_file)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
     stdout, stderr = done.stdout.decode("utf-8"), done.stderr.decode("utf-8")
     written = stdout + stderr + log_file.read_text(encoding="utf-8")
     assert done.returncode == 1 and "RuntimeError: the last words" in stderr, stderr[-2000:]
     assert "leaky_app.py\n" in stdout and "done" in stdout and "child " in stdout  # argv[0] as with -m
-    for marker in ("print ", "parts ", "early ", "late ", "POST /webhooks", "processor.message",
-                   "Failed to parse arguments", "plain warning", "Failed to run custom action",
-                   "ValueError: bad value", "worker got"):
+    for marker in (
+        "print ",
+        "parts ",
+        "early ",
+        "late ",
+        "POST /webhooks",
+        "processor.message",
+        "Failed to parse arguments",
+        "plain warning",
+        "Failed to run custom action",
+        "ValueError: bad value",
+        "worker got",
+    ):
         assert written.count(marker) >= len(SPELLINGS) or marker == "worker got", marker
     for text, numbers in SPELLINGS:
         assert_masked(written, numbers)
@@ -104,8 +123,13 @@ def test_without_a_module_it_says_how_to_use_it():
 
 def test_the_module_exit_status_is_the_process_exit_status(tmp_path):
     (tmp_path / "exits.py").write_text("import sys\nprint('电话180 2992 4946')\nsys.exit(3)\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "bot.logsafe", "exits"], cwd=tmp_path, capture_output=True,
-                          env={"PYTHONPATH": f"{tmp_path}:{REPO_ROOT}", "PYTHONIOENCODING": "utf-8"}, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.logsafe", "exits"],
+        cwd=tmp_path,
+        capture_output=True,
+        env={"PYTHONPATH": f"{tmp_path}:{REPO_ROOT}", "PYTHONIOENCODING": "utf-8"},
+        timeout=60,
+    )
     assert done.returncode == 3 and done.stdout.decode("utf-8") == "电话180****4946\n"
 
 

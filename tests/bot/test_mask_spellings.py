@@ -119,8 +119,7 @@ def digits_seen(text: str) -> str:
     """What a reader can get back from `text`: escapes decoded, every digit as ASCII, "*" kept
     (it separates what masking left), anything else dropped."""
     text = urllib.parse.unquote(text)
-    text = re.sub(r"\\+(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2})",
-                  lambda m: chr(int(m.group(1)[1:], 16)), text)
+    text = re.sub(r"\\+(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2})", lambda m: chr(int(m.group(1)[1:], 16)), text)
     seen = []
     for char in text:
         if char in _CHINESE_DIGITS:
@@ -140,7 +139,7 @@ def assert_masked(output: str, numbers) -> None:
         hidden = _MASKED[len(number)]
         for start in range(len(number) - 6):
             if any(i in hidden for i in range(start, start + 7)):
-                assert number[start:start + 7] not in seen, (output, number[start:start + 7])
+                assert number[start : start + 7] not in seen, (output, number[start : start + 7])
 
 
 def test_the_table_is_big_enough():
@@ -160,18 +159,21 @@ def test_what_is_not_personal_data_is_left_alone(text):
     assert mask_text(text) == text
 
 
-@pytest.mark.parametrize("typed,shown", [
-    ("电话180-2992-4946", "电话180****4946"),
-    ("身份证410102-19870707-1437", "身份证410102********1437"),
-    ("182 9672 4934", "182****4934"),
-    ("+86 182 9672 4934", "+86 182****4934"),
-    ("0086-182-9672-4934", "0086 182****4934"),
-    ("我的手机是１８０\u200b２９９２\u200b４９４６，谢谢", "我的手机是180****4946，谢谢"),
-    ("11010519491231002X", "110105********002X"),
-    ("老身份证410102870707143", "老身份证410102*****7143"),
-    ("幺八零二九九二四九四六", "幺八零****四九四六"),
-    ('{"text": "180\\u200b2992\\u200b4946"}', '{"text": "180****4946"}'),
-])
+@pytest.mark.parametrize(
+    "typed,shown",
+    [
+        ("电话180-2992-4946", "电话180****4946"),
+        ("身份证410102-19870707-1437", "身份证410102********1437"),
+        ("182 9672 4934", "182****4934"),
+        ("+86 182 9672 4934", "+86 182****4934"),
+        ("0086-182-9672-4934", "0086 182****4934"),
+        ("我的手机是１８０\u200b２９９２\u200b４９４６，谢谢", "我的手机是180****4946，谢谢"),
+        ("11010519491231002X", "110105********002X"),
+        ("老身份证410102870707143", "老身份证410102*****7143"),
+        ("幺八零二九九二四九四六", "幺八零****四九四六"),
+        ('{"text": "180\\u200b2992\\u200b4946"}', '{"text": "180****4946"}'),
+    ],
+)
 def test_the_masked_form_is_simple(typed, shown):
     assert mask_text(typed) == shown
 
@@ -182,14 +184,25 @@ def test_a_number_glued_to_more_digits_is_not_a_phone():
 
 
 def test_structures_are_masked_throughout():
-    data = {"text": "180 2992 4946", "entities": [{"value": "410102-19870707-1437"}],
-            f"key {PHONE_A}": (1, int(PHONE_A)), "confidence": 0.93, "ok": True}
+    data = {
+        "text": "180 2992 4946",
+        "entities": [{"value": "410102-19870707-1437"}],
+        f"key {PHONE_A}": (1, int(PHONE_A)),
+        "confidence": 0.93,
+        "ok": True,
+    }
     masked = mask_data(data)
-    assert masked == {"text": "180****4946", "entities": [{"value": "410102********1437"}],
-                      "key 180****4946": (1, "180****4946"), "confidence": 0.93, "ok": True}
+    assert masked == {
+        "text": "180****4946",
+        "entities": [{"value": "410102********1437"}],
+        "key 180****4946": (1, "180****4946"),
+        "confidence": 0.93,
+        "ok": True,
+    }
 
 
 # ---- in the tracker store ---------------------------------------------------------------------
+
 
 def test_every_spelling_is_masked_in_the_tracker_store(tmp_path):
     from bot.tracker_store import MaskingTrackerStore
@@ -199,25 +212,34 @@ def test_every_spelling_is_masked_in_the_tracker_store(tmp_path):
     store = MaskingTrackerStore(domain, url=url)
     events = [ActionExecuted("action_listen")]
     for text, _ in SPELLINGS:
-        events += [UserUttered(text, {"name": "inform", "confidence": 0.9},
-                               [{"entity": "phone", "value": text, "start": 0, "end": len(text)}],
-                               metadata={"said": text}),
-                   SlotSet("s", text), BotUttered(f"您说的是：{text}", {"quoted": text})]
+        events += [
+            UserUttered(
+                text,
+                {"name": "inform", "confidence": 0.9},
+                [{"entity": "phone", "value": text, "start": 0, "end": len(text)}],
+                metadata={"said": text},
+            ),
+            SlotSet("s", text),
+            BotUttered(f"您说的是：{text}", {"quoted": text}),
+        ]
     tracker = DialogueStateTracker.from_events("spellings", events)
     try:
         asyncio.run(store.save(tracker))
         with store.engine.connect() as connection:
-            stored = [json.loads(data) for data in connection.execute(sa.text("SELECT data FROM events ORDER BY id"))
-                      .scalars()]
+            stored = [
+                json.loads(data)
+                for data in connection.execute(sa.text("SELECT data FROM events ORDER BY id")).scalars()
+            ]
     finally:
         store.engine.dispose()
     assert len(stored) == len(events)
     for index, (text, numbers) in enumerate(SPELLINGS):
-        for event in stored[1 + 3 * index:4 + 3 * index]:
+        for event in stored[1 + 3 * index : 4 + 3 * index]:
             assert_masked(json.dumps(event, ensure_ascii=False), numbers)
 
 
 # ---- in replies ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("text,numbers", SPELLINGS)
 def test_the_complaint_read_back_never_quotes_a_number_whole(store_url, book, text, numbers):
@@ -238,8 +260,9 @@ def test_the_complaint_read_back_never_quotes_a_number_whole(store_url, book, te
 
 
 def test_every_action_reply_is_masked():
-    import actions  # noqa: F401 (masks every CollectingDispatcher message)
     from rasa_sdk.executor import CollectingDispatcher
+
+    import actions  # noqa: F401 (masks every CollectingDispatcher message)
 
     for text, numbers in SPELLINGS:
         dispatcher = CollectingDispatcher()

@@ -1,16 +1,22 @@
 """One rule for "person or firm": an 18-character subject is whichever of GB 11643 / GB 32100 it passes."""
 
 import datetime as dt
-import json
 import itertools
+import json
 
 import pytest
 
 from bot.cli import main
 from bot.eligibility.dialogue import WHICH_KIND, EligibilityDialogue, kind_hint
 from bot.eligibility.service import AmbiguousSubjectError, EligibilityService, SubjectError, subject_kind
-from bot.identifiers import (classify_subject, credit_code_check_char, credit_code_problem, id_number_check_char,
-                             id_number_problem, normalize_subject)
+from bot.identifiers import (
+    classify_subject,
+    credit_code_check_char,
+    credit_code_problem,
+    id_number_check_char,
+    id_number_problem,
+    normalize_subject,
+)
 from bot.policy.loader import policy_book
 from bot.store.db import session_scope
 from bot.store.models import Firm, Person
@@ -28,8 +34,11 @@ def ambiguous_numbers(count: int = 3, checks: str = "0123456789"):
     """Valid ID numbers whose first 17 digits are also a credit code body with the same check char."""
     births = (dt.date(1985, 1, 1) + dt.timedelta(days=d) for d in itertools.count())
     firsts = (f"{SHENGSI}{b:%Y%m%d}{seq:03d}" for b in births for seq in range(0, 1000, 101))
-    found = (f + id_number_check_char(f) for f in firsts
-             if credit_code_check_char(f) == id_number_check_char(f) and id_number_check_char(f) in checks)
+    found = (
+        f + id_number_check_char(f)
+        for f in firsts
+        if credit_code_check_char(f) == id_number_check_char(f) and id_number_check_char(f) in checks
+    )
     return list(itertools.islice(found, count))
 
 
@@ -48,14 +57,16 @@ def test_the_generated_values_are_what_they_claim():
 
 # ---- the rule -------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("code", DIGIT_CODES + LETTER_CHECK_CODES)
 def test_all_digit_credit_codes_are_firms(code):
     subject = classify_subject(code)
     assert (subject.kind, subject.value, subject.message) == ("firm", code, None)
 
 
-@pytest.mark.parametrize("code", ["91350100M000100Y43", "9144030071526726XG", "91330100716105852F",
-                                  credit_code(), credit_code("520101", 42)])
+@pytest.mark.parametrize(
+    "code", ["91350100M000100Y43", "9144030071526726XG", "91330100716105852F", credit_code(), credit_code("520101", 42)]
+)
 def test_credit_codes_with_letters_are_firms(code):
     assert classify_subject(code).kind == "firm"
 
@@ -77,14 +88,17 @@ def _wrong_check(value: str) -> str:
     return next(value[:17] + c for c in "0123456789" if classify_subject(value[:17] + c).kind == "invalid")
 
 
-@pytest.mark.parametrize("value, reason", [
-    (_wrong_check(DIGIT_CODES[0]), "出生日期"),           # all digits, a mistyped old-style credit code
-    (_wrong_check(id_number()), "身份证号校验位不正确"),
-    (_wrong_check(credit_code()), "统一社会信用代码校验位不正确"),
-    ("91350100M0001O0Y43", "不允许的字符"),
-    ("913501A0M000100Y43", "行政区划"),
-    ("9135010012345678", "应为18位"),
-])
+@pytest.mark.parametrize(
+    "value, reason",
+    [
+        (_wrong_check(DIGIT_CODES[0]), "出生日期"),  # all digits, a mistyped old-style credit code
+        (_wrong_check(id_number()), "身份证号校验位不正确"),
+        (_wrong_check(credit_code()), "统一社会信用代码校验位不正确"),
+        ("91350100M0001O0Y43", "不允许的字符"),
+        ("913501A0M000100Y43", "行政区划"),
+        ("9135010012345678", "应为18位"),
+    ],
+)
 def test_numbers_valid_as_neither_say_why(value, reason):
     subject = classify_subject(value)
     assert subject.kind == "invalid" and reason in subject.reason
@@ -121,17 +135,37 @@ def test_subject_kind_uses_the_rule_and_a_hint_decides_only_ambiguous_numbers():
         subject_kind(_wrong_check(DIGIT_CODES[0]))
 
 
-@pytest.mark.parametrize("text, kind", [("个人 1234", "person"), ("我的身份证号", "person"), ("单位的", "firm"),
-                                        ("企业信用代码", "firm"), ("1234", None), ("个人单位", None)])
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("个人 1234", "person"),
+        ("我的身份证号", "person"),
+        ("单位的", "firm"),
+        ("企业信用代码", "firm"),
+        ("1234", None),
+        ("个人单位", None),
+    ],
+)
 def test_kind_hint(text, kind):
     assert kind_hint(text) == kind
 
 
 # ---- service, chat and CLI agree ----------------------------------------------------------------
 
+
 def _firm(session, code, name="嵊泗老字号水产厂"):
-    session.add(Firm(credit_code=code, name=name, region_code=SHENGSI, above_scale=True, industrial=True,
-                     state_owned=False, key_project=False, festival_production=True))
+    session.add(
+        Firm(
+            credit_code=code,
+            name=name,
+            region_code=SHENGSI,
+            above_scale=True,
+            industrial=True,
+            state_owned=False,
+            key_project=False,
+            festival_production=True,
+        )
+    )
 
 
 def _person(session, number, name="王大力"):

@@ -45,8 +45,7 @@ def test_default_layout_supervises_every_process_with_restart_and_logs(tmp_path,
 
 
 def test_cluster_layout_balances_two_action_servers_and_supervises_redis(tmp_path):
-    conf, haproxy = written(tmp_path, "--actions-processes", "2", "--redis-port", "6391",
-                            "--rasa-host", "0.0.0.0")
+    conf, haproxy = written(tmp_path, "--actions-processes", "2", "--redis-port", "6391", "--rasa-host", "0.0.0.0")
     assert "server actions-1 127.0.0.1:5056 check" in haproxy and "server actions-2 127.0.0.1:5057 check" in haproxy
     assert "bind 0.0.0.0:5005" in haproxy  # only the public frontend, when asked
     assert "bind 127.0.0.1:5055" in haproxy

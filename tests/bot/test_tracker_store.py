@@ -54,16 +54,21 @@ def rows(url):
 
 
 def personal_message():
-    return UserUttered(f"我的身份证{ID}，电话{PHONE}",
-                       {"name": "inform", "confidence": 0.9},
-                       [{"entity": "id_number", "value": ID, "start": 5, "end": 23},
-                        {"entity": "phone", "value": PHONE, "start": 27, "end": 38}])
+    return UserUttered(
+        f"我的身份证{ID}，电话{PHONE}",
+        {"name": "inform", "confidence": 0.9},
+        [
+            {"entity": "id_number", "value": ID, "start": 5, "end": 23},
+            {"entity": "phone", "value": PHONE, "start": 27, "end": 38},
+        ],
+    )
 
 
 def test_saved_histories_never_hold_a_full_id_number_or_phone(url, open_store):
     store = open_store()
-    tracker = DialogueStateTracker.from_events("u1", [
-        ActionExecuted("action_listen"), personal_message(), SlotSet("s", PHONE), SlotSet("s", int(PHONE))])
+    tracker = DialogueStateTracker.from_events(
+        "u1", [ActionExecuted("action_listen"), personal_message(), SlotSet("s", PHONE), SlotSet("s", int(PHONE))]
+    )
     asyncio.run(store.save(tracker))
     on_disk = json.dumps(rows(url), default=str)
     assert ID not in on_disk and PHONE not in on_disk
@@ -81,11 +86,17 @@ def test_a_tickets_access_code_is_not_kept_in_the_history(url, open_store):
     """The receipt shows the 查询码 once; the stored history has it masked, in the bot's words and
     in the user's."""
     store = open_store()
-    tracker = DialogueStateTracker.from_events("u2", [
-        ActionExecuted("action_listen"),
-        BotUttered("已登记，工单号 QX-20230120-4821。查询码：483920（查进度时需要，请保存；忘了请拨打12333）。"),
-        UserUttered("查一下QX-20230120-4821的进度，查询码 ４８３９２０", {"name": "check_complaint_status",
-                                                                "confidence": 0.9})])
+    tracker = DialogueStateTracker.from_events(
+        "u2",
+        [
+            ActionExecuted("action_listen"),
+            BotUttered("已登记，工单号 QX-20230120-4821。查询码：483920（查进度时需要，请保存；忘了请拨打12333）。"),
+            UserUttered(
+                "查一下QX-20230120-4821的进度，查询码 ４８３９２０",
+                {"name": "check_complaint_status", "confidence": 0.9},
+            ),
+        ],
+    )
     asyncio.run(store.save(tracker))
     on_disk = json.dumps(rows(url), ensure_ascii=False, default=str)
     assert "483920" not in on_disk and "４８３９２０" not in on_disk
@@ -114,8 +125,11 @@ def test_a_long_conversation_is_saved_and_read_back_whole(url, open_store):
     store = open_store()
     tracker = DialogueStateTracker.from_events("u2", [])
     for turn in range(60):
-        tracker.update(UserUttered(f"第{turn}句 电话{PHONE}" if turn % 10 == 0 else f"第{turn}句",
-                                   {"name": "inform", "confidence": 0.9}))
+        tracker.update(
+            UserUttered(
+                f"第{turn}句 电话{PHONE}" if turn % 10 == 0 else f"第{turn}句", {"name": "inform", "confidence": 0.9}
+            )
+        )
         asyncio.run(store.save(tracker))  # after every turn, as Rasa saves
     again = asyncio.run(store.retrieve("u2"))
     texts = [e.text for e in again.events if isinstance(e, UserUttered)]
@@ -125,9 +139,12 @@ def test_a_long_conversation_is_saved_and_read_back_whole(url, open_store):
 
 def test_sessions_are_read_and_counted_as_rasa_does(url, open_store):
     def session(start, text):
-        return [ActionExecuted("action_session_start", timestamp=start), SessionStarted(timestamp=start),
-                ActionExecuted("action_listen", timestamp=start),
-                UserUttered(text, {"name": "inform", "confidence": 0.9}, timestamp=start + 1)]
+        return [
+            ActionExecuted("action_session_start", timestamp=start),
+            SessionStarted(timestamp=start),
+            ActionExecuted("action_listen", timestamp=start),
+            UserUttered(text, {"name": "inform", "confidence": 0.9}, timestamp=start + 1),
+        ]
 
     store = open_store()
     asyncio.run(store.save(DialogueStateTracker.from_events("u6", session(1, "旧") + session(100, "新"))))
@@ -172,6 +189,7 @@ def test_sqlite_is_in_wal_mode(tmp_path):
 
 
 # ---- configuration ------------------------------------------------------------------------------
+
 
 def test_the_url_comes_from_the_environment(monkeypatch):
     monkeypatch.delenv(URL_ENV, raising=False)

@@ -47,11 +47,14 @@ class SuiteError(ValueError):
 
     def __init__(self, problems: Sequence[str]):
         self.problems = list(problems)
-        super().__init__(f"{len(self.problems)} problem(s) in tests/conversations/*.yml:\n"
-                         + "\n".join(f"  - {p}" for p in self.problems))
+        super().__init__(
+            f"{len(self.problems)} problem(s) in tests/conversations/*.yml:\n"
+            + "\n".join(f"  - {p}" for p in self.problems)
+        )
 
 
 # ---- the suite ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Turn:
@@ -73,12 +76,12 @@ class Conversation:
 
 def _strings(value, where: str, problems: List[str]) -> tuple:
     if not isinstance(value, list) or not value:
-        problems.append(f"{where}: must be a non-empty list of strings, e.g. [\"500元\"] (got {value!r})")
+        problems.append(f'{where}: must be a non-empty list of strings, e.g. ["500元"] (got {value!r})')
         return ()
     out = []
     for item in value:
         if not isinstance(item, str) or not item.strip():
-            problems.append(f"{where}: {item!r} is not a non-empty string (quote numbers: \"4000\")")
+            problems.append(f'{where}: {item!r} is not a non-empty string (quote numbers: "4000")')
         else:
             out.append(item)
     return tuple(out)
@@ -211,6 +214,7 @@ def select(conversations: Iterable[Conversation], only: Sequence[str] = ()) -> L
 
 # ---- checking and running -------------------------------------------------------------------
 
+
 @dataclass
 class TurnResult:
     number: int  # 1-based
@@ -253,14 +257,15 @@ class ConversationResult:
         turn = self.first_failure
         if turn is None:
             return f"{self.id}: passed"
-        reply = turn.reply if reply_limit is None or len(turn.reply) <= reply_limit \
-            else turn.reply[:reply_limit] + "…"
+        reply = turn.reply if reply_limit is None or len(turn.reply) <= reply_limit else turn.reply[:reply_limit] + "…"
         total = len(self.conversation.turns)
-        lines = [f"{self.id} ({self.conversation.file}, {self.conversation.who}, {self.conversation.today}): "
-                 f"turn {turn.number}/{total} failed",
-                 f"  user:  {turn.user}",
-                 "  reply: " + (reply.replace("\n", "\n         ") if reply else "(none)"),
-                 f"  check: {turn.failed_check}"]
+        lines = [
+            f"{self.id} ({self.conversation.file}, {self.conversation.who}, {self.conversation.today}): "
+            f"turn {turn.number}/{total} failed",
+            f"  user:  {turn.user}",
+            "  reply: " + (reply.replace("\n", "\n         ") if reply else "(none)"),
+            f"  check: {turn.failed_check}",
+        ]
         others = [str(t.number) for t in self.turns if not t.passed and t is not turn]
         if others:
             lines.append(f"  also failed: turn(s) {', '.join(others)}")
@@ -296,8 +301,7 @@ def rest_sender(base_url: str, timeout: float = REQUEST_TIMEOUT, headers: Option
     url = base_url.rstrip("/") + "/webhooks/rest/webhook"
 
     def send(sender: str, message: str) -> str:
-        response = requests.post(url, json={"sender": sender, "message": message}, headers=headers,
-                                 timeout=timeout)
+        response = requests.post(url, json={"sender": sender, "message": message}, headers=headers, timeout=timeout)
         response.raise_for_status()
         return "\n".join(m.get("text") or "" for m in response.json() if isinstance(m, dict)).strip("\n")
 
@@ -322,8 +326,13 @@ def run_conversation(conversation: Conversation, send: Send, run_id: str) -> Con
     return ConversationResult(conversation, results)
 
 
-def run_suite(conversations: Sequence[Conversation], base_url_or_send, workers: int = WORKERS,
-              run_id: Optional[str] = None, timeout: float = REQUEST_TIMEOUT) -> List[ConversationResult]:
+def run_suite(
+    conversations: Sequence[Conversation],
+    base_url_or_send,
+    workers: int = WORKERS,
+    run_id: Optional[str] = None,
+    timeout: float = REQUEST_TIMEOUT,
+) -> List[ConversationResult]:
     """Run the conversations (each one's turns in order, up to `workers` at a time) against a
     base URL or a send(sender, message) function; results in the given order."""
     send = rest_sender(base_url_or_send, timeout) if isinstance(base_url_or_send, str) else base_url_or_send
@@ -339,8 +348,12 @@ def by_date(conversations: Iterable[Conversation]) -> Dict[str, List[Conversatio
     return dict(sorted(groups.items()))
 
 
-def run_by_date(conversations: Sequence[Conversation], stack, workers: int = WORKERS,
-                progress: Optional[Callable[[str], None]] = None) -> List[ConversationResult]:
+def run_by_date(
+    conversations: Sequence[Conversation],
+    stack,
+    workers: int = WORKERS,
+    progress: Optional[Callable[[str], None]] = None,
+) -> List[ConversationResult]:
     """Each `today` group against `stack` (tests.conversations.stack.LiveStack) set to that date;
     results in the order of `conversations`."""
     run_id = uuid.uuid4().hex[:8]
@@ -357,7 +370,8 @@ def run_by_date(conversations: Sequence[Conversation], stack, workers: int = WOR
                 progress(error)
             for conversation in group:
                 results[conversation.id] = ConversationResult(
-                    conversation, [TurnResult(n, t.user, "", [error]) for n, t in enumerate(conversation.turns, 1)])
+                    conversation, [TurnResult(n, t.user, "", [error]) for n, t in enumerate(conversation.turns, 1)]
+                )
             continue
         for result in run_suite(group, stack.base_url, workers=workers, run_id=run_id):
             results[result.id] = result

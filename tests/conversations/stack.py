@@ -18,8 +18,16 @@ import tempfile
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
-from tests.servers import (WECHAT_ENV, action_server_command, free_port, rasa_command, stack_env, stop,
-                           wait_for, write_endpoints)
+from tests.servers import (
+    WECHAT_ENV,
+    action_server_command,
+    free_port,
+    rasa_command,
+    stack_env,
+    stop,
+    wait_for,
+    write_endpoints,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,8 +45,15 @@ class LiveStack:
         self._action_starts = 0
 
     def env(self) -> dict:
-        return stack_env(BOT_TODAY=self.today, BOT_DEFAULT_REGION="", DATABASE_URL=self.store_url,
-                         BOT_TRACKER_URL=self.tracker_url, **WECHAT_ENV, SANIC_WORKERS="2", **self.extra_env)
+        return stack_env(
+            BOT_TODAY=self.today,
+            BOT_DEFAULT_REGION="",
+            DATABASE_URL=self.store_url,
+            BOT_TRACKER_URL=self.tracker_url,
+            **WECHAT_ENV,
+            SANIC_WORKERS="2",
+            **self.extra_env,
+        )
 
     def start(self) -> None:
         from bot.store.seed import seed_store
@@ -49,7 +64,11 @@ class LiveStack:
         with open(self.logs / "rasa.log", "w") as out:
             self.rasa = subprocess.Popen(
                 rasa_command(self.model, endpoints, self.rasa_port),
-                cwd=REPO_ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT)
+                cwd=REPO_ROOT,
+                env=self.env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         wait_for(f"http://127.0.0.1:{self.action_port}/health", self.actions, self._actions_log())
         wait_for(f"{self.base_url}/", self.rasa, self.logs / "rasa.log")
 
@@ -61,7 +80,11 @@ class LiveStack:
         with open(self._actions_log(), "w") as out:
             self.actions = subprocess.Popen(
                 action_server_command(self.action_port),
-                cwd=REPO_ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT)
+                cwd=REPO_ROOT,
+                env=self.env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
 
     def set_today(self, today: str) -> None:
         """Restart the action server (same port) with BOT_TODAY=today; nothing when it already is."""
@@ -88,14 +111,17 @@ def default_model() -> Path:
     models: List[Path] = sorted((REPO_ROOT / "models").glob("wengang-*.tar.gz"), key=lambda p: p.stat().st_mtime)
     if not models:
         raise FileNotFoundError("no trained model in models/: run `make train` first")
-    print(f"warning: no model for the current data ({path.name}); using the newest, {models[-1].name}",
-          file=sys.stderr)
+    print(f"warning: no model for the current data ({path.name}); using the newest, {models[-1].name}", file=sys.stderr)
     return models[-1]
 
 
 @contextlib.contextmanager
-def live_stack(model: Optional[Path] = None, logs: Optional[Path] = None,
-               today: str = "2023-01-20", extra_env: Optional[Dict[str, str]] = None) -> Iterator[LiveStack]:
+def live_stack(
+    model: Optional[Path] = None,
+    logs: Optional[Path] = None,
+    today: str = "2023-01-20",
+    extra_env: Optional[Dict[str, str]] = None,
+) -> Iterator[LiveStack]:
     """Start Rasa and the action server (BOT_TODAY=today, plus `extra_env`); stop both on exit. Logs,
     the seeded store and the tracker db go to `logs` (a new temp directory when None, kept for reading)."""
     logs = Path(logs) if logs else Path(tempfile.mkdtemp(prefix="conversations-"))

@@ -42,7 +42,6 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 import aiohttp
-import requests
 import sqlalchemy as sa
 
 from tests.servers import REST_HEADERS, WECHAT_ENV, SupervisedStack
@@ -55,8 +54,12 @@ POLICY = (
     (("外卖小哥过年留在嵊泗有补贴吗", "500元"), ("一个人给多少", None)),
     (("包车回来有补贴吗", None), ("车费一共6万", None)),
 )
-COMPLAINT = (("我叫王大力，电话13912345678，嵊泗某水产公司欠我三个月工资一共一万二", "工地、项目或地点"),
-             ("在船上干活", "多少人"), ("就我1个", "请核对"), ("确认提交", "工单号"))
+COMPLAINT = (
+    ("我叫王大力，电话13912345678，嵊泗某水产公司欠我三个月工资一共一万二", "工地、项目或地点"),
+    ("在船上干活", "多少人"),
+    ("就我1个", "请核对"),
+    ("确认提交", "工单号"),
+)
 REQUEST_TIMEOUT = 30
 TRIES = 20  # a person sends a failed message again, at most this often
 
@@ -76,6 +79,7 @@ def seconds_until_up(up: Callable[[], bool], since: float, timeout: float = 300)
 
 
 # ---- the load ----------------------------------------------------------------------------------
+
 
 @dataclass
 class Request:
@@ -98,7 +102,7 @@ class Load:
     wechat_messages: Dict[str, Set[str]] = field(default_factory=dict)  # openid → MsgIds sent
     wechat_retries: int = 0
     wechat_sent: int = 0
-    run_id: str = field(default_factory=lambda: f"{random.randrange(16 ** 8):08x}")
+    run_id: str = field(default_factory=lambda: f"{random.randrange(16**8):08x}")
     wechat_copies_answered_differently: int = 0
 
     async def send(self, session: aiohttp.ClientSession, user: int, sender: str, message: str) -> Tuple[Request, str]:
@@ -107,9 +111,12 @@ class Load:
         sent = time.monotonic()
         text, error = "", ""
         try:
-            async with session.post(f"{self.base_url}/webhooks/rest/webhook", json={"sender": sender, "message": message},
-                                    headers=REST_HEADERS,
-                                    timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)) as response:
+            async with session.post(
+                f"{self.base_url}/webhooks/rest/webhook",
+                json={"sender": sender, "message": message},
+                headers=REST_HEADERS,
+                timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT),
+            ) as response:
                 if response.status != 200:
                     error = f"HTTP {response.status}"
                 else:
@@ -126,12 +133,13 @@ class Load:
         self.requests.append(request)
         return request, text
 
-    async def send_wechat(self, session: aiohttp.ClientSession, user: int, openid: str,
-                          message: str) -> Tuple[Request, str]:
+    async def send_wechat(
+        self, session: aiohttp.ClientSession, user: int, openid: str, message: str
+    ) -> Tuple[Request, str]:
         """One message as WeChat delivers it: signed, with a MsgId, sent again with the same
         MsgId when no answer came within 5 s (WeChat tries 3 times). An empty `success` means the
         answer goes out through the customer-service API instead (counted as an error here)."""
-        msg_id = str(random.randrange(10 ** 17, 10 ** 18))
+        msg_id = str(random.randrange(10**17, 10**18))
         self.wechat_messages.setdefault(openid, set()).add(msg_id)
         self.wechat_sent += 1
         # Every third message is also delivered twice at once, as WeChat does when its first
@@ -164,15 +172,25 @@ class Load:
         """(HTTP status or 0, the reply's text, error) of one signed delivery."""
         from bot.channels.wechat_protocol import sha1_signature
 
-        timestamp, nonce = str(int(time.time())), str(random.randrange(10 ** 9))
-        query = {"signature": sha1_signature(WECHAT_ENV["WECHAT_TOKEN"], timestamp, nonce),
-                 "timestamp": timestamp, "nonce": nonce, "openid": openid}
-        body = (f"<xml><ToUserName><![CDATA[gh_faults]]></ToUserName><FromUserName><![CDATA[{openid}]]>"
-                f"</FromUserName><CreateTime>{timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-                f"<Content><![CDATA[{message}]]></Content><MsgId>{msg_id}</MsgId></xml>")
+        timestamp, nonce = str(int(time.time())), str(random.randrange(10**9))
+        query = {
+            "signature": sha1_signature(WECHAT_ENV["WECHAT_TOKEN"], timestamp, nonce),
+            "timestamp": timestamp,
+            "nonce": nonce,
+            "openid": openid,
+        }
+        body = (
+            f"<xml><ToUserName><![CDATA[gh_faults]]></ToUserName><FromUserName><![CDATA[{openid}]]>"
+            f"</FromUserName><CreateTime>{timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            f"<Content><![CDATA[{message}]]></Content><MsgId>{msg_id}</MsgId></xml>"
+        )
         try:
-            async with session.post(f"{self.base_url}/webhooks/wechat/webhook", params=query, data=body.encode(),
-                                    timeout=aiohttp.ClientTimeout(total=5)) as response:
+            async with session.post(
+                f"{self.base_url}/webhooks/wechat/webhook",
+                params=query,
+                data=body.encode(),
+                timeout=aiohttp.ClientTimeout(total=5),
+            ) as response:
                 reply = await response.text()
                 if response.status != 200:
                     return response.status, "", f"HTTP {response.status}"
@@ -215,6 +233,7 @@ class Load:
 
 # ---- measuring ---------------------------------------------------------------------------------
 
+
 @dataclass
 class FaultResult:
     fault: str
@@ -241,8 +260,15 @@ def measure(fault: str, load: Load, kill_at: float, until: float, process_back: 
         answered = [r.done for r in mine if r.ok and r.sent >= last_error]
         back.append(min(answered) - kill_at if answered else None)
     every = None if any(b is None for b in back) else round(max(back), 2)
-    return FaultResult(fault, len(window), len(errors), sum(1 for r in errors if r.sent < kill_at), every,
-                       None if process_back is None else round(process_back, 2), kinds)
+    return FaultResult(
+        fault,
+        len(window),
+        len(errors),
+        sum(1 for r in errors if r.sent < kill_at),
+        every,
+        None if process_back is None else round(process_back, 2),
+        kinds,
+    )
 
 
 def ticket_check(load: Load, store_url: str, before: Set[str]) -> Dict[str, int]:
@@ -252,10 +278,15 @@ def ticket_check(load: Load, store_url: str, before: Set[str]) -> Dict[str, int]
     engine.dispose()
     received = [numbers for numbers in load.receipts.values() if numbers]
     seen = set().union(*received) if received else set()
-    return {"complaint_conversations": len(load.receipts), "receipts": len(received),
-            "tickets_expected": len(received), "tickets_filed": len(stored),
-            "conversations_with_two_numbers": sum(1 for numbers in received if len(numbers) > 1),
-            "receipts_without_ticket": len(seen - stored), "tickets_without_receipt": len(stored - seen)}
+    return {
+        "complaint_conversations": len(load.receipts),
+        "receipts": len(received),
+        "tickets_expected": len(received),
+        "tickets_filed": len(stored),
+        "conversations_with_two_numbers": sum(1 for numbers in received if len(numbers) > 1),
+        "receipts_without_ticket": len(seen - stored),
+        "tickets_without_receipt": len(stored - seen),
+    }
 
 
 def duplicate_turns(load: Load, tracker_url: str) -> Dict[str, int]:
@@ -265,14 +296,22 @@ def duplicate_turns(load: Load, tracker_url: str) -> Dict[str, int]:
         return {"wechat_messages": 0, "wechat_retries": 0, "duplicate_turns": 0}
     engine = sa.create_engine(tracker_url)
     with engine.connect() as connection:
-        counts = dict(connection.execute(sa.text(
-            "select sender_id, count(*) from events where type_name = 'user' and sender_id like 'wx-%' "
-            "group by sender_id")).all())
+        counts = dict(
+            connection.execute(
+                sa.text(
+                    "select sender_id, count(*) from events where type_name = 'user' and sender_id like 'wx-%' "
+                    "group by sender_id"
+                )
+            ).all()
+        )
     engine.dispose()
     sent = {openid: len(ids) for openid, ids in load.wechat_messages.items()}
-    return {"wechat_messages": sum(sent.values()), "wechat_retries": load.wechat_retries,
-            "duplicate_turns": sum(max(0, counts.get(openid, 0) - n) for openid, n in sent.items()),
-            "retries_answered_differently": load.wechat_copies_answered_differently}
+    return {
+        "wechat_messages": sum(sent.values()),
+        "wechat_retries": load.wechat_retries,
+        "duplicate_turns": sum(max(0, counts.get(openid, 0) - n) for openid, n in sent.items()),
+        "retries_answered_differently": load.wechat_copies_answered_differently,
+    }
 
 
 def stored_tickets(store_url: str) -> Set[str]:
@@ -286,9 +325,15 @@ def stored_tickets(store_url: str) -> Set[str]:
 # ---- the scenarios -----------------------------------------------------------------------------
 
 FAULTS = {
-    "cluster": (("kill -9 one Rasa process", "rasa:rasa-1", "kill9"), ("kill -9 one action server", "actions-1", "kill9"),
-                ("restart Redis", "redis", "restart")),
-    "default": (("kill -9 the action server", "actions-1", "kill9"), ("kill -9 one Rasa process", "rasa:rasa-1", "kill9")),
+    "cluster": (
+        ("kill -9 one Rasa process", "rasa:rasa-1", "kill9"),
+        ("kill -9 one action server", "actions-1", "kill9"),
+        ("restart Redis", "redis", "restart"),
+    ),
+    "default": (
+        ("kill -9 the action server", "actions-1", "kill9"),
+        ("kill -9 one Rasa process", "rasa:rasa-1", "kill9"),
+    ),
 }
 # Every user answered again within this many seconds of the fault.
 TARGET_SECONDS = {"cluster": 5.0, "default": 30.0}
@@ -332,23 +377,42 @@ def run_mode(mode: str, users: int, warmup: float, window: float, work: Path) ->
     log(f"tickets: {tickets}; WeChat: {duplicates}; stopped in {stop_seconds:.1f} s")
     failures = []
     for result in results:
-        if result.seconds_until_every_user_answered is None or result.seconds_until_every_user_answered > TARGET_SECONDS[mode]:
-            failures.append(f"{result.fault}: users answered again after {result.seconds_until_every_user_answered} s "
-                            f"(target {TARGET_SECONDS[mode]} s)")
+        if (
+            result.seconds_until_every_user_answered is None
+            or result.seconds_until_every_user_answered > TARGET_SECONDS[mode]
+        ):
+            failures.append(
+                f"{result.fault}: users answered again after {result.seconds_until_every_user_answered} s "
+                f"(target {TARGET_SECONDS[mode]} s)"
+            )
         if mode == "cluster" and result.errors > result.errors_in_flight_at_kill:
-            failures.append(f"{result.fault}: {result.errors - result.errors_in_flight_at_kill} errors for requests "
-                            "sent after the fault (target: only those in flight)")
-    if tickets["tickets_filed"] != tickets["tickets_expected"] or tickets["conversations_with_two_numbers"] \
-            or tickets["receipts_without_ticket"] or tickets["tickets_without_receipt"]:
+            failures.append(
+                f"{result.fault}: {result.errors - result.errors_in_flight_at_kill} errors for requests "
+                "sent after the fault (target: only those in flight)"
+            )
+    if (
+        tickets["tickets_filed"] != tickets["tickets_expected"]
+        or tickets["conversations_with_two_numbers"]
+        or tickets["receipts_without_ticket"]
+        or tickets["tickets_without_receipt"]
+    ):
         failures.append(f"tickets: {tickets}")
     if not tickets["receipts"]:
         failures.append("no complaint was filed during the run")
     if duplicates["duplicate_turns"] or duplicates.get("retries_answered_differently"):
         failures.append(f"WeChat retries answered twice: {duplicates}")
-    return {"mode": mode, "users": users, "startup_seconds": round(startup, 1),
-            "requests": len(load.requests), "errors": sum(1 for r in load.requests if not r.ok),
-            "faults": [asdict(r) for r in results], "tickets": tickets, "wechat": duplicates,
-            "stop_seconds": round(stop_seconds, 1), "failures": failures}
+    return {
+        "mode": mode,
+        "users": users,
+        "startup_seconds": round(startup, 1),
+        "requests": len(load.requests),
+        "errors": sum(1 for r in load.requests if not r.ok),
+        "faults": [asdict(r) for r in results],
+        "tickets": tickets,
+        "wechat": duplicates,
+        "stop_seconds": round(stop_seconds, 1),
+        "failures": failures,
+    }
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:

@@ -65,7 +65,7 @@ class PiiFinder:
                 digits = run.group(0)
                 for size in self.lengths:
                     for start in range(len(digits) - size + 1):
-                        window = digits[start:start + size]
+                        window = digits[start : start + size]
                         if window in self.values and window not in found:
                             found[window] = Found(window, form)
         return list(found.values())
@@ -73,8 +73,9 @@ class PiiFinder:
 
 # ---- replies --------------------------------------------------------------------------------------
 
-_UNSAFE = re.compile(r"<\s*script|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]",
-                     re.IGNORECASE)
+_UNSAFE = re.compile(
+    r"<\s*script|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]", re.IGNORECASE
+)
 
 
 def unsafe(text: str) -> Optional[str]:
@@ -99,6 +100,7 @@ def strings(value: Any) -> Iterator[str]:
 
 # ---- logs and the tracker database ----------------------------------------------------------------
 
+
 @dataclass
 class Leak:
     where: str  # "rasa.log:120", "events.data id=17 (sender fuzz-1-0003)"
@@ -116,12 +118,15 @@ def excerpt(text: str, value: str, width: int = 160) -> str:
     if at < 0:
         at = normalised(text).find(value[-4:])
     start = max(0, at - width // 2) if at >= 0 else 0
-    return "".join(c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode("ascii")
-                   for c in text[start:start + width])
+    return "".join(
+        c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode("ascii")
+        for c in text[start : start + width]
+    )
 
 
-def scan_logs(directory: Path, finder: PiiFinder, patterns: Sequence[str] = ("rasa.log", "actions-*.log",
-                                                                             "*.log")) -> List[Leak]:
+def scan_logs(
+    directory: Path, finder: PiiFinder, patterns: Sequence[str] = ("rasa.log", "actions-*.log", "*.log")
+) -> List[Leak]:
     """Every line of the log files in `directory` that holds a full value, line by line."""
     leaks: List[Leak] = []
     seen = set()
@@ -183,9 +188,23 @@ def scan_tracker(path: Path, finder: PiiFinder) -> List[Leak]:
 # ---- slots set from outside -----------------------------------------------------------------------
 
 # Slots only the bot's own logic may set (not read from what the user types).
-PROTECTED_SLOTS = ("status_attempts", "route", "stated", "benefit", "region", "topic", "handoff_offer",
-                   "complaint_confirmed", "complaint_outcome", "complaint_ticket", "callback_ticket",
-                   "eligibility_consent", "eligibility_found", "form_cancelled", "selfcheck_needed")
+PROTECTED_SLOTS = (
+    "status_attempts",
+    "route",
+    "stated",
+    "benefit",
+    "region",
+    "topic",
+    "handoff_offer",
+    "complaint_confirmed",
+    "complaint_outcome",
+    "complaint_ticket",
+    "callback_ticket",
+    "eligibility_consent",
+    "eligibility_found",
+    "form_cancelled",
+    "selfcheck_needed",
+)
 
 
 def _same(value: Any, injected: Any) -> bool:
@@ -212,8 +231,13 @@ class SlotInjection:
     why: str
 
     def as_dict(self) -> Dict[str, Any]:
-        return {"sender": self.sender, "slot": self.slot, "value": self.value, "user_text": self.user_text[:200],
-                "why": self.why}
+        return {
+            "sender": self.sender,
+            "slot": self.slot,
+            "value": self.value,
+            "user_text": self.user_text[:200],
+            "why": self.why,
+        }
 
 
 def check_slots(path: Path, injections: Dict[str, List[Dict[str, Any]]]) -> List[SlotInjection]:

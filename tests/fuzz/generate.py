@@ -101,8 +101,17 @@ class Plan:
 COUNTIES = ("520101", "510104", "341202", "410102", "430102", "360102", "500101", "420102", "330922", "330902")
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何罗"
 GIVEN = ("大力", "秀英", "建国", "小红", "志强", "海燕", "伟", "芳", "军", "丽", "磊", "洋", "婷", "勇", "娟")
-EMPLOYERS = ("嵊泗某水产公司", "菜园镇海鲜加工厂", "嵊泗县宏达建筑工程有限公司", "舟山某渔业合作社", "南京鑫源电子厂",
-             "苏州某物流公司", "无锡恒通机械厂", "嵊泗海景酒店", "江苏某建筑劳务公司")
+EMPLOYERS = (
+    "嵊泗某水产公司",
+    "菜园镇海鲜加工厂",
+    "嵊泗县宏达建筑工程有限公司",
+    "舟山某渔业合作社",
+    "南京鑫源电子厂",
+    "苏州某物流公司",
+    "无锡恒通机械厂",
+    "嵊泗海景酒店",
+    "江苏某建筑劳务公司",
+)
 SITES = ("菜园镇的码头", "五龙乡工地", "洋山镇的冷库", "嵊泗中心渔港", "苏州工业园区三期工地", "南京江宁的厂房")
 
 
@@ -134,7 +143,7 @@ GROUPS = {11: (3, 4, 4), 18: (6, 8, 4)}
 def _groups(value: str) -> List[str]:
     parts, start = [], 0
     for size in GROUPS[len(value)]:
-        parts.append(value[start:start + size])
+        parts.append(value[start : start + size])
         start += size
     return parts
 
@@ -207,6 +216,7 @@ def _pii_value(rng: random.Random, kind: str, spelling: str) -> str:
 
 # ---- conversations --------------------------------------------------------------------------------
 
+
 @dataclass
 class Turn:
     message: str
@@ -223,15 +233,50 @@ def _pii_turn(template: str, rng: random.Random, kind: str, spelling: str, categ
 
 
 POLICY_QUESTIONS = (
-    "嵊泗的留工补助怎么领？", "嵊泗消费券现在还能用吗", "外卖小哥过年留在嵊泗有补贴吗", "嵊泗流量大礼包送多少G",
-    "舟山嵊泗公司包车接工人返岗能补多少", "嵊泗人力资源公司帮企业招工有奖励吗", "江苏的稳岗返还和培训补贴咋申请",
-    "上海有没有留工补助", "你是机器人吗", "今天天气怎么样", "过年不回家在嵊泗上班有啥补贴", "春节加班工资怎么算",
-    "社保减负政策有哪些", "找工作去哪里问", "生活困难能申请救助吗", "消费券怎么领", "留工补助谁能领",
-    "我是快递员，留在江苏过年有补贴吗", "企业包车车费一共6万能补多少", "招了300个人能奖励多少", "有哪些政策",
-    "防疫有什么要求", "失业保险降费到什么时候", "文旅消费券哪里领", "你好", "谢谢", "再见", "人工客服",
+    "嵊泗的留工补助怎么领？",
+    "嵊泗消费券现在还能用吗",
+    "外卖小哥过年留在嵊泗有补贴吗",
+    "嵊泗流量大礼包送多少G",
+    "舟山嵊泗公司包车接工人返岗能补多少",
+    "嵊泗人力资源公司帮企业招工有奖励吗",
+    "江苏的稳岗返还和培训补贴咋申请",
+    "上海有没有留工补助",
+    "你是机器人吗",
+    "今天天气怎么样",
+    "过年不回家在嵊泗上班有啥补贴",
+    "春节加班工资怎么算",
+    "社保减负政策有哪些",
+    "找工作去哪里问",
+    "生活困难能申请救助吗",
+    "消费券怎么领",
+    "留工补助谁能领",
+    "我是快递员，留在江苏过年有补贴吗",
+    "企业包车车费一共6万能补多少",
+    "招了300个人能奖励多少",
+    "有哪些政策",
+    "防疫有什么要求",
+    "失业保险降费到什么时候",
+    "文旅消费券哪里领",
+    "你好",
+    "谢谢",
+    "再见",
+    "人工客服",
 )
-FOLLOW_UPS = ("那怎么领？", "那江苏呢", "一个人给多少", "还能用几天", "这条出自哪一条", "要啥条件", "嵊泗", "江苏",
-              "社保在老家交的", "我们是国企", "好的", "不是", "是的")
+FOLLOW_UPS = (
+    "那怎么领？",
+    "那江苏呢",
+    "一个人给多少",
+    "还能用几天",
+    "这条出自哪一条",
+    "要啥条件",
+    "嵊泗",
+    "江苏",
+    "社保在老家交的",
+    "我们是国企",
+    "好的",
+    "不是",
+    "是的",
+)
 
 
 def _ticket(rng: random.Random) -> str:
@@ -244,45 +289,75 @@ def _amount(rng: random.Random) -> str:
 
 
 def complaint_one_message(rng: random.Random, spelling: str) -> List[Turn]:
-    return [_pii_turn("我叫{who}，电话{pii}，{employer}欠我{months}个月工资一共{amount}", rng, "phone", spelling,
-                      "message:complaint", who=name(rng), employer=rng.choice(EMPLOYERS),
-                      months=rng.choice("二三四"), amount=_amount(rng)),
-            Turn(f"在{rng.choice(SITES)}上干活", "message:complaint"),
-            Turn(rng.choice(("就我1个", "我们5个人", "一共十几个工友")), "message:complaint"),
-            Turn(rng.choice(("确认提交", "对的，提交", "没问题")), "message:complaint")]
+    return [
+        _pii_turn(
+            "我叫{who}，电话{pii}，{employer}欠我{months}个月工资一共{amount}",
+            rng,
+            "phone",
+            spelling,
+            "message:complaint",
+            who=name(rng),
+            employer=rng.choice(EMPLOYERS),
+            months=rng.choice("二三四"),
+            amount=_amount(rng),
+        ),
+        Turn(f"在{rng.choice(SITES)}上干活", "message:complaint"),
+        Turn(rng.choice(("就我1个", "我们5个人", "一共十几个工友")), "message:complaint"),
+        Turn(rng.choice(("确认提交", "对的，提交", "没问题")), "message:complaint"),
+    ]
 
 
 def complaint_step_by_step(rng: random.Random, spelling: str) -> List[Turn]:
-    return [Turn(rng.choice(("老板拖欠我工资，我要投诉", "我要投诉欠薪", "工资被拖欠了三个月怎么办")), "message:complaint"),
-            Turn(f"我叫{name(rng)}", "message:complaint"),
-            _pii_turn(rng.choice(("{pii}", "手机{pii}", "我的电话是{pii}")), rng, "phone", spelling, "message:complaint"),
-            Turn(rng.choice(EMPLOYERS), "message:complaint"),
-            Turn(f"在{rng.choice(SITES)}", "message:complaint"),
-            Turn(f"欠了{_amount(rng)}", "message:complaint")]
+    return [
+        Turn(rng.choice(("老板拖欠我工资，我要投诉", "我要投诉欠薪", "工资被拖欠了三个月怎么办")), "message:complaint"),
+        Turn(f"我叫{name(rng)}", "message:complaint"),
+        _pii_turn(rng.choice(("{pii}", "手机{pii}", "我的电话是{pii}")), rng, "phone", spelling, "message:complaint"),
+        Turn(rng.choice(EMPLOYERS), "message:complaint"),
+        Turn(f"在{rng.choice(SITES)}", "message:complaint"),
+        Turn(f"欠了{_amount(rng)}", "message:complaint"),
+    ]
 
 
 def callback(rng: random.Random, spelling: str) -> List[Turn]:
-    return [Turn(rng.choice(("转人工", "我要找真人", "能不能让人给我回个电话")), "message:callback"),
-            Turn(rng.choice(("需要回电", "好的，回电吧")), "message:callback"),
-            _pii_turn("{pii}", rng, "phone", spelling, "message:callback"),
-            Turn(rng.choice(("明天上午", "下午三点以后", "随时都行")), "message:callback")]
+    return [
+        Turn(rng.choice(("转人工", "我要找真人", "能不能让人给我回个电话")), "message:callback"),
+        Turn(rng.choice(("需要回电", "好的，回电吧")), "message:callback"),
+        _pii_turn("{pii}", rng, "phone", spelling, "message:callback"),
+        Turn(rng.choice(("明天上午", "下午三点以后", "随时都行")), "message:callback"),
+    ]
 
 
 def callback_one_message(rng: random.Random, spelling: str) -> List[Turn]:
-    return [_pii_turn("请人工给我回个电话，手机{pii}，{when}都行", rng, "phone", spelling, "message:callback",
-                      when=rng.choice(("明天上午", "下午", "晚上七点前")))]
+    return [
+        _pii_turn(
+            "请人工给我回个电话，手机{pii}，{when}都行",
+            rng,
+            "phone",
+            spelling,
+            "message:callback",
+            when=rng.choice(("明天上午", "下午", "晚上七点前")),
+        )
+    ]
 
 
 def eligibility(rng: random.Random, spelling: str) -> List[Turn]:
-    return [Turn(rng.choice(("帮我查查我能不能领留工补助", "我是外地户口，帮我看看我符不符合条件", "查一下我能领什么补贴")),
-                 "message:eligibility"),
-            Turn(rng.choice(("同意", "可以", "好的同意")), "message:eligibility"),
-            _pii_turn(rng.choice(("{pii}", "身份证{pii}", "我的身份证号是{pii}")), rng, "id", spelling, "message:eligibility")]
+    return [
+        Turn(
+            rng.choice(("帮我查查我能不能领留工补助", "我是外地户口，帮我看看我符不符合条件", "查一下我能领什么补贴")),
+            "message:eligibility",
+        ),
+        Turn(rng.choice(("同意", "可以", "好的同意")), "message:eligibility"),
+        _pii_turn(
+            rng.choice(("{pii}", "身份证{pii}", "我的身份证号是{pii}")), rng, "id", spelling, "message:eligibility"
+        ),
+    ]
 
 
 def eligibility_one_message(rng: random.Random, spelling: str) -> List[Turn]:
-    return [_pii_turn("身份证{pii}，我能领留工补助吗", rng, "id", spelling, "message:eligibility"),
-            Turn(rng.choice(("同意", "那怎么领？", "谢谢")), "message:eligibility")]
+    return [
+        _pii_turn("身份证{pii}，我能领留工补助吗", rng, "id", spelling, "message:eligibility"),
+        Turn(rng.choice(("同意", "那怎么领？", "谢谢")), "message:eligibility"),
+    ]
 
 
 def identity_message(rng: random.Random, spelling: str) -> List[Turn]:
@@ -298,8 +373,12 @@ def identity_message(rng: random.Random, spelling: str) -> List[Turn]:
 def status_check(rng: random.Random) -> List[Turn]:
     """A ticket number (filed today or not) and one to three wrong codes."""
     ticket = _ticket(rng)
-    turns = [Turn(rng.choice((f"查一下工单{ticket}", f"我的投诉{ticket}处理得怎么样了", "我的投诉处理得怎么样了")),
-                  "message:status")]
+    turns = [
+        Turn(
+            rng.choice((f"查一下工单{ticket}", f"我的投诉{ticket}处理得怎么样了", "我的投诉处理得怎么样了")),
+            "message:status",
+        )
+    ]
     if "工单" not in turns[0].message and ticket not in turns[0].message:
         spelled = rng.choice((ticket, ticket.lower().replace("-", ""), ticket.replace("-", " ")))
         turns.append(Turn(spelled, "message:status"))
@@ -338,44 +417,88 @@ def _long(rng: random.Random) -> str:
     return (unit * (10_000 // len(unit) + 1))[:10_000]
 
 
-SHORTCUTS = ("/restart", "/nlu_fallback", "/session_start", "  /restart", "/inform{broken json",
-             '/inform{"status_attempts":0}',
-             '/inform{"status_attempts":-5,"route":"fuzz_route"}',
-             '/check_complaint_status{"status_ticket":"QX-20230120-0001","status_phone4":"0000"}',
-             '/complain_wage_arrears{"ticket_number":"QX-20230120-0001"}',
-             '/inform{"complaint_confirmed":true,"complaint_outcome":"fuzz_outcome"}',
-             '/affirm{"eligibility_consent":true,"eligibility_found":true}',
-             '/inform{"benefit":"fuzz_benefit","handoff_offer":true}',
-             '/ask_retention_bonus{"region":"fuzz_region","benefit":"fuzz_benefit"}',
-             '/inform{"stated":{"fuzz":"injected"}}')
+SHORTCUTS = (
+    "/restart",
+    "/nlu_fallback",
+    "/session_start",
+    "  /restart",
+    "/inform{broken json",
+    '/inform{"status_attempts":0}',
+    '/inform{"status_attempts":-5,"route":"fuzz_route"}',
+    '/check_complaint_status{"status_ticket":"QX-20230120-0001","status_phone4":"0000"}',
+    '/complain_wage_arrears{"ticket_number":"QX-20230120-0001"}',
+    '/inform{"complaint_confirmed":true,"complaint_outcome":"fuzz_outcome"}',
+    '/affirm{"eligibility_consent":true,"eligibility_found":true}',
+    '/inform{"benefit":"fuzz_benefit","handoff_offer":true}',
+    '/ask_retention_bonus{"region":"fuzz_region","benefit":"fuzz_benefit"}',
+    '/inform{"stated":{"fuzz":"injected"}}',
+)
 
 # category → variants (each a function of the generator, so long ones are built when chosen)
 HOSTILE: Dict[str, Sequence[Callable[[random.Random], str]]] = {
-    "surrogate": (lambda r: "\ud800", lambda r: "嵊泗\udfff消费券还能用吗", lambda r: "\udc00\ud800留工补助",
-                  lambda r: "我叫王\ud83d大力"),
-    "control": (lambda r: "\x00\x01\x02\x03", lambda r: "嵊泗\x07消费券\x08还能用吗\x1b", lambda r: "\x7f\x85\x9f留工补助",
-                lambda r: "转人工\x00\x00"),
-    "ansi": (lambda r: "\x1b[31m嵊泗消费券\x1b[0m", lambda r: "\x1b]0;pwned\x07留工补助", lambda r: "\x1b[2J\x1b[H你好"),
-    "zero_width": (lambda r: "\u200b" * 50, lambda r: ZERO_WIDTH * 20, lambda r: "嵊" + "\u200b" * 30 + "泗消费券",
-                   lambda r: "\u2060\ufeff\u200d"),
+    "surrogate": (
+        lambda r: "\ud800",
+        lambda r: "嵊泗\udfff消费券还能用吗",
+        lambda r: "\udc00\ud800留工补助",
+        lambda r: "我叫王\ud83d大力",
+    ),
+    "control": (
+        lambda r: "\x00\x01\x02\x03",
+        lambda r: "嵊泗\x07消费券\x08还能用吗\x1b",
+        lambda r: "\x7f\x85\x9f留工补助",
+        lambda r: "转人工\x00\x00",
+    ),
+    "ansi": (
+        lambda r: "\x1b[31m嵊泗消费券\x1b[0m",
+        lambda r: "\x1b]0;pwned\x07留工补助",
+        lambda r: "\x1b[2J\x1b[H你好",
+    ),
+    "zero_width": (
+        lambda r: "\u200b" * 50,
+        lambda r: ZERO_WIDTH * 20,
+        lambda r: "嵊" + "\u200b" * 30 + "泗消费券",
+        lambda r: "\u2060\ufeff\u200d",
+    ),
     "bidi": (lambda r: "\u202e券费消泗嵊", lambda r: "\u2066留工补助\u2069\u202d"),
     "empty": (lambda r: "", lambda r: "   ", lambda r: "\n\t\r"),
     "long_10k": (_long,),
     "amount_40_digits": (lambda r: f"老板欠我{_digits(r, 40)}元", lambda r: f"车费一共{_digits(r, 40)}块能补多少"),
-    "count_5000_digits": (lambda r: f"我们公司招了{_digits(r, 5000)}个人，能奖励多少",
-                          lambda r: f"我们{_digits(r, 5000)}个工友都被欠薪了"),
-    "float_overflow": (lambda r: "车费一共1e400元", lambda r: "欠我1e400块", lambda r: "招了1e308个人",
-                       lambda r: "欠我NaN元", lambda r: "欠了-Infinity块"),
+    "count_5000_digits": (
+        lambda r: f"我们公司招了{_digits(r, 5000)}个人，能奖励多少",
+        lambda r: f"我们{_digits(r, 5000)}个工友都被欠薪了",
+    ),
+    "float_overflow": (
+        lambda r: "车费一共1e400元",
+        lambda r: "欠我1e400块",
+        lambda r: "招了1e308个人",
+        lambda r: "欠我NaN元",
+        lambda r: "欠了-Infinity块",
+    ),
     "shortcut": tuple((lambda r, s=s: s) for s in SHORTCUTS),
-    "html": (lambda r: "<script>alert(1)</script>", lambda r: "<img src=x onerror=alert(1)>嵊泗消费券",
-             lambda r: "<b>留工补助</b>怎么领", lambda r: "我叫<script>alert('x')</script>", lambda r: "<!--<svg/onload=1>"),
-    "sql": (lambda r: "'; DROP TABLE events; --", lambda r: "QX-20230120-0001' OR '1'='1",
-            lambda r: "1; SELECT * FROM tickets --", lambda r: "\" OR 1=1; --"),
+    "html": (
+        lambda r: "<script>alert(1)</script>",
+        lambda r: "<img src=x onerror=alert(1)>嵊泗消费券",
+        lambda r: "<b>留工补助</b>怎么领",
+        lambda r: "我叫<script>alert('x')</script>",
+        lambda r: "<!--<svg/onload=1>",
+    ),
+    "sql": (
+        lambda r: "'; DROP TABLE events; --",
+        lambda r: "QX-20230120-0001' OR '1'='1",
+        lambda r: "1; SELECT * FROM tickets --",
+        lambda r: '" OR 1=1; --',
+    ),
     "emoji": (lambda r: "😭😭😭", lambda r: "嵊泗消费券👍🏻还能用吗🙏", lambda r: "👨‍👩‍👧‍👦", lambda r: "🇨🇳" * 20),
-    "traditional": (lambda r: "嵊泗消費券現在還能用嗎", lambda r: "外賣小哥過年留在嵊泗有補貼嗎",
-                    lambda r: "老闆拖欠我薪水，我要投訴"),
-    "format_tokens": (lambda r: "%s %(x)s {0} {sender_id} %d %n ${HOME} {{7*7}}", lambda r: "留工补助{0}%s",
-                      lambda r: "{tracker.sender_id}%(slots)s"),
+    "traditional": (
+        lambda r: "嵊泗消費券現在還能用嗎",
+        lambda r: "外賣小哥過年留在嵊泗有補貼嗎",
+        lambda r: "老闆拖欠我薪水，我要投訴",
+    ),
+    "format_tokens": (
+        lambda r: "%s %(x)s {0} {sender_id} %d %n ${HOME} {{7*7}}",
+        lambda r: "留工补助{0}%s",
+        lambda r: "{tracker.sender_id}%(slots)s",
+    ),
     "combining": (lambda r: "Z̷̢a̶l̸g̷o̵ 留工补助", lambda r: "嵊" + "\u0301" * 200 + "泗"),
     "json_in_text": (lambda r: '{"sender":"admin","message":"/restart"}', lambda r: "[1,2,3]", lambda r: "null"),
 }
@@ -406,6 +529,7 @@ def mutate(turn: Turn, rng: random.Random) -> Turn:
 
 # ---- malformed bodies -----------------------------------------------------------------------------
 
+
 def _message_body(message: Any) -> Dict[str, Any]:
     return {"sender": "", "message": message}  # sender filled in per conversation
 
@@ -413,8 +537,10 @@ def _message_body(message: Any) -> Dict[str, Any]:
 MALFORMED: Dict[str, Dict[str, Any]] = {
     "empty_body": {"raw": b""},
     "not_json": {"raw": b"{sender: fuzz, message: hello"},
-    "form_urlencoded": {"raw": "sender=fuzz&message=%E4%BD%A0%E5%A5%BD".encode(),
-                        "content_type": "application/x-www-form-urlencoded"},
+    "form_urlencoded": {
+        "raw": "sender=fuzz&message=%E4%BD%A0%E5%A5%BD".encode(),
+        "content_type": "application/x-www-form-urlencoded",
+    },
     "invalid_utf8": {"raw": b'{"sender": "malformed-bytes", "message": "\xff\xfe\xc3\x28"}'},
     "deep_nesting": {"raw": b"[" * 100_000 + b"]" * 100_000},
     "json_number": {"payload": 42},
@@ -435,6 +561,7 @@ for _kind, _value in (("int", 7), ("list", ["你好"]), ("dict", {"text": "你�
 
 # ---- the plan -------------------------------------------------------------------------------------
 
+
 @dataclass
 class _Conversation:
     turns: List[Turn] = field(default_factory=list)
@@ -452,12 +579,21 @@ def _mandatory(rng: random.Random) -> List[_Conversation]:
         offset = rng.randrange(len(scenarios))  # every scenario in turn: the same number of turns for any seed
         for number, spelling in enumerate(spellings(kind)):
             conversations.append(_Conversation(scenarios[(number + offset) % len(scenarios)](rng, spelling)))
-    chosen = [(category, index) for category, variants in HOSTILE.items()
-              for index in (range(len(variants)) if category == "shortcut" else [rng.randrange(len(variants))])]
+    chosen = [
+        (category, index)
+        for category, variants in HOSTILE.items()
+        for index in (range(len(variants)) if category == "shortcut" else [rng.randrange(len(variants))])
+    ]
     for number, (category, index) in enumerate(chosen):  # every other one followed by a question
         conversations.append(_Conversation(_with_context(hostile_turn(rng, category, index), rng, number % 2 == 0)))
-    conversations.append(_Conversation([Turn(rng.choice(POLICY_QUESTIONS), "message:stream", stream=True),
-                                        Turn(rng.choice(FOLLOW_UPS), "message:stream", stream=True)]))
+    conversations.append(
+        _Conversation(
+            [
+                Turn(rng.choice(POLICY_QUESTIONS), "message:stream", stream=True),
+                Turn(rng.choice(FOLLOW_UPS), "message:stream", stream=True),
+            ]
+        )
+    )
     return conversations
 
 
@@ -491,7 +627,7 @@ def _random_conversation(rng: random.Random) -> _Conversation:
         turns = status_check(rng)
     else:
         hostile = hostile_turn(rng, rng.choice(sorted(HOSTILE)))
-        turns = policy_chat(rng)[:rng.randint(0, 2)] + _with_context(hostile, rng)
+        turns = policy_chat(rng)[: rng.randint(0, 2)] + _with_context(hostile, rng)
     turns = [mutate(t, rng) if rng.random() < 0.12 else t for t in turns]
     if rng.random() < 0.05:
         turns = [Turn(t.message, t.category, t.pii, t.spelling, stream=True) for t in turns]
@@ -507,7 +643,7 @@ def _injected(message: str) -> Optional[Dict[str, Any]]:
     if not text.startswith("/") or "{" not in text:
         return None
     try:
-        payload = json.loads(text[text.index("{"):])
+        payload = json.loads(text[text.index("{") :])
     except ValueError:
         return None
     return payload if isinstance(payload, dict) else None
@@ -520,14 +656,35 @@ def _requests(conversation: _Conversation, index: int, seed: int) -> List[Reques
         payload = spec.get("payload")
         if isinstance(payload, dict) and payload.get("sender") == "":
             payload = {**payload, "sender": sender}
-        return [Request(index, 0, f"malformed:{conversation.malformed}", payload, spec.get("raw"),
-                        spec.get("content_type", "application/json"), spec.get("stream", False))]
+        return [
+            Request(
+                index,
+                0,
+                f"malformed:{conversation.malformed}",
+                payload,
+                spec.get("raw"),
+                spec.get("content_type", "application/json"),
+                spec.get("stream", False),
+            )
+        ]
+
     def category(turn: Turn) -> str:
         return turn.category if conversation.auth == "token" else f"auth:{conversation.auth}"
 
-    return [Request(index, number, category(turn), {"sender": sender, "message": turn.message}, stream=turn.stream,
-                    auth=conversation.auth, pii=turn.pii, spelling=turn.spelling, injected=_injected(turn.message))
-            for number, turn in enumerate(conversation.turns)]
+    return [
+        Request(
+            index,
+            number,
+            category(turn),
+            {"sender": sender, "message": turn.message},
+            stream=turn.stream,
+            auth=conversation.auth,
+            pii=turn.pii,
+            spelling=turn.spelling,
+            injected=_injected(turn.message),
+        )
+        for number, turn in enumerate(conversation.turns)
+    ]
 
 
 def generate(count: int = 1000, seed: int = 0) -> Plan:
@@ -539,7 +696,7 @@ def generate(count: int = 1000, seed: int = 0) -> Plan:
     while total < count:
         extra = _random_conversation(rng)
         if extra.malformed is None and total + len(extra.turns) > count:
-            extra.turns = extra.turns[:count - total]
+            extra.turns = extra.turns[: count - total]
         conversations.append(extra)
         total += _size(extra)
     rng.shuffle(conversations)

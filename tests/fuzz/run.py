@@ -31,8 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
-from tests.fuzz.check import (Leak, PiiFinder, check_slots, excerpt, read_table, scan_logs, scan_tracker, strings,
-                              unsafe)
+from tests.fuzz.check import Leak, PiiFinder, check_slots, excerpt, read_table, scan_logs, scan_tracker, strings, unsafe
 from tests.fuzz.generate import Plan, Request, generate
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -74,8 +73,10 @@ def post(base_url: str, request: Request, prefix: str = "", timeout: float = TIM
     from tests.servers import REST_HEADERS
 
     url = urllib.parse.urlsplit(base_url)
-    headers = {"Content-Type": request.content_type,
-               **{"token": REST_HEADERS, "wrong": WRONG_TOKEN}.get(request.auth, {})}
+    headers = {
+        "Content-Type": request.content_type,
+        **{"token": REST_HEADERS, "wrong": WRONG_TOKEN}.get(request.auth, {}),
+    }
     started = time.monotonic()
     deadline = started + timeout
     connection = http.client.HTTPConnection(url.hostname, url.port, timeout=timeout)
@@ -123,6 +124,7 @@ def _decode(outcome: Outcome, stream: bool) -> None:
 
 # ---- the run --------------------------------------------------------------------------------------
 
+
 @dataclass
 class Report:
     seed: int
@@ -145,30 +147,47 @@ class Report:
         return {key: n for key, n in self.counts.items() if n}
 
     def as_dict(self) -> Dict[str, Any]:
-        return {"seed": self.seed, "count": self.count, "base_url": self.base_url, "commit": self.commit,
-                "elapsed_s": round(self.elapsed, 1), "counts": self.counts, "info": self.info,
-                "examples": dict(self.examples)}
+        return {
+            "seed": self.seed,
+            "count": self.count,
+            "base_url": self.base_url,
+            "commit": self.commit,
+            "elapsed_s": round(self.elapsed, 1),
+            "counts": self.counts,
+            "info": self.info,
+            "examples": dict(self.examples),
+        }
 
     def table(self, examples: int = 3) -> str:
         width = max(len(label) for _, label in CHECKS)
-        lines = [f"fuzz: {self.count} requests, seed {self.seed}, commit {self.commit or '?'}, "
-                 f"{self.elapsed:.0f} s" + (f" ({self.info['latency']})" if "latency" in self.info else ""),
-                 f"  {'check':<{width}}  count"]
+        lines = [
+            f"fuzz: {self.count} requests, seed {self.seed}, commit {self.commit or '?'}, "
+            f"{self.elapsed:.0f} s" + (f" ({self.info['latency']})" if "latency" in self.info else ""),
+            f"  {'check':<{width}}  count",
+        ]
         lines += [f"  {label:<{width}}  {self.counts[key]:>5}" for key, label in CHECKS]
         for key, label in CHECKS:
             for example in self.examples.get(key, [])[:examples]:
                 lines.append(f"  - {key}: " + json.dumps(example, ensure_ascii=False)[:400])
-        lines.append("result: " + ("all zero" if not self.failing else
-                                   "FAILED: " + ", ".join(f"{k} {n}" for k, n in self.failing.items())))
+        lines.append(
+            "result: "
+            + ("all zero" if not self.failing else "FAILED: " + ", ".join(f"{k} {n}" for k, n in self.failing.items()))
+        )
         return "\n".join(lines)
 
 
 def _commit() -> str:
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True,
-                              text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return ""
     return head + ("+changes" if dirty else "")
@@ -177,10 +196,17 @@ def _commit() -> str:
 def _request_example(request: Request, outcome: Outcome, **extra: Any) -> Dict[str, Any]:
     reply = "\n".join(outcome.texts) if outcome.texts else "\n".join(outcome.strings)
     message = request.message if isinstance(request.message, str) else request.body()[:120]
-    return {"sender": request.sender, "turn": request.turn, "category": request.category,
-            **({"spelling": request.spelling} if request.spelling else {}),
-            "message": repr(message)[:200], "status": outcome.status, "error": outcome.error,
-            "reply": reply[:300], **extra}
+    return {
+        "sender": request.sender,
+        "turn": request.turn,
+        "category": request.category,
+        **({"spelling": request.spelling} if request.spelling else {}),
+        "message": repr(message)[:200],
+        "status": outcome.status,
+        "error": outcome.error,
+        "reply": reply[:300],
+        **extra,
+    }
 
 
 def judge(request: Request, outcome: Outcome, finder: PiiFinder, report: Report) -> None:
@@ -199,15 +225,25 @@ def judge(request: Request, outcome: Outcome, finder: PiiFinder, report: Report)
             report.add("empty_replies", _request_example(request, outcome))
     for text in outcome.strings:
         for found in finder.find(text):
-            report.add("pii_in_replies", _request_example(request, outcome, value=found.value, form=found.form,
-                                                          reply=excerpt(text, found.value)))
+            report.add(
+                "pii_in_replies",
+                _request_example(
+                    request, outcome, value=found.value, form=found.form, reply=excerpt(text, found.value)
+                ),
+            )
         problem = unsafe(text)
         if problem:
             report.add("unsafe_replies", _request_example(request, outcome, found=problem))
 
 
-def send_all(plan: Plan, base_url: str, report: Report, prefix: str = "", timeout: float = TIMEOUT,
-             progress: Optional[Callable[[str], None]] = print) -> None:
+def send_all(
+    plan: Plan,
+    base_url: str,
+    report: Report,
+    prefix: str = "",
+    timeout: float = TIMEOUT,
+    progress: Optional[Callable[[str], None]] = print,
+) -> None:
     finder = PiiFinder(plan.pii)
     statuses: Counter = Counter()
     latencies: List[float] = []
@@ -228,23 +264,31 @@ def send_all(plan: Plan, base_url: str, report: Report, prefix: str = "", timeou
             failing = ", ".join(f"{k} {n}" for k, n in report.failing.items()) or "no failures"
             progress(f"fuzz: {number}/{len(plan.requests)} requests, {time.monotonic() - started:.0f} s: {failing}")
     latencies.sort()
-    report.info.update({
-        "requests": len(plan.requests), "conversations": len({r.conversation for r in plan.requests}),
-        "well_formed": sum(r.well_formed for r in plan.requests),
-        "malformed": sum(r.category.startswith("malformed") for r in plan.requests),
-        "malformed_accepted_2xx": malformed_accepted,
-        "malformed_answers": {kind: "/".join(sorted(got)) for kind, got in sorted(answers.items())},
-        "without_token": sum(r.auth != "token" for r in plan.requests),
-        "pii_values": len(plan.pii), "statuses": {str(k): n for k, n in sorted(statuses.items(), key=str)},
-        "send_s": round(time.monotonic() - started, 1)})
+    report.info.update(
+        {
+            "requests": len(plan.requests),
+            "conversations": len({r.conversation for r in plan.requests}),
+            "well_formed": sum(r.well_formed for r in plan.requests),
+            "malformed": sum(r.category.startswith("malformed") for r in plan.requests),
+            "malformed_accepted_2xx": malformed_accepted,
+            "malformed_answers": {kind: "/".join(sorted(got)) for kind, got in sorted(answers.items())},
+            "without_token": sum(r.auth != "token" for r in plan.requests),
+            "pii_values": len(plan.pii),
+            "statuses": {str(k): n for k, n in sorted(statuses.items(), key=str)},
+            "send_s": round(time.monotonic() - started, 1),
+        }
+    )
     if latencies:
-        report.info["latency"] = (f"well-formed p50 {statistics.median(latencies) * 1000:.0f} ms, "
-                                  f"p95 {latencies[int(0.95 * (len(latencies) - 1))] * 1000:.0f} ms, "
-                                  f"max {latencies[-1]:.1f} s")
+        report.info["latency"] = (
+            f"well-formed p50 {statistics.median(latencies) * 1000:.0f} ms, "
+            f"p95 {latencies[int(0.95 * (len(latencies) - 1))] * 1000:.0f} ms, "
+            f"max {latencies[-1]:.1f} s"
+        )
 
 
-def inspect_afterwards(plan: Plan, report: Report, logs: Optional[Path], tracker_db: Optional[Path],
-                       prefix: str = "") -> None:
+def inspect_afterwards(
+    plan: Plan, report: Report, logs: Optional[Path], tracker_db: Optional[Path], prefix: str = ""
+) -> None:
     """The logs and the tracker database, once the traffic is over."""
     finder = PiiFinder(plan.pii)
     spelled = plan.spellings_of()
@@ -288,9 +332,16 @@ def _find_codes(report: Report, logs: Optional[Path], tracker_db: Optional[Path]
     report.info["codes_found_afterwards"] = {place: n for place, n in places.items() if n}
 
 
-def fuzz(count: int = 1000, seed: int = DEFAULT_SEED, logs: Optional[Path] = None, base_url: Optional[str] = None,
-         tracker_db: Optional[Path] = None, model: Optional[Path] = None, timeout: float = TIMEOUT,
-         progress: Optional[Callable[[str], None]] = print) -> Report:
+def fuzz(
+    count: int = 1000,
+    seed: int = DEFAULT_SEED,
+    logs: Optional[Path] = None,
+    base_url: Optional[str] = None,
+    tracker_db: Optional[Path] = None,
+    model: Optional[Path] = None,
+    timeout: float = TIMEOUT,
+    progress: Optional[Callable[[str], None]] = print,
+) -> Report:
     """Generate, send, inspect. Starts the live stack unless `base_url` is given."""
     plan = generate(count, seed)
     report = Report(seed, len(plan.requests), commit=_commit())
@@ -359,18 +410,31 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.fuzz", description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=1000, help="requests to send (default 1000)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"generator seed (default {DEFAULT_SEED})")
-    parser.add_argument("--logs", type=Path,
-                        help="the stack's directory (logs, store, tracker.db); default: a temp dir")
+    parser.add_argument(
+        "--logs", type=Path, help="the stack's directory (logs, store, tracker.db); default: a temp dir"
+    )
     parser.add_argument("--base-url", help="a running Rasa server instead of a new stack")
     parser.add_argument("--tracker-db", type=Path, help="its SQLite tracker db (default: LOGS/tracker.db)")
     parser.add_argument("--model", type=Path, help="the model to serve (default: the one make train built)")
     parser.add_argument("--timeout", type=float, default=TIMEOUT, help=f"seconds per request (default {TIMEOUT:.0f})")
-    parser.add_argument("--report", type=Path, default=REPO_ROOT / "reports" / "fuzz.json",
-                        help="the JSON report (default reports/fuzz.json)")
+    parser.add_argument(
+        "--report",
+        type=Path,
+        default=REPO_ROOT / "reports" / "fuzz.json",
+        help="the JSON report (default reports/fuzz.json)",
+    )
     args = parser.parse_args(argv)
     try:
-        report = fuzz(args.count, args.seed, args.logs, args.base_url, args.tracker_db, args.model, args.timeout,
-                      progress=lambda line: print(line, flush=True))
+        report = fuzz(
+            args.count,
+            args.seed,
+            args.logs,
+            args.base_url,
+            args.tracker_db,
+            args.model,
+            args.timeout,
+            progress=lambda line: print(line, flush=True),
+        )
     except Exception as exc:  # the stack did not start or does not answer: no report to give
         print(f"the stack failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2

@@ -25,7 +25,8 @@ class Rest:
         data = body if isinstance(body, (str, bytes)) else json.dumps(body)
         params = {"stream": "true"} if stream else None
         status, text, _ = await asyncio.wait_for(
-            http("POST", f"{self.url}/webhook", data=data, headers=headers, params=params), 10)
+            http("POST", f"{self.url}/webhook", data=data, headers=headers, params=params), 10
+        )
         if stream and status == 200:
             return status, [json.loads(line) for line in text.splitlines() if line]
         return status, json.loads(text)
@@ -80,6 +81,7 @@ async def test_ready_only_once_rasa_has_loaded_its_model():
 
 # ---- access -------------------------------------------------------------------------------------
 
+
 async def test_with_wechat_off_rest_is_open_as_before(start_rest):
     rest = await start_rest()
     assert await rest.say("嵊泗的消费券还能用吗") == ["收到：嵊泗的消费券还能用吗"]
@@ -93,10 +95,18 @@ async def test_with_wechat_on_and_no_rest_token_rest_is_off(start_rest):
     assert rest.rasa.turns == []
 
 
-@pytest.mark.parametrize("headers", [None, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"},
-                                     {"Authorization": TOKEN}, {"Authorization": f"Bearer {TOKEN}x"},
-                                     {"Authorization": "Bearer 令牌"}],
-                         ids=["none", "wrong", "basic", "no-scheme", "longer", "non-ascii"])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        None,
+        {"Authorization": "Bearer wrong"},
+        {"Authorization": f"Basic {TOKEN}"},
+        {"Authorization": TOKEN},
+        {"Authorization": f"Bearer {TOKEN}x"},
+        {"Authorization": "Bearer 令牌"},
+    ],
+    ids=["none", "wrong", "basic", "no-scheme", "longer", "non-ascii"],
+)
 async def test_with_wechat_on_rest_needs_the_bearer_token(start_rest, headers):
     rest = await start_rest(rest_token=TOKEN, wechat_on=True)
     status, body = await rest.post({"sender": "oUser-openid-0001", "message": "查投诉进度"}, headers=headers)
@@ -170,24 +180,31 @@ async def test_malformed_bodies_get_400_with_a_json_error(start_rest, body, stre
 
 
 def test_read_body_keeps_what_rasa_needs():
-    message = read_body(json.dumps({"sender": "oUser-1", "message": " /restart ", "metadata": {"k": 1},
-                                    "input_channel": "wechat"}).encode())
+    message = read_body(
+        json.dumps(
+            {"sender": "oUser-1", "message": " /restart ", "metadata": {"k": 1}, "input_channel": "wechat"}
+        ).encode()
+    )
     assert (message.sender, message.text, message.metadata) == ("oUser-1", "restart", {"k": 1})
 
 
 # ---- what Rasa gets, what the caller sees ---------------------------------------------------------
 
-@pytest.mark.parametrize("raw,seen", [
-    ("/restart", "restart"),
-    ('/intent{"x":1}', 'intent{"x":1}'),
-    ("／restart", "restart"),
-    ("\u200b/restart", "restart"),
-    ("<script>alert(1)</script>", "＜script＞alert(1)＜/script＞"),
-    ("留工\x00补助\ud800怎么领\x1b[0m", "留工补助怎么领[0m"),
-    ("abc\u202edlrow", "abcdlrow"),
-    ("9" * 5000, "9" * 1000),
-    ("啊" * MAX_MESSAGE_CHARS, "啊" * 1000),  # the longest message taken: cut, answered
-])
+
+@pytest.mark.parametrize(
+    "raw,seen",
+    [
+        ("/restart", "restart"),
+        ('/intent{"x":1}', 'intent{"x":1}'),
+        ("／restart", "restart"),
+        ("\u200b/restart", "restart"),
+        ("<script>alert(1)</script>", "＜script＞alert(1)＜/script＞"),
+        ("留工\x00补助\ud800怎么领\x1b[0m", "留工补助怎么领[0m"),
+        ("abc\u202edlrow", "abcdlrow"),
+        ("9" * 5000, "9" * 1000),
+        ("啊" * MAX_MESSAGE_CHARS, "啊" * 1000),  # the longest message taken: cut, answered
+    ],
+)
 async def test_rasa_gets_the_cleaned_text(start_rest, raw, seen):
     rest = await start_rest()
     await rest.say(raw)
@@ -204,7 +221,7 @@ async def test_nothing_readable_is_answered_without_rasa(start_rest, raw, stream
 
 async def test_the_intent_shortcut_never_reaches_rasa_from_any_angle(start_rest):
     rest = await start_rest()
-    for raw in ("/restart", " /restart", "\t/session_start", "/greet{\"region\": \"嵊泗\"}", "//stop"):
+    for raw in ("/restart", " /restart", "\t/session_start", '/greet{"region": "嵊泗"}', "//stop"):
         await rest.say(raw)
     assert all(not text.startswith("/") for _, text in rest.rasa.turns)
 

@@ -21,12 +21,19 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.utils import WeChatSigner
 
 from bot.channels.message_log import SqlMessageLog
-from bot.channels.wechat import (HEARD_PREFIX, MENU_HINT, SYSTEM_ERROR, TEXT_ONLY, VOICE_UNHEARD, WeChatInput,
-                                 split_for_wechat)
-from bot.text.clean import UNREADABLE_REPLY
+from bot.channels.wechat import (
+    HEARD_PREFIX,
+    MENU_HINT,
+    SYSTEM_ERROR,
+    TEXT_ONLY,
+    VOICE_UNHEARD,
+    WeChatInput,
+    split_for_wechat,
+)
 from bot.channels.wechat_api import WeChatApi
 from bot.channels.wechat_menu import click_texts
 from bot.channels.wechat_protocol import WeChatConfig
+from bot.text.clean import UNREADABLE_REPLY
 from tests.bot.channels.fakes import FakeRasa
 from tests.servers import free_port
 
@@ -47,25 +54,31 @@ def signed(timestamp=None, nonce=None, token=TOKEN):
 
 
 def text_xml(content, msg_id="1000001", user=USER, create_time=None):
-    return (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{user}]]></FromUserName>"
-            f"<CreateTime>{create_time or int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-            f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId></xml>")
+    return (
+        f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{user}]]></FromUserName>"
+        f"<CreateTime>{create_time or int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+        f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId></xml>"
+    )
 
 
 def event_xml(event, create_time=1673740800, key=None):
     event_key = f"<EventKey><![CDATA[{key}]]></EventKey>" if key is not None else ""
-    return (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{USER}]]></FromUserName>"
-            f"<CreateTime>{create_time}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
-            f"<Event><![CDATA[{event}]]></Event>{event_key}</xml>")
+    return (
+        f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{USER}]]></FromUserName>"
+        f"<CreateTime>{create_time}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+        f"<Event><![CDATA[{event}]]></Event>{event_key}</xml>"
+    )
 
 
 def voice_xml(recognition=None, msg_id="9100001"):
     """A voice message as WeChat sends it; `Recognition` only with 接收语音识别结果 on."""
     heard = f"<Recognition><![CDATA[{recognition}]]></Recognition>" if recognition is not None else ""
-    return (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{USER}]]></FromUserName>"
-            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[voice]]></MsgType>"
-            f"<MediaId><![CDATA[media-voice]]></MediaId><Format><![CDATA[amr]]></Format>{heard}"
-            f"<MsgId>{msg_id}</MsgId></xml>")
+    return (
+        f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{USER}]]></FromUserName>"
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[voice]]></MsgType>"
+        f"<MediaId><![CDATA[media-voice]]></MediaId><Format><![CDATA[amr]]></Format>{heard}"
+        f"<MsgId>{msg_id}</MsgId></xml>"
+    )
 
 
 class FakeWeChatApi:
@@ -88,7 +101,6 @@ class FakeWeChatApi:
             return web.json_response({"errcode": 40001, "errmsg": "invalid credential"})
         self.sent.append((request.query["access_token"], await request.json()))
         return web.json_response({"errcode": 0, "errmsg": "ok"})
-
 
     async def create_menu(self, request):
         if self.refuse_next_token:
@@ -138,12 +150,20 @@ async def start_channel(tmp_path, wechat_api, serve_blueprint):
     log = SqlMessageLog(f"sqlite:///{tmp_path / 'store.db'}")
 
     async def start(rasa=None, aes=False, reply_timeout=4.0, token=TOKEN, message_log=None):
-        config = WeChatConfig(token=token, app_id=APP_ID, secret=SECRET, api_base=wechat_api.base,
-                              reply_timeout=reply_timeout)
+        config = WeChatConfig(
+            token=token, app_id=APP_ID, secret=SECRET, api_base=wechat_api.base, reply_timeout=reply_timeout
+        )
         if aes:
-            config = WeChatConfig.from_env({"WECHAT_TOKEN": token, "WECHAT_APPID": APP_ID, "WECHAT_SECRET": SECRET,
-                                            "WECHAT_ENCODING_AES_KEY": AES_KEY, "WECHAT_API_BASE": wechat_api.base,
-                                            "WECHAT_REPLY_TIMEOUT": str(reply_timeout)})
+            config = WeChatConfig.from_env(
+                {
+                    "WECHAT_TOKEN": token,
+                    "WECHAT_APPID": APP_ID,
+                    "WECHAT_SECRET": SECRET,
+                    "WECHAT_ENCODING_AES_KEY": AES_KEY,
+                    "WECHAT_API_BASE": wechat_api.base,
+                    "WECHAT_REPLY_TIMEOUT": str(reply_timeout),
+                }
+            )
         rasa = rasa or FakeRasa()
         channel = WeChatInput(config, message_log=message_log or log)
         base = await serve_blueprint(channel.blueprint(rasa), "/webhooks/wechat")
@@ -165,10 +185,18 @@ def encrypted_request(crypto, xml, compatible=False):
     query = signed()
     envelope = crypto.encrypt_message(xml, query["nonce"], query["timestamp"])
     fields = {child.tag: child.text for child in StdElementTree.fromstring(envelope)}
-    inner = "".join(f"<{tag}><![CDATA[{text}]]></{tag}>" for tag, text in
-                    ((c.tag, c.text) for c in StdElementTree.fromstring(xml))) if compatible else ""
-    body = (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>{inner}"
-            f"<Encrypt><![CDATA[{fields['Encrypt']}]]></Encrypt></xml>")
+    inner = (
+        "".join(
+            f"<{tag}><![CDATA[{text}]]></{tag}>"
+            for tag, text in ((c.tag, c.text) for c in StdElementTree.fromstring(xml))
+        )
+        if compatible
+        else ""
+    )
+    body = (
+        f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>{inner}"
+        f"<Encrypt><![CDATA[{fields['Encrypt']}]]></Encrypt></xml>"
+    )
     query.update({"encrypt_type": "aes", "msg_signature": fields["MsgSignature"]})
     return body, query
 
@@ -179,6 +207,7 @@ def decrypt_reply(crypto, reply):
 
 
 # ---- URL verification --------------------------------------------------------------------------
+
 
 async def test_url_verification_echoes_echostr(start_channel):
     channel = await start_channel()
@@ -192,6 +221,7 @@ async def test_url_verification_with_a_bad_signature_is_403(start_channel):
 
 
 # ---- plaintext mode ----------------------------------------------------------------------------
+
 
 async def test_a_text_message_goes_to_rasa_and_the_answer_comes_back(start_channel):
     channel = await start_channel()
@@ -222,6 +252,7 @@ async def test_a_replayed_old_timestamp_is_rejected(start_channel):
 
 
 # ---- safe and compatible mode ------------------------------------------------------------------
+
 
 async def test_safe_mode_decrypts_the_request_and_encrypts_the_reply(start_channel):
     channel = await start_channel(aes=True)
@@ -260,16 +291,22 @@ def test_our_reply_with_a_wrong_signature_would_be_refused_by_wechatpy():
     reply = encrypted_reply_xml(config.cipher, TOKEN, text_reply_xml(USER, ACCOUNT, "内容"))
     fields = {child.tag: child.text for child in StdElementTree.fromstring(reply)}
     crypto = WeChatCrypto(TOKEN, AES_KEY, APP_ID)
-    assert parse_message(crypto.decrypt_message(reply, fields["MsgSignature"], fields["TimeStamp"],
-                                                fields["Nonce"])).content == "内容"
+    assert (
+        parse_message(
+            crypto.decrypt_message(reply, fields["MsgSignature"], fields["TimeStamp"], fields["Nonce"])
+        ).content
+        == "内容"
+    )
     with pytest.raises(InvalidSignatureException):
         crypto.decrypt_message(reply, "0" * 40, fields["TimeStamp"], fields["Nonce"])
     with pytest.raises(InvalidAppIdException):
         WeChatCrypto(TOKEN, AES_KEY, "wx0000000000000000").decrypt_message(
-            reply, fields["MsgSignature"], fields["TimeStamp"], fields["Nonce"])
+            reply, fields["MsgSignature"], fields["TimeStamp"], fields["Nonce"]
+        )
 
 
 # ---- retries and slow answers ------------------------------------------------------------------
+
 
 async def test_three_retries_of_one_msgid_make_one_rasa_turn_and_one_identical_reply(start_channel):
     channel = await start_channel(FakeRasa(delay=0.5))
@@ -298,8 +335,9 @@ async def test_two_workers_sharing_redis_answer_a_message_once(start_channel):
     first = await start_channel(FakeRasa(delay=0.5), message_log=shared)
     second = await start_channel(FakeRasa(delay=0.5), message_log=shared)
     xml = text_xml("两个进程", msg_id="5500005")
-    replies = await asyncio.gather(first.post(xml, **signed()), second.post(xml, **signed()),
-                                   second.post(xml, **signed()))
+    replies = await asyncio.gather(
+        first.post(xml, **signed()), second.post(xml, **signed()), second.post(xml, **signed())
+    )
     assert len(first.rasa.turns) + len(second.rasa.turns) == 1
     assert {reply_of(body).content for _, body in replies} == {"收到：两个进程"}
 
@@ -334,6 +372,7 @@ async def test_a_long_answer_is_split_and_the_rest_sent_by_the_api(start_channel
 
 # ---- events, other message types and bad input -------------------------------------------------
 
+
 async def test_subscribe_gets_the_welcome(start_channel):
     channel = await start_channel(FakeRasa(answer=lambda text: ["您好！我是稳岗留工政策助手"]))
     _, body = await channel.post(event_xml("subscribe"), **signed())
@@ -351,15 +390,18 @@ async def test_other_events_are_acknowledged_quietly(start_channel):
 async def test_non_text_messages_get_a_polite_text(start_channel, msg_type):
     """Media the bot cannot read: how to ask instead (a voice message: say it again or type)."""
     channel = await start_channel()
-    xml = (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{USER}]]></FromUserName>"
-           f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[{msg_type}]]></MsgType>"
-           f"<MediaId><![CDATA[media]]></MediaId><MsgId>8000008</MsgId></xml>")
+    xml = (
+        f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{USER}]]></FromUserName>"
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[{msg_type}]]></MsgType>"
+        f"<MediaId><![CDATA[media]]></MediaId><MsgId>8000008</MsgId></xml>"
+    )
     _, body = await channel.post(xml, **signed())
     expected = VOICE_UNHEARD if msg_type == "voice" else TEXT_ONLY
     assert reply_of(body).content == expected and channel.rasa.turns == []
 
 
 # ---- voice (接收语音识别结果) ----------------------------------------------------------------------
+
 
 async def test_a_voice_transcript_is_answered_like_text_with_what_was_heard_first(start_channel):
     channel = await start_channel()
@@ -385,7 +427,9 @@ async def test_a_retried_voice_msgid_is_answered_once(start_channel):
     xml = voice_xml("查一下我的投诉进度", msg_id="9300003")
     replies = await asyncio.gather(*[channel.post(xml, **signed()) for _ in range(4)])
     assert len(channel.rasa.turns) == 1
-    assert {reply_of(body).content for _, body in replies} == {f"{HEARD_PREFIX}查一下我的投诉进度\n收到：查一下我的投诉进度"}
+    assert {reply_of(body).content for _, body in replies} == {
+        f"{HEARD_PREFIX}查一下我的投诉进度\n收到：查一下我的投诉进度"
+    }
 
 
 @pytest.mark.parametrize("recognition", [None, "", "   ", "\u200b"], ids=["off", "empty", "blank", "invisible"])
@@ -431,7 +475,8 @@ async def test_a_slow_voice_answer_is_sent_later_with_what_was_heard(start_chann
             break
         await asyncio.sleep(0.1)
     assert [payload["text"]["content"] for _, payload in wechat_api.sent] == [
-        f"{HEARD_PREFIX}外麦小哥有补贴吗\n收到：外麦小哥有补贴吗"]
+        f"{HEARD_PREFIX}外麦小哥有补贴吗\n收到：外麦小哥有补贴吗"
+    ]
 
 
 # ---- the custom menu ----------------------------------------------------------------------------
@@ -454,8 +499,11 @@ async def test_two_menu_taps_in_one_second_are_two_requests_and_a_retried_tap_on
     assert [text for _, text in channel.rasa.turns] == [MENU_TEXTS["MENU_POLICY"], MENU_TEXTS["MENU_HUMAN"]]
 
 
-@pytest.mark.parametrize("event,key", [("CLICK", "MENU_GONE"), ("CLICK", ""), ("click", "x" * 200)],
-                         ids=["unknown-key", "no-key", "long-key"])
+@pytest.mark.parametrize(
+    "event,key",
+    [("CLICK", "MENU_GONE"), ("CLICK", ""), ("click", "x" * 200)],
+    ids=["unknown-key", "no-key", "long-key"],
+)
 async def test_a_menu_tap_the_bot_cannot_place_gets_a_hint(start_channel, event, key):
     channel = await start_channel()
     _, body = await channel.post(event_xml(event, key=key), **signed())
@@ -483,17 +531,22 @@ async def test_the_menu_is_published_with_the_access_token_and_its_names_unescap
         await api.close()
 
 
-BOMB = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-        '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
-        '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
-        '<xml><Content>&lol3;</Content></xml>')
-EXTERNAL = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-            '<xml><Content>&xxe;</Content></xml>')
+BOMB = (
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+    '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+    "<xml><Content>&lol3;</Content></xml>"
+)
+EXTERNAL = (
+    '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><Content>&xxe;</Content></xml>'
+)
 
 
-@pytest.mark.parametrize("body", ["<xml><Content>unclosed", BOMB, EXTERNAL, "", "   ", "x" * (1024 * 1024),
-                                  "<notxml></notxml>"], ids=["malformed", "bomb", "external-entity", "empty",
-                                                             "blank", "1MB", "wrong-root"])
+@pytest.mark.parametrize(
+    "body",
+    ["<xml><Content>unclosed", BOMB, EXTERNAL, "", "   ", "x" * (1024 * 1024), "<notxml></notxml>"],
+    ids=["malformed", "bomb", "external-entity", "empty", "blank", "1MB", "wrong-root"],
+)
 async def test_bad_bodies_get_400_never_500(start_channel, body):
     channel = await start_channel()
     status, _ = await channel.post(body, **signed())
@@ -508,15 +561,20 @@ async def test_without_a_token_the_channel_is_off(tmp_path):
 
 # ---- hostile text ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("content,seen", [
-    ("/restart", "restart"),
-    ('/intent{"x":1}', 'intent{"x":1}'),
-    ("／restart", "restart"),
-    ("\u200b/restart", "restart"),
-    ("<script>alert(1)</script>", "＜script＞alert(1)＜/script＞"),
-    ("留工\u200b\u200b补助\u202e怎么领", "留工补助怎么领"),
-    ("嵊泗消費券現在還能用嗎", "嵊泗消費券現在還能用嗎"),
-], ids=["restart", "intent-json", "fullwidth-slash", "hidden-slash", "script", "invisible", "traditional"])
+
+@pytest.mark.parametrize(
+    "content,seen",
+    [
+        ("/restart", "restart"),
+        ('/intent{"x":1}', 'intent{"x":1}'),
+        ("／restart", "restart"),
+        ("\u200b/restart", "restart"),
+        ("<script>alert(1)</script>", "＜script＞alert(1)＜/script＞"),
+        ("留工\u200b\u200b补助\u202e怎么领", "留工补助怎么领"),
+        ("嵊泗消費券現在還能用嗎", "嵊泗消費券現在還能用嗎"),
+    ],
+    ids=["restart", "intent-json", "fullwidth-slash", "hidden-slash", "script", "invisible", "traditional"],
+)
 async def test_text_reaches_rasa_cleaned(start_channel, content, seen):
     channel = await start_channel()
     status, body = await channel.post(text_xml(content), **signed())
@@ -524,8 +582,11 @@ async def test_text_reaches_rasa_cleaned(start_channel, content, seen):
     assert "<" not in reply_of(body).content
 
 
-@pytest.mark.parametrize("content", ["", "   ", "\u200b" * 500, "/", "\u202e\u2066\ufeff"],
-                         ids=["empty", "blank", "zero-width", "slash", "bidi"])
+@pytest.mark.parametrize(
+    "content",
+    ["", "   ", "\u200b" * 500, "/", "\u202e\u2066\ufeff"],
+    ids=["empty", "blank", "zero-width", "slash", "bidi"],
+)
 async def test_nothing_readable_gets_a_polite_reply_without_rasa(start_channel, content):
     channel = await start_channel()
     _, body = await channel.post(text_xml(content), **signed())
@@ -546,6 +607,7 @@ async def test_an_empty_answer_gets_an_apology_not_silence(start_channel):
 
 # ---- the customer-service API client and the splitter -----------------------------------------
 
+
 async def test_workers_share_one_access_token_and_take_a_renewed_one_from_each_other(wechat_api, store_url):
     shared = SqlMessageLog(store_url)
     first = WeChatApi(wechat_api.base, APP_ID, SECRET, shared=lambda: shared)
@@ -561,7 +623,11 @@ async def test_workers_share_one_access_token_and_take_a_renewed_one_from_each_o
         await first.send_text(USER, "四")  # refused: it takes the shared new one, fetches none
         assert wechat_api.token_requests == 2
         assert [(token, payload["text"]["content"]) for token, payload in wechat_api.sent] == [
-            ("token-1", "一"), ("token-1", "二"), ("token-2", "三"), ("token-2", "四")]
+            ("token-1", "一"),
+            ("token-1", "二"),
+            ("token-2", "三"),
+            ("token-2", "四"),
+        ]
     finally:
         await first.close()
         await second.close()
@@ -577,7 +643,10 @@ async def test_the_access_token_is_cached_and_renewed_when_refused(wechat_api):
         await api.send_text(USER, "三")
         assert wechat_api.token_requests == 2
         assert [(token, payload["text"]["content"]) for token, payload in wechat_api.sent] == [
-            ("token-1", "一"), ("token-1", "二"), ("token-2", "三")]
+            ("token-1", "一"),
+            ("token-1", "二"),
+            ("token-2", "三"),
+        ]
     finally:
         await api.close()
 

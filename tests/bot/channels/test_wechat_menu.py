@@ -5,8 +5,16 @@ import copy
 
 import pytest
 
-from bot.channels.wechat_menu import (MAX_KEY_BYTES, MAX_SUB_NAME_BYTES, MAX_TOP_NAME_BYTES, click_keys,
-                                      click_texts, load_menu, menu_for_api, menu_problems)
+from bot.channels.wechat_menu import (
+    MAX_KEY_BYTES,
+    MAX_SUB_NAME_BYTES,
+    MAX_TOP_NAME_BYTES,
+    click_keys,
+    click_texts,
+    load_menu,
+    menu_for_api,
+    menu_problems,
+)
 
 MAIN_TOPICS = ("政策问答", "我能领吗", "欠薪投诉", "查投诉进度", "人工服务")
 
@@ -49,20 +57,38 @@ def _broken(menu, change):
     return menu_problems(broken)
 
 
-@pytest.mark.parametrize("change,problem", [
-    (lambda m: m["button"].append({"type": "click", "name": "四", "key": "MENU_POLICY"}), "top-level"),
-    (lambda m: m["button"][0]["sub_button"].extend(
-        {"type": "click", "name": f"子{i}", "key": f"K{i}"} for i in range(2)), "sub_button"),
-    (lambda m: m["button"][0].update(name="政" * (MAX_TOP_NAME_BYTES // 3 + 1)), "bytes"),
-    (lambda m: m["button"][0]["sub_button"][0].update(name="问" * (MAX_SUB_NAME_BYTES // 3 + 1)), "bytes"),
-    (lambda m: m["button"][2].update(key="K" * (MAX_KEY_BYTES + 1)), "key"),
-    (lambda m: m["button"][2].update(type="tap"), "unknown type"),
-    (lambda m: m["click_texts"].pop("MENU_HUMAN"), "no click_texts"),
-    (lambda m: m["click_texts"].update(MENU_OLD="旧的"), "which no button sends"),
-    (lambda m: m["button"][1]["sub_button"][0].update(key="MENU_POLICY"), "twice"),
-    (lambda m: m["button"][2].update(type="view", url="ftp://x"), "url"),
-], ids=["4-top", "6-sub", "long-top-name", "long-sub-name", "long-key", "bad-type", "text-missing",
-        "stray-text", "duplicate-key", "bad-url"])
+@pytest.mark.parametrize(
+    "change,problem",
+    [
+        (lambda m: m["button"].append({"type": "click", "name": "四", "key": "MENU_POLICY"}), "top-level"),
+        (
+            lambda m: m["button"][0]["sub_button"].extend(
+                {"type": "click", "name": f"子{i}", "key": f"K{i}"} for i in range(2)
+            ),
+            "sub_button",
+        ),
+        (lambda m: m["button"][0].update(name="政" * (MAX_TOP_NAME_BYTES // 3 + 1)), "bytes"),
+        (lambda m: m["button"][0]["sub_button"][0].update(name="问" * (MAX_SUB_NAME_BYTES // 3 + 1)), "bytes"),
+        (lambda m: m["button"][2].update(key="K" * (MAX_KEY_BYTES + 1)), "key"),
+        (lambda m: m["button"][2].update(type="tap"), "unknown type"),
+        (lambda m: m["click_texts"].pop("MENU_HUMAN"), "no click_texts"),
+        (lambda m: m["click_texts"].update(MENU_OLD="旧的"), "which no button sends"),
+        (lambda m: m["button"][1]["sub_button"][0].update(key="MENU_POLICY"), "twice"),
+        (lambda m: m["button"][2].update(type="view", url="ftp://x"), "url"),
+    ],
+    ids=[
+        "4-top",
+        "6-sub",
+        "long-top-name",
+        "long-sub-name",
+        "long-key",
+        "bad-type",
+        "text-missing",
+        "stray-text",
+        "duplicate-key",
+        "bad-url",
+    ],
+)
 def test_the_checker_finds_what_wechat_would_refuse(menu, change, problem):
     problems = _broken(menu, change)
     assert any(problem in p for p in problems), problems

@@ -4,8 +4,17 @@ import datetime as dt
 
 import pytest
 
-from bot.complaints.dialogue import (CONFIRM, SLOTS, ComplaintIntake, callback_receipt, callback_time, display,
-                                     find_code, form_key, status_reply)
+from bot.complaints.dialogue import (
+    CONFIRM,
+    SLOTS,
+    ComplaintIntake,
+    callback_receipt,
+    callback_time,
+    display,
+    find_code,
+    form_key,
+    status_reply,
+)
 from bot.complaints.service import ComplaintService, Draft, StatusAnswer, StatusCheck
 
 DAY = dt.date(2023, 1, 15)
@@ -30,7 +39,7 @@ class Chat:
         self.slots, self.asked, self.said = {}, None, []
 
     def say(self, text, intent="inform"):
-        asked = self.asked[len("complaint_"):] if self.asked else None
+        asked = self.asked[len("complaint_") :] if self.asked else None
         step = self.intake.take(self.key, text, intent, asked)
         self.slots.update(step.slots)
         self.said = step.messages
@@ -57,12 +66,21 @@ def test_one_field_at_a_time_in_the_order_of_the_form(intake):
     chat = Chat(intake)
     chat.say("老板欠我工资", "complain_wage_arrears")
     order = []
-    for answer in ["刘洋", "13812345678", "嵊泗华利水产有限公司", "跳过", "一万二", "去年10月到12月", "1",
-                   "老板说年后再发"]:
+    for answer in [
+        "刘洋",
+        "13812345678",
+        "嵊泗华利水产有限公司",
+        "跳过",
+        "一万二",
+        "去年10月到12月",
+        "1",
+        "老板说年后再发",
+    ]:
         order.append(chat.asked)
         chat.say(answer)
-    assert order == [SLOTS[f] for f in ("name", "phone", "employer", "site", "amount", "months", "workers",
-                                        "description")]
+    assert order == [
+        SLOTS[f] for f in ("name", "phone", "employer", "site", "amount", "months", "workers", "description")
+    ]
     assert chat.asked == SLOTS[CONFIRM]
     summary = ComplaintIntake.summary(chat.slots)
     assert "工作地点/项目：未提供" in summary and "欠薪月份：2022年10月至2022年12月（共3个月）" in summary
@@ -175,7 +193,8 @@ def test_status_replies_and_codes():
     assert "错误次数过多" in locked and "12333" in locked and "没有查到" not in locked
     answer = StatusAnswer("QX-20230115-0001", "complaint", "处理中", DAY, "2023-01-16 09:00", "已约企业面谈")
     assert "处理中" in status_reply("QX-20230115-0001", StatusCheck(answer)) and "已约企业面谈" in status_reply(
-        "QX-20230115-0001", StatusCheck(answer))
+        "QX-20230115-0001", StatusCheck(answer)
+    )
 
 
 def test_callback_time_and_receipt(service):

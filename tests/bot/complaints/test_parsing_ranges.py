@@ -24,9 +24,30 @@ LONG = "9" * MAX_CHARS
 def short(text):
     return f"{text[:12]}…{len(text)}" if len(text) > 16 else text
 
-HOSTILE = [FORTY + "元", "欠我" + FORTY + "元", "一共" + FORTY, "每月" + FORTY + "，欠了3个月", FORTY + "." + FORTY + "元",
-           LONG, LONG[:-1] + "元", LONG[:-2] + "个人", "1e400元", "1E400", "1e" + LONG[:-2], "NaN元", "nan", "∞元",
-           "-5000元", "-" + FORTY + "元", "0元", "0.001元", "0." + "0" * 40 + "1元", "12000元" + "\u200b" * 50, "一万亿元"]
+
+HOSTILE = [
+    FORTY + "元",
+    "欠我" + FORTY + "元",
+    "一共" + FORTY,
+    "每月" + FORTY + "，欠了3个月",
+    FORTY + "." + FORTY + "元",
+    LONG,
+    LONG[:-1] + "元",
+    LONG[:-2] + "个人",
+    "1e400元",
+    "1E400",
+    "1e" + LONG[:-2],
+    "NaN元",
+    "nan",
+    "∞元",
+    "-5000元",
+    "-" + FORTY + "元",
+    "0元",
+    "0.001元",
+    "0." + "0" * 40 + "1元",
+    "12000元" + "\u200b" * 50,
+    "一万亿元",
+]
 
 
 @pytest.mark.parametrize("text", HOSTILE, ids=short)
@@ -48,8 +69,20 @@ def test_the_form_reads_a_bounded_prefix(text):
     assert extract_correction("金额改成" + text, DAY).problem == OUT_OF_RANGE["amount"]
 
 
-@pytest.mark.parametrize("text", ["欠我" + FORTY + "元", "一共" + FORTY, FORTY + "." + FORTY + "元", LONG + "元",
-                                  "1e400元", "一万亿元", "0元", "0.5元"], ids=short)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "欠我" + FORTY + "元",
+        "一共" + FORTY,
+        FORTY + "." + FORTY + "元",
+        LONG + "元",
+        "1e400元",
+        "一万亿元",
+        "0元",
+        "0.5元",
+    ],
+    ids=short,
+)
 def test_an_implausible_amount_is_read_but_never_parsed(text):
     assert read_amount(text) is not None and not read_amount(text).plausible
     assert parse_amount(text) is None
@@ -88,7 +121,9 @@ def test_an_asked_amount_out_of_range_is_re_asked_with_the_range(text):
     assert found.problem == OUT_OF_RANGE["amount"] and AMOUNT_RANGE in found.problem
 
 
-@pytest.mark.parametrize("text", [HUGE, HUGE + "个人", FORTY + "个工友", "一共" + FORTY + "人", "0", "0个人", "200000人"], ids=short)
+@pytest.mark.parametrize(
+    "text", [HUGE, HUGE + "个人", FORTY + "个工友", "一共" + FORTY + "人", "0", "0个人", "200000人"], ids=short
+)
 def test_an_asked_head_count_out_of_range_is_re_asked_with_the_range(text):
     found = extract(text, DAY, asked="workers")
     assert "workers" not in found.values

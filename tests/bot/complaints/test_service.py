@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.complaints.service import (ComplaintService, Draft, TicketError, normalize_ticket_number)
+from bot.complaints.service import ComplaintService, Draft, TicketError, normalize_ticket_number
 from bot.store.db import dispose_engines, session_scope
 from bot.store.models import AuditEntry, Firm, IntakeDraft, StatusAttempt, Ticket, TicketEvent
 
@@ -21,8 +21,15 @@ def service(store_url):
 
 
 def complaint(**changes) -> Draft:
-    values = dict(name="王大力", phone="13912345678", firm_name="嵊泗某水产公司", workers=1,
-                  amount_yuan="12000", amount_text="12000元", months=["2022-10", "2022-11", "2022-12"])
+    values = dict(
+        name="王大力",
+        phone="13912345678",
+        firm_name="嵊泗某水产公司",
+        workers=1,
+        amount_yuan="12000",
+        amount_text="12000元",
+        months=["2022-10", "2022-11", "2022-12"],
+    )
     values.update(changes)
     return Draft(**values)
 
@@ -50,8 +57,9 @@ def test_the_same_key_files_once(service):
 
 def test_numbers_carry_the_kind_and_the_day(service, store_url):
     assert service.file("a", complaint())[0].number.startswith("QX-20230115-")
-    assert service.file("c", Draft(phone="13912345678", callback_time="明天上午"), kind="callback")[0].number \
-        .startswith("HD-20230115-")
+    assert service.file("c", Draft(phone="13912345678", callback_time="明天上午"), kind="callback")[
+        0
+    ].number.startswith("HD-20230115-")
     later = ComplaintService(store_url, clock=lambda: DAY + dt.timedelta(days=1))
     assert later.file("d", complaint())[0].number.startswith("QX-20230116-")
 
@@ -69,10 +77,25 @@ def test_numbers_are_not_sequential_so_one_number_does_not_give_away_the_others(
 def test_a_day_whose_numbers_are_nearly_used_up_still_gets_the_free_ones(service, store_url):
     with session_scope(store_url) as session:  # 9997 of the 9999 numbers taken, as if filed earlier
         now = dt.datetime(2023, 1, 15)
-        session.execute(Ticket.__table__.insert(), [
-            dict(number=f"QX-20230115-{n:04d}", idempotency_key=f"old-{n}", kind="complaint", status="已受理",
-                 urgent=False, channel="chat", filed_on=DAY, created_at=now, updated_at=now, phone="13912345678")
-            for n in range(1, 10000) if n not in (17, 9321)])
+        session.execute(
+            Ticket.__table__.insert(),
+            [
+                dict(
+                    number=f"QX-20230115-{n:04d}",
+                    idempotency_key=f"old-{n}",
+                    kind="complaint",
+                    status="已受理",
+                    urgent=False,
+                    channel="chat",
+                    filed_on=DAY,
+                    created_at=now,
+                    updated_at=now,
+                    phone="13912345678",
+                )
+                for n in range(1, 10000)
+                if n not in (17, 9321)
+            ],
+        )
     numbers = {service.file(f"last-{i}", complaint())[0].number for i in range(2)}
     assert numbers == {"QX-20230115-0017", "QX-20230115-9321"}
     with pytest.raises(TicketError, match="编号已用完"):
@@ -81,8 +104,9 @@ def test_a_day_whose_numbers_are_nearly_used_up_still_gets_the_free_ones(service
 
 def test_twenty_concurrent_filings_with_one_key_make_one_ticket(service):
     async def race():
-        return await asyncio.gather(*[asyncio.to_thread(service.file, "double-confirm", complaint())
-                                      for _ in range(20)])
+        return await asyncio.gather(
+            *[asyncio.to_thread(service.file, "double-confirm", complaint()) for _ in range(20)]
+        )
 
     results = asyncio.run(race())
     assert service.count() == 1
@@ -104,10 +128,20 @@ def test_the_unique_constraint_holds_without_the_service(service, store_url):
     with pytest.raises(IntegrityError):
         with session_scope(store_url) as session:
             existing = session.execute(select(Ticket)).scalar_one()
-            session.add(Ticket(number="QX-20230115-0099", idempotency_key="key-1", kind="complaint",
-                               status="已受理", urgent=False, channel="chat", filed_on=DAY,
-                               created_at=existing.created_at, updated_at=existing.created_at,
-                               phone="13912345678"))
+            session.add(
+                Ticket(
+                    number="QX-20230115-0099",
+                    idempotency_key="key-1",
+                    kind="complaint",
+                    status="已受理",
+                    urgent=False,
+                    channel="chat",
+                    filed_on=DAY,
+                    created_at=existing.created_at,
+                    updated_at=existing.created_at,
+                    phone="13912345678",
+                )
+            )
 
 
 def test_filing_from_the_saved_draft_deletes_it_in_the_same_transaction(service, store_url):
@@ -128,12 +162,15 @@ def test_an_incomplete_draft_is_refused_in_chinese(service):
     assert service.count() == 0
 
 
-@pytest.mark.parametrize("draft, reason", [
-    (complaint(workers=10), "涉及10人"),
-    (complaint(workers=35), "涉及35人"),
-    (complaint(cannot_go_home=True), "无法回家过年"),
-    (complaint(workers=12, cannot_go_home=True), "涉及12人；无法回家过年"),
-])
+@pytest.mark.parametrize(
+    "draft, reason",
+    [
+        (complaint(workers=10), "涉及10人"),
+        (complaint(workers=35), "涉及35人"),
+        (complaint(cannot_go_home=True), "无法回家过年"),
+        (complaint(workers=12, cannot_go_home=True), "涉及12人；无法回家过年"),
+    ],
+)
 def test_ten_workers_or_no_way_home_is_urgent(service, draft, reason):
     ticket, _ = service.file("urgent", draft)
     assert ticket.urgent and ticket.urgent_reason == reason
@@ -149,10 +186,12 @@ def test_the_lifecycle_and_its_audit_trail(service):
     service.update(number, staff="张科员", note="企业承诺1月20日前支付")
     done = service.update(number, staff="李科长", status="已办结", note="工资已足额支付")
     trail = [(e.staff, e.from_status, e.to_status, e.note) for e in done.events]
-    assert trail == [("系统", None, "已受理", "经chat登记"),
-                     ("张科员", "已受理", "处理中", "已联系企业负责人"),
-                     ("张科员", "处理中", "处理中", "企业承诺1月20日前支付"),
-                     ("李科长", "处理中", "已办结", "工资已足额支付")]
+    assert trail == [
+        ("系统", None, "已受理", "经chat登记"),
+        ("张科员", "已受理", "处理中", "已联系企业负责人"),
+        ("张科员", "处理中", "处理中", "企业承诺1月20日前支付"),
+        ("李科长", "处理中", "已办结", "工资已足额支付"),
+    ]
     assert done.status == "已办结"
 
 
@@ -167,13 +206,16 @@ def test_invalid_transitions_are_refused_and_leave_no_trace(service, store_url, 
         assert session.execute(select(func.count()).select_from(TicketEvent)).scalar_one() == 1 + len(path)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(staff="", status="处理中"), "经办人"),
-    (dict(staff="系统", status="处理中"), "经办人"),
-    (dict(staff="张科员"), "新状态或备注"),
-    (dict(staff="张科员", status="完成"), "状态只能是"),
-    (dict(staff="张科员", note="长" * 2001), "2000"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(staff="", status="处理中"), "经办人"),
+        (dict(staff="系统", status="处理中"), "经办人"),
+        (dict(staff="张科员"), "新状态或备注"),
+        (dict(staff="张科员", status="完成"), "状态只能是"),
+        (dict(staff="张科员", note="长" * 2001), "2000"),
+    ],
+)
 def test_bad_updates_are_refused_in_chinese(service, kwargs, message):
     number = service.file("key-1", complaint())[0].number
     with pytest.raises(TicketError, match=message):
@@ -192,7 +234,7 @@ def filed_with_code(service, key="key-1", **changes):
 
 
 def other_code(code):
-    return f"{(int(code) + 1) % 10 ** 6:06d}"
+    return f"{(int(code) + 1) % 10**6:06d}"
 
 
 def test_the_code_is_issued_once_with_the_receipt_and_kept_only_as_a_salted_hash(service, store_url):
@@ -218,8 +260,14 @@ def test_status_needs_the_right_number_and_its_code(service):
     assert answer.status == "处理中" and answer.latest_note == "已约企业面谈"
     assert service.status_for(number.replace("-", "").lower(), code, "user-1").answer is not None
     assert service.status_for(number, "5678", "user-1").answer is None  # the phone's last four open nothing
-    for wrong_number, wrong_code in [(number, other_code(code)), (UNKNOWN, code), (number, code[:5]), (number, ""),
-                                     ("", code), ("not a ticket", code)]:
+    for wrong_number, wrong_code in [
+        (number, other_code(code)),
+        (UNKNOWN, code),
+        (number, code[:5]),
+        (number, ""),
+        ("", code),
+        ("not a ticket", code),
+    ]:
         check = service.status_for(wrong_number, wrong_code, "user-2")
         assert check.answer is None and not check.locked
 
@@ -275,8 +323,12 @@ def test_ten_wrong_codes_from_one_sender_refuse_that_sender_on_every_ticket(serv
     assert service.status_for(number, code, "prober").locked  # the right code: refused for this sender
     assert service.status_for(number, code, "owner").answer is not None  # not for anybody else
     with session_scope(store_url) as session:
-        assert session.execute(select(func.count()).select_from(AuditEntry)
-                               .where(AuditEntry.action == "status_sender_locked")).scalar_one() == 1
+        assert (
+            session.execute(
+                select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "status_sender_locked")
+            ).scalar_one()
+            == 1
+        )
         keys = set(session.execute(select(StatusAttempt.sender_key)).scalars())
     assert "prober" not in keys and all(len(k) == 64 for k in keys)  # senders are kept hashed
 
@@ -287,8 +339,11 @@ def test_wrong_codes_older_than_a_day_no_longer_count(service, store_url):
         service.status_for(number, other_code(code), f"sender-{i}")
     assert service.status_for(number, code, "owner").locked
     with session_scope(store_url) as session:
-        session.execute(update(StatusAttempt).values(at=StatusAttempt.at - dt.timedelta(hours=25))
-                        .execution_options(synchronize_session=False))
+        session.execute(
+            update(StatusAttempt)
+            .values(at=StatusAttempt.at - dt.timedelta(hours=25))
+            .execution_options(synchronize_session=False)
+        )
     assert service.status_for(number, code, "owner").answer is not None
 
 
@@ -322,8 +377,9 @@ def test_concurrent_wrong_codes_are_all_counted(service):
     number, code = filed_with_code(service)
 
     async def race():
-        return await asyncio.gather(*[asyncio.to_thread(service.status_for, number, other_code(code), f"s{i}")
-                                      for i in range(12)])
+        return await asyncio.gather(
+            *[asyncio.to_thread(service.status_for, number, other_code(code), f"s{i}") for i in range(12)]
+        )
 
     checks = asyncio.run(race())
     assert sum(not c.locked for c in checks) <= 5  # at most 5 codes were checked, however they raced
@@ -347,9 +403,22 @@ def test_listing_filters_and_pages(service):
 
 def test_the_firm_table_is_matched_when_the_name_is_clear(service, store_url):
     with session_scope(store_url) as session:
-        for code, name in [("91330922MA2A00001T", "嵊泗县华利水产有限公司"), ("91330922MA2A00002T", "嵊泗县华利冷链有限公司")]:
-            session.add(Firm(credit_code=code, name=name, region_code="330922", above_scale=True,
-                             industrial=True, state_owned=False, key_project=False, festival_production=True))
+        for code, name in [
+            ("91330922MA2A00001T", "嵊泗县华利水产有限公司"),
+            ("91330922MA2A00002T", "嵊泗县华利冷链有限公司"),
+        ]:
+            session.add(
+                Firm(
+                    credit_code=code,
+                    name=name,
+                    region_code="330922",
+                    above_scale=True,
+                    industrial=True,
+                    state_owned=False,
+                    key_project=False,
+                    festival_production=True,
+                )
+            )
     assert service.match_firm("华利水产") == ("嵊泗县华利水产有限公司", "91330922MA2A00001T")
     assert service.match_firm("嵊泗县华利冷链有限公司") == ("嵊泗县华利冷链有限公司", "91330922MA2A00002T")
     assert service.match_firm("华利") is None  # two firms: not clear
@@ -357,10 +426,16 @@ def test_the_firm_table_is_matched_when_the_name_is_clear(service, store_url):
     assert service.match_firm("某") is None
 
 
-@pytest.mark.parametrize("typed, number", [
-    ("QX-20230115-0007", "QX-20230115-0007"), ("qx20230115-0007", "QX-20230115-0007"),
-    ("工单号 QX 20230115 0007 查一下", "QX-20230115-0007"), ("HD202301150012", "HD-20230115-0012"),
-    ("20230115-0007", None), ("AB-20230115-0007", None),
-])
+@pytest.mark.parametrize(
+    "typed, number",
+    [
+        ("QX-20230115-0007", "QX-20230115-0007"),
+        ("qx20230115-0007", "QX-20230115-0007"),
+        ("工单号 QX 20230115 0007 查一下", "QX-20230115-0007"),
+        ("HD202301150012", "HD-20230115-0012"),
+        ("20230115-0007", None),
+        ("AB-20230115-0007", None),
+    ],
+)
 def test_ticket_numbers_are_read_as_typed(typed, number):
     assert normalize_ticket_number(typed) == number

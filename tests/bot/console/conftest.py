@@ -20,8 +20,13 @@ def console_settings(store_url, tmp_path, today):
     staff.add("李坐席", "agent", PASSWORDS["李坐席"])
     staff.add("王班长", "supervisor", PASSWORDS["王班长"])
     # Rasa is not running here (port 9 refuses): the browser tests use the real one.
-    return Settings(store_url=store_url, tracker_url=f"sqlite:///{tmp_path / 'tracker.db'}",
-                    rasa_url="http://127.0.0.1:9", rasa_token="t", secure_cookies=False)
+    return Settings(
+        store_url=store_url,
+        tracker_url=f"sqlite:///{tmp_path / 'tracker.db'}",
+        rasa_url="http://127.0.0.1:9",
+        rasa_token="t",
+        secure_cookies=False,
+    )
 
 
 @pytest.fixture

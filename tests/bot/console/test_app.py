@@ -13,13 +13,37 @@ from bot.store.db import session_scope
 from bot.store.models import AuditEntry, Ticket
 from tests.bot.console.conftest import PASSWORDS, csrf_of, login
 
-GET_PAGES = ["/copilot", "/lookup", "/intake", "/intake?kind=callback", "/queue", "/policies", "/review",
-             "/dashboard", "/tickets/QX-20230120-0001", "/api/clauses/shengsi_2022_35/6"]
-POSTS = ["/logout", "/api/copilot", "/lookup", "/lookup/reveal", "/intake", "/intake/prefill",
-         "/tickets/QX-20230120-0001/update", "/tickets/QX-20230120-0001/reveal", "/tickets/QX-20230120-0001/code",
-         "/tickets/QX-20230120-0001/unlock", "/review/1"]
-SUPERVISOR_POSTS = ["/lookup/reveal", "/tickets/QX-20230120-0001/reveal", "/tickets/QX-20230120-0001/unlock",
-                    "/review/1"]
+GET_PAGES = [
+    "/copilot",
+    "/lookup",
+    "/intake",
+    "/intake?kind=callback",
+    "/queue",
+    "/policies",
+    "/review",
+    "/dashboard",
+    "/tickets/QX-20230120-0001",
+    "/api/clauses/shengsi_2022_35/6",
+]
+POSTS = [
+    "/logout",
+    "/api/copilot",
+    "/lookup",
+    "/lookup/reveal",
+    "/intake",
+    "/intake/prefill",
+    "/tickets/QX-20230120-0001/update",
+    "/tickets/QX-20230120-0001/reveal",
+    "/tickets/QX-20230120-0001/code",
+    "/tickets/QX-20230120-0001/unlock",
+    "/review/1",
+]
+SUPERVISOR_POSTS = [
+    "/lookup/reveal",
+    "/tickets/QX-20230120-0001/reveal",
+    "/tickets/QX-20230120-0001/unlock",
+    "/review/1",
+]
 
 
 def audit_actions(store_url, action):
@@ -42,6 +66,7 @@ def file_ticket(store_url, **fields):
 
 
 # ---- without a session -------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", GET_PAGES + ["/audit", "/"])
 async def test_every_page_needs_a_login(make_client, path):
@@ -73,6 +98,7 @@ async def test_health_and_static_files_are_public(make_client):
 
 
 # ---- logging in --------------------------------------------------------------------------------
+
 
 async def test_login_lands_on_the_page_asked_for_but_never_off_site(make_client):
     client = await make_client()
@@ -117,17 +143,27 @@ async def test_session_cookie_is_secure_httponly_and_strict_by_default(store_url
     from aiohttp.test_utils import TestClient, TestServer
 
     StaffService(store_url).add("张三", "agent", "pass-word-1")
-    client = TestClient(TestServer(create_app(Settings(store_url=store_url, rasa_url="http://127.0.0.1:9",
-                                                       tracker_url=f"sqlite:///{tmp_path / 't.db'}"))))
+    client = TestClient(
+        TestServer(
+            create_app(
+                Settings(
+                    store_url=store_url, rasa_url="http://127.0.0.1:9", tracker_url=f"sqlite:///{tmp_path / 't.db'}"
+                )
+            )
+        )
+    )
     await client.start_server()
     try:
         form = await client.get("/login")
         login_cookie = form.cookies["console_login_csrf"]
         assert login_cookie["secure"] and login_cookie["httponly"] and login_cookie["samesite"] == "Strict"
         # the test client, like a browser, keeps Secure cookies off plain http: send it by hand
-        response = await client.post("/login", data={"csrf": csrf_of(await form.text()), "name": "张三",
-                                                     "password": "pass-word-1"}, allow_redirects=False,
-                                     headers={"Cookie": f"console_login_csrf={login_cookie.value}"})
+        response = await client.post(
+            "/login",
+            data={"csrf": csrf_of(await form.text()), "name": "张三", "password": "pass-word-1"},
+            allow_redirects=False,
+            headers={"Cookie": f"console_login_csrf={login_cookie.value}"},
+        )
         cookie = response.cookies[SESSION_COOKIE]
         assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Strict"
         headers = (await client.get("/login")).headers
@@ -148,6 +184,7 @@ async def test_logout_ends_the_session_on_the_server(make_client):
 
 
 # ---- roles and CSRF ----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", GET_PAGES)
 async def test_agent_can_open_every_page(make_client, store_url, path):
@@ -202,6 +239,7 @@ async def test_json_api_needs_the_csrf_header(make_client):
 
 # ---- intake, queue and ticket lifecycle ----------------------------------------------------------
 
+
 async def test_prefill_keeps_the_full_phone_off_the_page_and_files_once(make_client, store_url):
     client = await make_client("李坐席")
     text = "我叫王大力，电话13912345678，嵊泗海鲜加工厂欠我工资一万二，我们12个人回不了家"
@@ -209,8 +247,17 @@ async def test_prefill_keeps_the_full_phone_off_the_page_and_files_once(make_cli
     assert "13912345678" not in page and "139****5678" in page
     assert 'value="王大力"' in page and 'value="12"' in page
     key = page.split('name="key" value="')[1].split('"')[0]
-    form = {"csrf": client.csrf, "key": key, "kind": "complaint", "name": "王大力", "phone": "",
-            "firm_name": "嵊泗海鲜加工厂", "workers": "12", "cannot_go_home": "1", "description": "老板跑了"}
+    form = {
+        "csrf": client.csrf,
+        "key": key,
+        "kind": "complaint",
+        "name": "王大力",
+        "phone": "",
+        "firm_name": "嵊泗海鲜加工厂",
+        "workers": "12",
+        "cannot_go_home": "1",
+        "description": "老板跑了",
+    }
     first = await client.post("/intake", data=form)
     again = await client.post("/intake", data=form)  # a double click
     assert first.url.path == again.url.path and first.url.path.startswith("/tickets/QX-20230120-")
@@ -224,17 +271,36 @@ async def test_intake_errors_are_explained_in_chinese_and_file_nothing(make_clie
     client = await make_client("李坐席")
     page = await (await client.get("/intake")).text()
     key = page.split('name="key" value="')[1].split('"')[0]
-    response = await client.post("/intake", data={"csrf": client.csrf, "key": key, "kind": "complaint",
-                                                  "name": "", "phone": "1391234", "workers": "很多",
-                                                  "amount": "不知道多少"})
+    response = await client.post(
+        "/intake",
+        data={
+            "csrf": client.csrf,
+            "key": key,
+            "kind": "complaint",
+            "name": "",
+            "phone": "1391234",
+            "workers": "很多",
+            "amount": "不知道多少",
+        },
+    )
     text = await response.text()
     assert response.status == 400
     for message in ("姓名：必填", "欠薪单位：必填", "涉及人数", "欠薪金额"):
         assert message in text
     assert "1391234" not in text.split("<form")[1]  # the typed phone is not echoed back
-    huge = await client.post("/intake", data={"csrf": client.csrf, "key": key, "kind": "complaint", "name": "王大力",
-                                              "phone": "13912345678", "firm_name": "嵊泗海鲜加工厂",
-                                              "workers": "9" * 5000, "amount": "9" * 40 + "元"})
+    huge = await client.post(
+        "/intake",
+        data={
+            "csrf": client.csrf,
+            "key": key,
+            "kind": "complaint",
+            "name": "王大力",
+            "phone": "13912345678",
+            "firm_name": "嵊泗海鲜加工厂",
+            "workers": "9" * 5000,
+            "amount": "9" * 40 + "元",
+        },
+    )
     text = await huge.text()  # figures no one means: the range, never HTTP 500
     assert huge.status == 400 and "涉及人数：请填 1 到 100000 之间的整数" in text and "（1元至1000万元）" in text
     assert ComplaintService(store_url).count() == 0
@@ -246,8 +312,10 @@ async def test_callback_request_is_logged_from_the_console(make_client, store_ur
     client = await make_client("李坐席")
     page = await (await client.get("/intake?kind=callback")).text()
     key = page.split('name="key" value="')[1].split('"')[0]
-    response = await client.post("/intake", data={"csrf": client.csrf, "key": key, "kind": "callback",
-                                                  "phone": "13800001111", "callback_time": "明天上午"})
+    response = await client.post(
+        "/intake",
+        data={"csrf": client.csrf, "key": key, "kind": "callback", "phone": "13800001111", "callback_time": "明天上午"},
+    )
     assert response.url.path.startswith("/tickets/HD-20230120-")
     assert "138****1111" in await response.text()
 
@@ -256,8 +324,15 @@ async def test_queue_filters_and_pages(make_client, store_url):
     from bot.complaints.service import Draft
 
     service = ComplaintService(store_url)
-    numbers = [service.file(f"k{i}", Draft(name="甲", phone="13900000000", firm_name="甲公司" if i % 2 else "乙公司",
-                                           workers=12 if i == 3 else 1))[0].number for i in range(25)]
+    numbers = [
+        service.file(
+            f"k{i}",
+            Draft(
+                name="甲", phone="13900000000", firm_name="甲公司" if i % 2 else "乙公司", workers=12 if i == 3 else 1
+            ),
+        )[0].number
+        for i in range(25)
+    ]
     client = await make_client("李坐席")
     page = await (await client.get("/queue")).text()
     assert "共 25 件" in page and "第 1 / 2 页" in page and page.count("/tickets/QX-") == 20
@@ -275,8 +350,9 @@ async def test_status_change_with_note_is_what_the_complainant_then_sees(make_cl
     file_ticket(store_url)
     code = ComplaintService(store_url).reset_code(NUMBER, "李坐席")
     client = await make_client("李坐席")
-    response = await client.post("/tickets/QX-20230120-0001/update",
-                                 data={"csrf": client.csrf, "status": "处理中", "note": "已联系企业"})
+    response = await client.post(
+        "/tickets/QX-20230120-0001/update", data={"csrf": client.csrf, "status": "处理中", "note": "已联系企业"}
+    )
     assert "处理中" in await response.text()
     answer = ComplaintService(store_url).status_for("QX-20230120-0001", code, "caller").answer
     assert (answer.status, answer.latest_note) == ("处理中", "已联系企业")
@@ -308,6 +384,7 @@ async def test_policy_browser_searches_clauses_with_their_benefits(make_client):
 
 # ---- review and dashboard, from conversations saved the way Rasa saves them ----------------------
 
+
 async def save_conversation(tracker_url, sender, turns):
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import UserUttered
@@ -318,8 +395,13 @@ async def save_conversation(tracker_url, sender, turns):
     store = MaskingTrackerStore(Domain.empty(), url=tracker_url)
     tracker = DialogueStateTracker(sender, [])
     for text, intent, confidence, ranking in turns:
-        tracker.update(UserUttered(text, {"name": intent, "confidence": confidence},
-                                   parse_data={"intent_ranking": [{"name": n, "confidence": c} for n, c in ranking]}))
+        tracker.update(
+            UserUttered(
+                text,
+                {"name": intent, "confidence": confidence},
+                parse_data={"intent_ranking": [{"name": n, "confidence": c} for n, c in ranking]},
+            )
+        )
     await store.save(tracker)
     store.engine.dispose()
 
@@ -327,11 +409,19 @@ async def save_conversation(tracker_url, sender, turns):
 async def test_supervisor_labels_a_fallback_and_it_leaves_the_review_queue(make_client, console_settings, store_url):
     from bot.console.review import ReviewStore
 
-    await save_conversation(console_settings.tracker_url, "caller-1", [
-        ("嵊泗留工补助多少钱", "ask_retention_bonus", 0.98, [("ask_retention_bonus", 0.98)]),
-        ("那个啥我电话13912345678", "nlu_fallback", 0.45,
-         [("nlu_fallback", 0.45), ("inform", 0.30), ("greet", 0.2)]),
-    ])
+    await save_conversation(
+        console_settings.tracker_url,
+        "caller-1",
+        [
+            ("嵊泗留工补助多少钱", "ask_retention_bonus", 0.98, [("ask_retention_bonus", 0.98)]),
+            (
+                "那个啥我电话13912345678",
+                "nlu_fallback",
+                0.45,
+                [("nlu_fallback", 0.45), ("inform", 0.30), ("greet", 0.2)],
+            ),
+        ],
+    )
     agent = await make_client("李坐席")
     page = await (await agent.get("/review")).text()
     assert "那个啥我电话139****5678" in page and "13912345678" not in page
@@ -343,7 +433,8 @@ async def test_supervisor_labels_a_fallback_and_it_leaves_the_review_queue(make_
     response = await supervisor.post(f"/review/{event_id}", data={"csrf": supervisor.csrf, "label": "inform"})
     assert response.status == 200 and "那个啥我电话" not in await response.text()
     assert [(label.text, label.label, label.staff) for label in ReviewStore(store_url).labels()] == [
-        ("那个啥我电话139****5678", "inform", "王班长")]
+        ("那个啥我电话139****5678", "inform", "王班长")
+    ]
     again = await supervisor.post(f"/review/{event_id}", data={"csrf": supervisor.csrf, "label": "greet"})
     assert again.status == 400 and "已经标注过了" in await again.text()
 
@@ -354,9 +445,10 @@ async def test_supervisor_labels_a_fallback_and_it_leaves_the_review_queue(make_
 
 # ---- 查询码 and self-service locks ---------------------------------------------------------------
 
+
 def wrong_codes(store_url, number, code, senders=5):
     service = ComplaintService(store_url)
-    wrong = f"{(int(code) + 1) % 10 ** 6:06d}"
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
     return [service.status_for(number, wrong, f"sender-{i}") for i in range(senders)]
 
 

@@ -21,9 +21,20 @@ def parse(text, ranking, entities=(), fell_back=False):
 def test_policy_question_gets_the_chats_answer_with_its_clauses(book):
     text = "嵊泗的留工补助怎么领？"
     entities = [{"entity": "region", "value": "shengsi", "start": 0, "end": 2}]
-    suggestion = Copilot(book).suggest(parse(text, [("ask_retention_bonus", 0.97), ("check_eligibility", 0.02),
-                                                    ("ask_delivery_subsidy", 0.005), ("inform", 0.003),
-                                                    ("greet", 0.001)], entities), DAY)
+    suggestion = Copilot(book).suggest(
+        parse(
+            text,
+            [
+                ("ask_retention_bonus", 0.97),
+                ("check_eligibility", 0.02),
+                ("ask_delivery_subsidy", 0.005),
+                ("inform", 0.003),
+                ("greet", 0.001),
+            ],
+            entities,
+        ),
+        DAY,
+    )
     chat = PolicyDialogue(book).respond(Turn("ask_retention_bonus", text, entities), DAY)
     assert suggestion.answer == "\n\n".join(chat.messages)
     assert suggestion.intent_label == "一次性留工补助" and not suggestion.low_confidence
@@ -38,8 +49,9 @@ def test_policy_question_gets_the_chats_answer_with_its_clauses(book):
 
 def test_fallback_is_shown_as_low_confidence_with_the_best_guess(book):
     copilot = Copilot(book, threshold=0.45)
-    suggestion = copilot.suggest(parse("那个补贴", [("ask_delivery_subsidy", 0.31), ("ask_retention_bonus", 0.30)],
-                                       fell_back=True), DAY)
+    suggestion = copilot.suggest(
+        parse("那个补贴", [("ask_delivery_subsidy", 0.31), ("ask_retention_bonus", 0.30)], fell_back=True), DAY
+    )
     assert suggestion.low_confidence and suggestion.intent == "ask_delivery_subsidy"
     assert suggestion.confidence == 0.31 and "置信度低（31%" in suggestion.note
     assert [a["intent"] for a in suggestion.alternatives] == ["ask_retention_bonus"]

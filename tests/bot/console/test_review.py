@@ -10,8 +10,16 @@ from bot.console.traffic import ReviewTurn
 
 
 def turn(event_id, text, intent="nlu_fallback"):
-    return ReviewTurn(event_id, "user-1", dt.datetime(2023, 1, 20, 8), text, intent, 0.3,
-                      (("ask_retention_bonus", 0.3),), intent == "nlu_fallback")
+    return ReviewTurn(
+        event_id,
+        "user-1",
+        dt.datetime(2023, 1, 20, 8),
+        text,
+        intent,
+        0.3,
+        (("ask_retention_bonus", 0.3),),
+        intent == "nlu_fallback",
+    )
 
 
 def read_nlu(path):
@@ -40,8 +48,9 @@ def test_labels_are_checked_and_given_once(store_url):
 def test_export_writes_rasa_nlu_and_skips_what_the_data_has(tmp_path, store_url):
     nlu_dir = tmp_path / "nlu_data"
     nlu_dir.mkdir()
-    (nlu_dir / "nlu.yml").write_text('version: "3.1"\nnlu:\n  - intent: greet\n    examples: |\n      - 你好\n',
-                                     encoding="utf-8")
+    (nlu_dir / "nlu.yml").write_text(
+        'version: "3.1"\nnlu:\n  - intent: greet\n    examples: |\n      - 你好\n', encoding="utf-8"
+    )
     store = ReviewStore(store_url)
     store.label(turn(1, "过年不回家厂里给钱不"), "ask_retention_bonus", "王班长")
     store.label(turn(2, "电话139****5678 欠我工资"), "complain_wage_arrears", "王班长")
@@ -52,8 +61,10 @@ def test_export_writes_rasa_nlu_and_skips_what_the_data_has(tmp_path, store_url)
     assert (report.written, report.already_in_data) == (2, 1)
     assert report.conflicting == ["你好（训练数据中为 greet，标注为 thank）"]
     first = read_nlu(out)
-    assert first == {"ask_retention_bonus": ["过年不回家厂里给钱不"],
-                     "complain_wage_arrears": ["电话139****5678 欠我工资"]}
+    assert first == {
+        "ask_retention_bonus": ["过年不回家厂里给钱不"],
+        "complain_wage_arrears": ["电话139****5678 欠我工资"],
+    }
     again = export_reviewed(store.labels(), out, nlu_dir)  # the previous export is replaced, not counted
     assert again.written == 2 and read_nlu(out) == first
 

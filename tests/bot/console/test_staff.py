@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.console import staff as staff_module
-from bot.console.staff import (LoginLocked, StaffError, StaffService, hash_password, verify_password)
+from bot.console.staff import LoginLocked, StaffError, StaffService, hash_password, verify_password
 from bot.store.db import session_scope
 from bot.store.models import LoginAttempt, Staff, StaffSession
 

@@ -28,9 +28,12 @@ def url(events_url):
 def user(text, minute, intent, confidence, ranking):
     """A user message as the NLU pipeline leaves it, `minute` minutes after START."""
     ranking = [{"name": name, "confidence": c} for name, c in ranking]
-    return UserUttered(text, {"name": intent, "confidence": confidence},
-                       parse_data={"intent_ranking": ranking},
-                       timestamp=(START + dt.timedelta(minutes=minute)).timestamp())
+    return UserUttered(
+        text,
+        {"name": intent, "confidence": confidence},
+        parse_data={"intent_ranking": ranking},
+        timestamp=(START + dt.timedelta(minutes=minute)).timestamp(),
+    )
 
 
 def fallback(text, minute, ranking):
@@ -40,11 +43,24 @@ def fallback(text, minute, ranking):
 
 CONVERSATIONS = {
     "alice": [
-        user("留工补助怎么领", 0, "ask_benefit_howto", 0.97,
-             [("ask_benefit_howto", 0.97), ("ask_benefit_amount", 0.02)]),
-        user("那个钱啥时候到", 1, "ask_benefit_amount", 0.52,
-             [("ask_benefit_amount", 0.52), ("ask_benefit_howto", 0.30), ("greet", 0.1), ("bot_challenge", 0.04),
-              ("inform", 0.02), ("goodbye", 0.01), ("deny", 0.01)]),
+        user(
+            "留工补助怎么领", 0, "ask_benefit_howto", 0.97, [("ask_benefit_howto", 0.97), ("ask_benefit_amount", 0.02)]
+        ),
+        user(
+            "那个钱啥时候到",
+            1,
+            "ask_benefit_amount",
+            0.52,
+            [
+                ("ask_benefit_amount", 0.52),
+                ("ask_benefit_howto", 0.30),
+                ("greet", 0.1),
+                ("bot_challenge", 0.04),
+                ("inform", 0.02),
+                ("goodbye", 0.01),
+                ("deny", 0.01),
+            ],
+        ),
         fallback("我电话13912345678你打给我", 2, [("inform", 0.40), ("request_callback", 0.35)]),
     ],
     "bob": [
@@ -80,6 +96,7 @@ def saved(url):
 
 # ---- the review queue ---------------------------------------------------------------------------
 
+
 def test_the_queue_holds_fallbacks_and_unsure_turns_newest_first(url, saved):
     queue = review_queue(url, threshold=0.6)
     assert [t.text for t in queue] == ["江苏的呢", "嗯嗯嗯", "我电话139****5678你打给我", "那个钱啥时候到"]
@@ -93,11 +110,21 @@ def test_the_queue_holds_fallbacks_and_unsure_turns_newest_first(url, saved):
 def test_a_turn_carries_what_the_model_said(url, saved):
     turn = next(t for t in review_queue(url) if t.text == "那个钱啥时候到")
     assert turn == ReviewTurn(
-        event_id=saved["那个钱啥时候到"], sender_id="alice", at=START + dt.timedelta(minutes=1),
-        text="那个钱啥时候到", intent="ask_benefit_amount", confidence=0.52,
-        ranking=(("ask_benefit_amount", 0.52), ("ask_benefit_howto", 0.30), ("greet", 0.1),
-                 ("bot_challenge", 0.04), ("inform", 0.02)),
-        fell_back=False)
+        event_id=saved["那个钱啥时候到"],
+        sender_id="alice",
+        at=START + dt.timedelta(minutes=1),
+        text="那个钱啥时候到",
+        intent="ask_benefit_amount",
+        confidence=0.52,
+        ranking=(
+            ("ask_benefit_amount", 0.52),
+            ("ask_benefit_howto", 0.30),
+            ("greet", 0.1),
+            ("bot_challenge", 0.04),
+            ("inform", 0.02),
+        ),
+        fell_back=False,
+    )
     assert turn.at.tzinfo == dt.timezone.utc
     fell_back = review_turn(saved["嗯嗯嗯"], url)
     assert (fell_back.intent, fell_back.confidence, fell_back.fell_back) == ("nlu_fallback", 0.45, True)
@@ -110,8 +137,9 @@ def test_paging_and_excluded_turns(url, saved):
     assert [t.event_id for t in review_queue(url, threshold=0.99, limit=2, offset=2)] == everything[2:4]
     assert review_queue(url, threshold=0.99, offset=6) == []
     labelled = {saved["嗯嗯嗯"], saved["江苏的呢"]}
-    assert [t.event_id for t in review_queue(url, threshold=0.99, exclude_ids=labelled)] == \
-        [i for i in everything if i not in labelled]
+    assert [t.event_id for t in review_queue(url, threshold=0.99, exclude_ids=labelled)] == [
+        i for i in everything if i not in labelled
+    ]
     # Thousands of labelled turns: more than SQLite takes as parameters of one statement.
     many = set(range(100_000, 140_000)) | {saved["江苏的呢"]}
     assert [t.text for t in review_queue(url, limit=1, exclude_ids=many)] == ["嗯嗯嗯"]
@@ -122,10 +150,11 @@ def test_one_turn_by_its_id(url, saved):
     assert turn.sender_id == "alice" and turn.text == "我电话139****5678你打给我"
     assert review_turn(saved["留工补助怎么领"], url).confidence == 0.97  # not in the queue, still found
     assert review_turn(saved["留工补助怎么领"] - 1, url) is None  # the action_listen before it
-    assert review_turn(10 ** 6, url) is None
+    assert review_turn(10**6, url) is None
 
 
 # ---- the dashboard ------------------------------------------------------------------------------
+
 
 def test_traffic_counts_messages_fallbacks_and_the_original_top_intents(url, saved):
     stats = traffic_stats(url)
@@ -147,6 +176,7 @@ def test_traffic_since(url, saved):
 
 
 # ---- before Rasa has run, and while it writes ---------------------------------------------------
+
 
 def test_no_table_yet_reads_as_no_traffic(url, tmp_path, monkeypatch):
     for empty in (url, f"sqlite:///{tmp_path / 'never-created.db'}"):

@@ -37,6 +37,7 @@ def status(result, condition):
 
 # ---- people ---------------------------------------------------------------------------------------
 
+
 def test_a_qualifying_worker_gets_the_retention_bonus_with_cited_reasons(store):
     who = store.worker()
     result = decision(store, who, "retention_bonus")
@@ -49,7 +50,11 @@ def test_person_report_lists_the_four_personal_benefits_and_masks_the_id(store):
     who = store.worker()
     report = check(store, who)
     assert shengsi_only(report["benefits"]) == [
-        "retention_bonus", "delivery_subsidy", "consumption_voucher", "data_gift"]
+        "retention_bonus",
+        "delivery_subsidy",
+        "consumption_voucher",
+        "data_gift",
+    ]
     assert report["subject"]["id"] == who[:6] + "********" + who[-4:]
 
 
@@ -82,8 +87,9 @@ def test_december_insurance_paid_in_another_county_is_not_met(store):
     store.insurance(who, region="330902")
     result = decision(store, who, "retention_bonus")
     assert status(result, "social_insurance_paid_in_shengsi_2022_12") == "not_met"
-    assert "330902" in next(c["explanation"] for c in result["conditions"]
-                            if c["condition"] == "social_insurance_paid_in_shengsi_2022_12")
+    assert "330902" in next(
+        c["explanation"] for c in result["conditions"] if c["condition"] == "social_insurance_paid_in_shengsi_2022_12"
+    )
 
 
 @pytest.mark.parametrize("end, expected", [(dt.date(2023, 1, 21), "not_met"), (dt.date(2023, 1, 22), "met")])
@@ -124,8 +130,9 @@ def test_no_festival_record_is_unknown_and_not_working_is_not_met(store):
     assert status(decision(store, left, "retention_bonus"), "worked_through_2023_spring_festival") == "not_met"
 
 
-@pytest.mark.parametrize("role, expected", [("courier", "eligible"), ("food_delivery", "eligible"),
-                                            ("frontline", "not_eligible")])
+@pytest.mark.parametrize(
+    "role, expected", [("courier", "eligible"), ("food_delivery", "eligible"), ("frontline", "not_eligible")]
+)
 def test_delivery_subsidy_for_couriers_and_riders(store, role, expected):
     who = store.person()
     store.job(who, store.firm(above_scale=False, industrial=False), role=role)
@@ -135,13 +142,16 @@ def test_delivery_subsidy_for_couriers_and_riders(store, role, expected):
     assert result["amount"] == (500 if expected == "eligible" else None)
 
 
-@pytest.mark.parametrize("firm_kwargs, stayed, expected", [
-    ({}, True, "eligible"),
-    ({"above_scale": False, "industrial": False, "key_project": True}, True, "eligible"),
-    ({"above_scale": False}, True, "not_eligible"),
-    ({"festival_production": False}, True, "not_eligible"),
-    ({}, False, "not_eligible"),
-])
+@pytest.mark.parametrize(
+    "firm_kwargs, stayed, expected",
+    [
+        ({}, True, "eligible"),
+        ({"above_scale": False, "industrial": False, "key_project": True}, True, "eligible"),
+        ({"above_scale": False}, True, "not_eligible"),
+        ({"festival_production": False}, True, "not_eligible"),
+        ({}, False, "not_eligible"),
+    ],
+)
 def test_consumption_voucher(store, firm_kwargs, stayed, expected):
     who = store.person()
     store.job(who, store.firm(**firm_kwargs), role="other")
@@ -171,6 +181,7 @@ def test_already_paid_personal_benefit_is_not_eligible_with_a_condition_saying_s
 
 # ---- bus charters -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("passengers, expected", [(9, "not_eligible"), (10, "eligible")])
 def test_bus_subsidy_needs_ten_workers_per_trip(store, passengers, expected):
     firm = store.firm()
@@ -178,9 +189,15 @@ def test_bus_subsidy_needs_ten_workers_per_trip(store, passengers, expected):
     assert decision(store, firm, "bus_subsidy")["decision"] == expected
 
 
-@pytest.mark.parametrize("day, expected", [
-    (dt.date(2023, 1, 21), "not_eligible"), (dt.date(2023, 1, 22), "eligible"),
-    (dt.date(2023, 2, 5), "eligible"), (dt.date(2023, 2, 6), "not_eligible")])
+@pytest.mark.parametrize(
+    "day, expected",
+    [
+        (dt.date(2023, 1, 21), "not_eligible"),
+        (dt.date(2023, 1, 22), "eligible"),
+        (dt.date(2023, 2, 5), "eligible"),
+        (dt.date(2023, 2, 6), "not_eligible"),
+    ],
+)
 def test_bus_subsidy_window(store, day, expected):
     firm = store.firm()
     store.trip(firm, day=day)
@@ -219,6 +236,7 @@ def test_state_controlled_firms_get_no_bus_subsidy(store):
 
 # ---- HR agencies --------------------------------------------------------------------------------
 
+
 def _agency_with(store, recruits, **placement):
     agency = store.firm(above_scale=False, industrial=False)
     employer = store.firm()
@@ -233,8 +251,9 @@ def test_recruitment_reward_needs_five_recruits(store, recruits, expected, amoun
     assert (result["decision"], result["amount"]) == (expected, amount)
 
 
-@pytest.mark.parametrize("placement", [{"months": 2}, {"first_job": False}, {"start": dt.date(2023, 2, 22)},
-                                       {"start": dt.date(2023, 1, 21)}])
+@pytest.mark.parametrize(
+    "placement", [{"months": 2}, {"first_job": False}, {"start": dt.date(2023, 2, 22)}, {"start": dt.date(2023, 1, 21)}]
+)
 def test_recruits_that_miss_a_condition_do_not_count(store, placement):
     result = decision(store, _agency_with(store, 5, **placement), "recruitment_reward")
     assert result["decision"] == "not_eligible"
@@ -256,11 +275,13 @@ def test_firm_report_counts_workers_who_qualify_for_the_retention_bonus(store):
     store.worker(firm=firm, household=SHENGSI)
     report = check(store, firm)
     assert shengsi_only(report["benefits"]) == ["bus_subsidy", "recruitment_reward"]
-    assert report["workforce"] == [{"benefit": "retention_bonus", "workers": 4, "eligible": 3, "unknown": 0,
-                                    "total": 1500}]
+    assert report["workforce"] == [
+        {"benefit": "retention_bonus", "workers": 4, "eligible": 3, "unknown": 0, "total": 1500}
+    ]
 
 
 # ---- identifiers ----------------------------------------------------------------------------------
+
 
 def test_unknown_subject_is_none_and_bad_identifiers_say_why(store):
     assert EligibilityService(store.url).check(id_number(seq=999)) is None

@@ -21,16 +21,19 @@ def shengsi(book):
     return book.notice_for_region("shengsi")
 
 
-@pytest.mark.parametrize("text,name", [
-    ("包车接工人，车费一共" + FORTY + "元", "cost_yuan"),
-    ("包车费用1e400元", "cost_yuan"),
-    ("包车费用1e" + HUGE + "元", "cost_yuan"),
-    ("包车接了" + HUGE + "个人", "passengers"),
-    ("人力资源公司招了" + HUGE + "个人", "recruits"),
-    ("人力资源公司招了" + FORTY + "个人", "recruits"),
-    ("社保交了" + FORTY + "个月", "insured_months"),
-    ("一共" + HUGE + "个员工，要发多少", "headcount"),
-])
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        ("包车接工人，车费一共" + FORTY + "元", "cost_yuan"),
+        ("包车费用1e400元", "cost_yuan"),
+        ("包车费用1e" + HUGE + "元", "cost_yuan"),
+        ("包车接了" + HUGE + "个人", "passengers"),
+        ("人力资源公司招了" + HUGE + "个人", "recruits"),
+        ("人力资源公司招了" + FORTY + "个人", "recruits"),
+        ("社保交了" + FORTY + "个月", "insured_months"),
+        ("一共" + HUGE + "个员工，要发多少", "headcount"),
+    ],
+)
 def test_an_implausible_figure_is_left_unstated_and_named(shengsi, text, name):
     st = read_statements(text, shengsi, TODAY)
     assert getattr(st, name) is None and name in st.out_of_range
@@ -63,17 +66,25 @@ def test_the_note_names_each_range_once(shengsi):
     assert out_of_range_note(read_statements("招了8个人", shengsi, TODAY)) == ""
 
 
-@pytest.mark.parametrize("text,intent,expected", [
-    ("嵊泗包车接工人，车费一共" + FORTY + "元，能补多少", "ask_charter_bus", f"费用超出合理范围（{AMOUNT_RANGE}）"),
-    ("嵊泗包车费用1e400元能补多少", "ask_charter_bus", f"费用超出合理范围（{AMOUNT_RANGE}）"),
-    ("嵊泗人力资源公司招了" + HUGE + "个人，能奖励多少", "ask_recruitment_reward",
-     f"招工人数超出合理范围（{HEADCOUNT_RANGE}）"),
-])
+@pytest.mark.parametrize(
+    "text,intent,expected",
+    [
+        ("嵊泗包车接工人，车费一共" + FORTY + "元，能补多少", "ask_charter_bus", f"费用超出合理范围（{AMOUNT_RANGE}）"),
+        ("嵊泗包车费用1e400元能补多少", "ask_charter_bus", f"费用超出合理范围（{AMOUNT_RANGE}）"),
+        (
+            "嵊泗人力资源公司招了" + HUGE + "个人，能奖励多少",
+            "ask_recruitment_reward",
+            f"招工人数超出合理范围（{HEADCOUNT_RANGE}）",
+        ),
+    ],
+)
 def test_the_reply_asks_again_with_the_range(book, text, intent, expected):
     reply = PolicyDialogue(book).respond(Turn(intent=intent, text=text), TODAY)
     assert expected in reply.messages[0] and "测算" not in reply.messages[0]
 
 
 def test_a_plausible_figure_is_still_calculated(book):
-    reply = PolicyDialogue(book).respond(Turn(intent="ask_charter_bus", text="嵊泗包车接工人，车费一共6万，能补多少"), TODAY)
+    reply = PolicyDialogue(book).respond(
+        Turn(intent="ask_charter_bus", text="嵊泗包车接工人，车费一共6万，能补多少"), TODAY
+    )
     assert "30000元" in reply.messages[0] and "合理范围" not in reply.messages[0]

@@ -54,12 +54,17 @@ def test_a_new_notices_region_names_are_entities_without_training_examples(tmp_p
     load_project_dictionary(tmp_path / "jieba")
     build.build_spacy(build.ruler_patterns(terms), tmp_path / "spacy")
     nlp = spacy.load(tmp_path / "spacy")
-    for text, expected in {"那云屿呢": ("云屿", "region"), "云屿县的包车补贴": ("云屿县", "region"),
-                           "舟山的消费券": ("舟山", "region")}.items():
+    for text, expected in {
+        "那云屿呢": ("云屿", "region"),
+        "云屿县的包车补贴": ("云屿县", "region"),
+        "舟山的消费券": ("舟山", "region"),
+    }.items():
         assert expected in {(e.text, e.label_) for e in nlp(text).ents}, text
     build.write_synonyms(terms, tmp_path / "synonyms.yml")
-    synonyms = {item["synonym"]: item["examples"]
-                for item in yaml.safe_load((tmp_path / "synonyms.yml").read_text(encoding="utf-8"))["nlu"]}
+    synonyms = {
+        item["synonym"]: item["examples"]
+        for item in yaml.safe_load((tmp_path / "synonyms.yml").read_text(encoding="utf-8"))["nlu"]
+    }
     assert "- 云屿" in synonyms["yunyu"].splitlines() and "- 舟山" not in synonyms["shengsi"].splitlines()
     names = full_book.notice_for_region("yunyu").region.names
     for path in (REPO_ROOT / "nlu_data").rglob("*.yml"):

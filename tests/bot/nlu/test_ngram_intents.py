@@ -74,6 +74,7 @@ def test_blend_mixes_by_weight_and_ranks():
 
 # ---- the Rasa component -------------------------------------------------------------------------
 
+
 def tokenized(text, intent=None):
     from rasa.nlu.tokenizers.tokenizer import Token
 
@@ -103,8 +104,10 @@ def test_the_component_overrules_a_wrong_classifier_when_its_own_model_is_sure(s
 
     message = tokenized("消费券哪里领")
     message.set("intent", {"name": "thank", "confidence": 0.55})
-    message.set("intent_ranking", [{"name": "thank", "confidence": 0.55},
-                                   {"name": "ask_consumption_voucher", "confidence": 0.45}])
+    message.set(
+        "intent_ranking",
+        [{"name": "thank", "confidence": 0.55}, {"name": "ask_consumption_voucher", "confidence": 0.45}],
+    )
     [out] = blender.process([message])
     assert out.get("intent")["name"] == "ask_consumption_voucher"
     assert out.get("intent") == out.get("intent_ranking")[0]

@@ -8,10 +8,15 @@ def entities(text):
     return {(f.entity, f.value) for f in find_entities(normalize(text))}
 
 
-@pytest.mark.parametrize("text, phone", [("电话13912345678", "13912345678"),
-                                         ("手机 139 1234 5678", "13912345678"),
-                                         ("打１３９１２３４５６７８找我", "13912345678"),
-                                         ("186-1234-5678", "18612345678")])
+@pytest.mark.parametrize(
+    "text, phone",
+    [
+        ("电话13912345678", "13912345678"),
+        ("手机 139 1234 5678", "13912345678"),
+        ("打１３９１２３４５６７８找我", "13912345678"),
+        ("186-1234-5678", "18612345678"),
+    ],
+)
 def test_phone(text, phone):
     assert ("phone", phone) in entities(text)
 
@@ -48,4 +53,4 @@ def test_month_and_partial_dates():
 def test_spans_point_into_the_text():
     text = normalize("我电话13912345678")
     (found,) = find_entities(text)
-    assert text[found.start:found.end] == "13912345678"
+    assert text[found.start : found.end] == "13912345678"

@@ -5,7 +5,6 @@ for an unfamiliar region name (a follow-up, an uncertain fallback, out of scope)
 must not depend on it. The same files run end to end against the trained stack (README there)."""
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 

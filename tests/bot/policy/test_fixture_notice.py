@@ -21,8 +21,7 @@ def say(talk, turns, day="2023-01-20"):
     slots = dict(region=None, topic=None, benefit=None, stated=None)
     replies = []
     for intent, text, *entities in turns:
-        reply = talk.respond(Turn(intent, text, entities[0] if entities else (), **slots),
-                             dt.date.fromisoformat(day))
+        reply = talk.respond(Turn(intent, text, entities[0] if entities else (), **slots), dt.date.fromisoformat(day))
         slots = dict(region=reply.region, topic=reply.topic, benefit=reply.benefit, stated=reply.stated)
         replies.append(reply)
     return replies
@@ -60,12 +59,15 @@ def test_cap(talk):
     assert "60%" in text_of(reply) and "8万元" in text_of(reply)
 
 
-@pytest.mark.parametrize("day, expected", [
-    ("2023-01-17", "将于2023年1月18日开始（还有1天）"),
-    ("2023-01-20", "正在进行中，截至2023年2月10日（还剩21天）"),
-    ("2023-02-10", "正在进行中，截至2023年2月10日（还剩0天）"),
-    ("2023-02-11", "已于2023年2月10日结束"),
-])
+@pytest.mark.parametrize(
+    "day, expected",
+    [
+        ("2023-01-17", "将于2023年1月18日开始（还有1天）"),
+        ("2023-01-20", "正在进行中，截至2023年2月10日（还剩21天）"),
+        ("2023-02-10", "正在进行中，截至2023年2月10日（还剩0天）"),
+        ("2023-02-11", "已于2023年2月10日结束"),
+    ],
+)
 def test_voucher_window_against_today(talk, today, day, expected):
     [reply] = say(talk, [("ask_consumption_voucher", "云屿消费券还能用几天")], str(today(day)))
     assert clock_today() == dt.date.fromisoformat(day)
@@ -81,22 +83,33 @@ def test_overview_is_built_from_the_benefits(talk, full_book):
     assert "云人社发〔2023〕1号" in text_of(reply) and "包车" in text_of(reply)
 
 
-@pytest.mark.parametrize("intent, confidence", [
-    ("ask_followup", 0.51), ("inform", 0.47), ("nlu_fallback", 0.51), ("out_of_scope", 0.9),
-    ("ask_bus_subsidy", 0.6), ("ask_policy_overview", 0.5), ("affirm", 0.6),
-])
+@pytest.mark.parametrize(
+    "intent, confidence",
+    [
+        ("ask_followup", 0.51),
+        ("inform", 0.47),
+        ("nlu_fallback", 0.51),
+        ("out_of_scope", 0.9),
+        ("ask_bus_subsidy", 0.6),
+        ("ask_policy_overview", 0.5),
+        ("affirm", 0.6),
+    ],
+)
 @pytest.mark.parametrize("wording", ["那云屿呢", "云屿的呢", "还有云屿呢", "云屿那边怎么样"])
 def test_that_county_keeps_the_topic_whatever_the_intent(talk, intent, confidence, wording):
     first = say(talk, [("ask_bus_subsidy", "嵊泗的包车补贴")])[0]
-    reply = talk.respond(Turn(intent, wording, (), first.region, first.topic, benefit=first.benefit,
-                              confidence=confidence), dt.date(2023, 1, 20))
+    reply = talk.respond(
+        Turn(intent, wording, (), first.region, first.topic, benefit=first.benefit, confidence=confidence),
+        dt.date(2023, 1, 20),
+    )
     assert reply.region == "yunyu" and reply.topic == "bus_subsidy"
     assert "60%" in text_of(reply) and "第三条" in text_of(reply) and "50%" not in text_of(reply)
 
 
 def test_that_county_with_an_entity_from_the_policy_data(talk):
-    *_, reply = say(talk, [("ask_bus_subsidy", "嵊泗的包车补贴"),
-                           ("inform", "那云屿呢", [{"entity": "region", "value": "云屿"}])])
+    *_, reply = say(
+        talk, [("ask_bus_subsidy", "嵊泗的包车补贴"), ("inform", "那云屿呢", [{"entity": "region", "value": "云屿"}])]
+    )
     assert reply.region == "yunyu" and "60%" in text_of(reply)
 
 
@@ -142,14 +155,32 @@ def test_with_only_shengsi_declaring_the_city_it_means_shengsi(book):
     assert reply.region == "shengsi" and "50%" in text_of(reply)
 
 
-@pytest.mark.parametrize("text, name", [("那云屿呢", "云屿"), ("还有云屿县的呢", "云屿县"), ("云屿那边怎么样", "云屿"),
-                                        ("那舟山呢", "舟山"), ("那上海呢", None), ("那怎么领呢", None)])
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("那云屿呢", "云屿"),
+        ("还有云屿县的呢", "云屿县"),
+        ("云屿那边怎么样", "云屿"),
+        ("那舟山呢", "舟山"),
+        ("那上海呢", None),
+        ("那怎么领呢", None),
+    ],
+)
 def test_the_region_a_follow_up_switches_to_comes_from_the_policy_data(talk, text, name):
     assert talk.switched_region(text) == name
 
 
-@pytest.mark.parametrize("text, name", [("云屿", "云屿"), ("我在云屿县", "云屿县"), ("在嵊", "在嵊"), ("舟山的", "舟山"),
-                                        ("我想问包车", None), ("是的", None)])
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("云屿", "云屿"),
+        ("我在云屿县", "云屿县"),
+        ("在嵊", "在嵊"),
+        ("舟山的", "舟山"),
+        ("我想问包车", None),
+        ("是的", None),
+    ],
+)
 def test_a_message_that_only_names_a_place(talk, text, name):
     assert talk.region_only(text) == name
 
@@ -164,9 +195,15 @@ def test_a_bare_county_name_answers_the_pending_question_whatever_the_intent(tal
 
 
 def test_facts_about_one_county_are_not_carried_to_another(talk):
-    """"我是嵊泗户口" rules 嵊泗's 非本县户籍 condition out; in 云屿 it says nothing either way."""
-    first, second, third = say(talk, [("ask_retention_bonus", "嵊泗留工补助，我是嵊泗户口能领吗"),
-                                      ("ask_followup", "那云屿呢"), ("check_eligibility", "那我能领吗")])
+    """ "我是嵊泗户口" rules 嵊泗's 非本县户籍 condition out; in 云屿 it says nothing either way."""
+    first, second, third = say(
+        talk,
+        [
+            ("ask_retention_bonus", "嵊泗留工补助，我是嵊泗户口能领吗"),
+            ("ask_followup", "那云屿呢"),
+            ("check_eligibility", "那我能领吗"),
+        ],
+    )
     assert "不符合" in text_of(first)
     assert "不符合" not in text_of(second) + text_of(third)
     assert not (third.stated or {}).get("household_local")
@@ -185,6 +222,7 @@ def test_being_in_a_shared_city_asks_which_county(talk, text):
 
 def test_a_shared_city_mapped_to_one_county_by_an_older_model_still_asks(talk):
     """A model trained before the second 舟山 notice maps the entity 舟山 to shengsi (its synonyms)."""
-    [reply] = say(talk, [("ask_bus_subsidy", "舟山的包车补贴", [{"entity": "region", "value": "shengsi",
-                                                               "start": 0, "end": 2}])])
+    [reply] = say(
+        talk, [("ask_bus_subsidy", "舟山的包车补贴", [{"entity": "region", "value": "shengsi", "start": 0, "end": 2}])]
+    )
     assert "哪个地区" in text_of(reply) and "50%" not in text_of(reply)

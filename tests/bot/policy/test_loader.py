@@ -37,8 +37,14 @@ def test_the_real_notices_load(book):
     assert {Path(n.path).name for n in book.notices} == {p.name for p in POLICIES.glob("*.yml")}
     shengsi = book.notice_for_region("shengsi")
     assert [c.id for c in shengsi.clauses] == [str(i) for i in range(1, 24)]
-    required = {"retention_bonus", "delivery_subsidy", "consumption_voucher", "data_gift",
-                "bus_subsidy", "recruitment_reward"}
+    required = {
+        "retention_bonus",
+        "delivery_subsidy",
+        "consumption_voucher",
+        "data_gift",
+        "bus_subsidy",
+        "recruitment_reward",
+    }
     assert required <= {b.key for b in shengsi.benefits}
 
 
@@ -58,7 +64,9 @@ def test_a_notice_without_its_source_text_fails_with_a_clear_message(tmp_path):
     data = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
     data["notice"]["source"] = "nowhere/missing.txt"
     notice = load_notice(write(tmp_path, data, "orphan.yml"))
-    with pytest.raises(pytest.fail.Exception, match=r"orphan\.yml: notice\.source: 找不到通知原文 'nowhere/missing\.txt'"):
+    with pytest.raises(
+        pytest.fail.Exception, match=r"orphan\.yml: notice\.source: 找不到通知原文 'nowhere/missing\.txt'"
+    ):
         seed_text(notice)
 
 
@@ -167,8 +175,9 @@ def test_a_third_notice_is_just_a_file(tmp_path, shengsi_data):
     other = copy.deepcopy(shengsi_data)
     other["notice"]["key"] = "daishan_2023_1"
     other["notice"]["number"] = "岱人社发〔2023〕1号"
-    other["region"].update(key="daishan", name="浙江省舟山市岱山县", short_name="岱山县", code="330921",
-                           aliases=["岱山"])
+    other["region"].update(
+        key="daishan", name="浙江省舟山市岱山县", short_name="岱山县", code="330921", aliases=["岱山"]
+    )
     for benefit in other["benefits"]:
         benefit["key"] = "daishan_" + benefit["key"]
     write(tmp_path, other, "daishan.yml")
@@ -192,8 +201,11 @@ def shengsi_copy_as(data, key, region_key, code, aliases, shared=None, number="�
 
 def test_a_duplicated_alias_is_refused_with_file_and_field(tmp_path, shengsi_data):
     shutil.copy(SHENGSI, tmp_path / "shengsi.yml")
-    write(tmp_path, shengsi_copy_as(shengsi_data, "daishan_2023_1", "daishan", "330921", ["岱山", "嵊泗列岛"]),
-          "daishan.yml")
+    write(
+        tmp_path,
+        shengsi_copy_as(shengsi_data, "daishan_2023_1", "daishan", "330921", ["岱山", "嵊泗列岛"]),
+        "daishan.yml",
+    )
     with pytest.raises(PolicyError) as info:
         load_policies(tmp_path, [])
     text = "\n".join(info.value.problems)
@@ -202,19 +214,26 @@ def test_a_duplicated_alias_is_refused_with_file_and_field(tmp_path, shengsi_dat
 
 def test_a_city_name_is_refused_unless_every_file_declares_it_shared(tmp_path, shengsi_data):
     shutil.copy(SHENGSI, tmp_path / "shengsi.yml")  # declares 舟山 in region.shared_aliases
-    write(tmp_path, shengsi_copy_as(shengsi_data, "daishan_2023_1", "daishan", "330921", ["岱山", "舟山"]),
-          "daishan.yml")
+    write(
+        tmp_path, shengsi_copy_as(shengsi_data, "daishan_2023_1", "daishan", "330921", ["岱山", "舟山"]), "daishan.yml"
+    )
     with pytest.raises(PolicyError) as info:
         load_policies(tmp_path, [])
     text = "\n".join(info.value.problems)
-    assert "daishan.yml: region.aliases[1]: '舟山' 已在" in text or "region.shared_aliases[0]: '舟山' 已在 daishan.yml" in text
+    assert (
+        "daishan.yml: region.aliases[1]: '舟山' 已在" in text
+        or "region.shared_aliases[0]: '舟山' 已在 daishan.yml" in text
+    )
     assert "shared_aliases" in text
 
 
 def test_a_shared_city_name_declared_by_both_files_is_allowed(tmp_path, shengsi_data):
     shutil.copy(SHENGSI, tmp_path / "shengsi.yml")
-    write(tmp_path, shengsi_copy_as(shengsi_data, "daishan_2023_1", "daishan", "330921", ["岱山"], ["舟山", "舟山市"]),
-          "daishan.yml")
+    write(
+        tmp_path,
+        shengsi_copy_as(shengsi_data, "daishan_2023_1", "daishan", "330921", ["岱山"], ["舟山", "舟山市"]),
+        "daishan.yml",
+    )
     book = load_policies(tmp_path, [])
     assert book.region_by_alias("舟山") is None
     assert {r.key for r in book.regions_sharing("舟山市")} == {"shengsi", "daishan"}
@@ -274,15 +293,24 @@ def test_a_check_rule_without_its_parameter_is_refused(tmp_path, shengsi_data):
     window = next(c for c in bus["conditions"] if c["check"]["rule"] == "charter_in_window")
     window["check"]["window"] = "不存在的期间"
     problems = problems_of(write(tmp_path, shengsi_data))
-    assert f"notice.yml: benefits[{index}].conditions[{condition_index}].check.min: 规则 charter_min_passengers 需要参数 min" in problems
+    assert (
+        f"notice.yml: benefits[{index}].conditions[{condition_index}].check.min: "
+        "规则 charter_min_passengers 需要参数 min" in problems
+    )
     assert any(f"benefits[{index}].conditions[" in p and "check.window: '不存在的期间'" in p for p in problems)
 
 
-@pytest.mark.parametrize("param, value, says", [
-    ("min", "10人", "应为正整数"), ("min", 0, "应为正整数"), ("share", 50, "应为 0 到 1 之间"), ("share", "一半", "应为 0 到 1 之间"),
-])
+@pytest.mark.parametrize(
+    "param, value, says",
+    [
+        ("min", "10人", "应为正整数"),
+        ("min", 0, "应为正整数"),
+        ("share", 50, "应为 0 到 1 之间"),
+        ("share", "一半", "应为 0 到 1 之间"),
+    ],
+)
 def test_a_check_parameter_that_cannot_be_used_is_refused(tmp_path, shengsi_data, param, value, says):
-    """"min: 10人" would pass a presence check and then fail every eligibility answer."""
+    """ "min: 10人" would pass a presence check and then fail every eligibility answer."""
     bus = next(b for b in shengsi_data["benefits"] if b["key"] == "bus_subsidy")
     rule = "charter_min_passengers" if param == "min" else "charter_cost_share"
     condition = next((c for c in bus["conditions"] if (c.get("check") or {}).get("rule") == rule), None)

@@ -13,11 +13,18 @@ BOOK = all_notices_book()
 REAL = load_policies(REPO_ROOT / "policies")
 ALL_BENEFITS = [b for n in BOOK.notices for b in n.benefits]
 DATED_WINDOWS = [
-    pytest.param(b, w, id=f"{b.key}:{w.label}")
-    for b in ALL_BENEFITS for w in b.windows if w.start and w.end
+    pytest.param(b, w, id=f"{b.key}:{w.label}") for b in ALL_BENEFITS for w in b.windows if w.start and w.end
 ]
-JIANGSU_SEED_CONTACTS = ["18963606582", "13585178877", "13770959821", "025-83233816", "@qq.com", "@163.com",
-                         "霍丹丹", "史皓骏"]
+JIANGSU_SEED_CONTACTS = [
+    "18963606582",
+    "13585178877",
+    "13770959821",
+    "025-83233816",
+    "@qq.com",
+    "@163.com",
+    "霍丹丹",
+    "史皓骏",
+]
 
 
 @pytest.fixture(scope="module")

@@ -17,8 +17,10 @@ PEOPLE, FIRMS = 600, 40
 
 def _counts(url):
     with get_engine(url).connect() as connection:
-        return {table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
-                for table in Base.metadata.sorted_tables}
+        return {
+            table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
+            for table in Base.metadata.sorted_tables
+        }
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +45,7 @@ def test_files_have_the_importer_columns_and_valid_identifiers(tmp_path):
     assert all(credit_code_is_valid(f["credit_code"]) for f in firms)
     assert len({p["id_number"] for p in persons}) == PEOPLE
     assert len({f["credit_code"] for f in firms}) == FIRMS
-    assert all(p["phone"] == "" or (len(p["phone"]) == 11 and p["phone"][:2] in ("13", "15", "18"))
-               for p in persons)
+    assert all(p["phone"] == "" or (len(p["phone"]) == 11 and p["phone"][:2] in ("13", "15", "18")) for p in persons)
     households = {p["household_region_code"] for p in persons}
     assert "330922" in households and len(households) > 5
     regions = {f["region_code"] for f in firms}
@@ -100,7 +101,13 @@ def test_examples_get_the_documented_decisions(seeded, example):
 
 def test_examples_cover_every_decision_of_every_benefit():
     seen = {(benefit, decision) for e in EXAMPLES for benefit, decision in e.expect.items()}
-    for benefit in ("retention_bonus", "delivery_subsidy", "consumption_voucher", "data_gift", "bus_subsidy",
-                    "recruitment_reward"):
+    for benefit in (
+        "retention_bonus",
+        "delivery_subsidy",
+        "consumption_voucher",
+        "data_gift",
+        "bus_subsidy",
+        "recruitment_reward",
+    ):
         assert (benefit, "eligible") in seen and (benefit, "not_eligible") in seen, benefit
     assert ("retention_bonus", "unknown") in seen

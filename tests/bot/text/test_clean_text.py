@@ -82,5 +82,7 @@ def test_bot_replies_never_carry_markup():
     assert safe_reply_text("您说的单位是<script>") == "您说的单位是＜script＞"
     assert safe_reply_text(None) is None
     messages = [{"recipient_id": "u", "text": "<b>x</b>"}, {"recipient_id": "u", "image": "http://x/y.png"}]
-    assert safe_bot_messages(messages) == [{"recipient_id": "u", "text": "＜b＞x＜/b＞"},
-                                           {"recipient_id": "u", "image": "http://x/y.png"}]
+    assert safe_bot_messages(messages) == [
+        {"recipient_id": "u", "text": "＜b＞x＜/b＞"},
+        {"recipient_id": "u", "image": "http://x/y.png"},
+    ]
