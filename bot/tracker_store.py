@@ -16,7 +16,6 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-from pathlib import Path
 from typing import Any, Dict, Optional
 
 import sqlalchemy as sa
@@ -24,10 +23,10 @@ from rasa.core.tracker_store import SQLTrackerStore, TrackerStore, create_engine
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
-from sqlalchemy.pool import QueuePool
 
+from bot.engines import make_engine
 from bot.store.db import TRACKER_DEFAULT_URL as DEFAULT_URL  # noqa: F401 (re-exported)
 from bot.store.db import TRACKER_URL_ENV as URL_ENV
 from bot.store.db import tracker_url
@@ -36,30 +35,21 @@ from bot.text.mask import mask_data, mask_for_storage
 logger = logging.getLogger(__name__)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    # WAL: the console reads in another process while Rasa writes, neither waits for the other.
-    cursor.execute("PRAGMA journal_mode=WAL")
-    # In WAL mode NORMAL never corrupts the file; a power cut may lose the last turns, no more.
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
+# WAL: the console reads in another process while Rasa writes, neither waits for the other.
+# In WAL mode synchronous=NORMAL never corrupts the file; a power cut may lose the last turns, no more.
+TRACKER_PRAGMAS = {"journal_mode": "WAL", "synchronous": "NORMAL", "busy_timeout": 10000}
 
 
 def create_tracker_engine(url: str) -> Engine:
     """The engine of the events table: Rasa's pool settings for PostgreSQL; for SQLite, one
     kept-open connection pool (SQLAlchemy 1.4 would open and close the file for every session)
-    with WAL and a busy timeout on every connection."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
-    kwargs: dict = {}
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs = {"poolclass": QueuePool, "connect_args": {"check_same_thread": False}}
-    engine = sa.create_engine(url, **kwargs)
-    sa.event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
+    with WAL and a busy timeout on every connection. Not future-style: Rasa's ORM code uses it."""
+    return make_engine(
+        url,
+        pragmas=TRACKER_PRAGMAS,
+        future=False,
+        server_options={"pool_pre_ping": True, **create_engine_kwargs(url)},
+    )
 
 
 def create_table(engine: Engine, table: sa.Table) -> None:

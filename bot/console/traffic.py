@@ -15,15 +15,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import threading
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, List, Optional
+from typing import Any, Iterable, Iterator, List, Optional
 
 import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Connection
 
+from bot.engines import EngineRegistry, sqlite_file
 from bot.store.db import tracker_url
 
 FALLBACK_INTENT = "nlu_fallback"  # rasa.shared.constants.DEFAULT_NLU_FALLBACK_INTENT_NAME
@@ -167,29 +165,10 @@ def _json(column: Any, connection: Connection) -> Any:
 
 # ---- connections ---------------------------------------------------------------------------------
 
-_engines: Dict[str, Engine] = {}
-_lock = threading.Lock()
-
-
-def _reader_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA busy_timeout=5000")  # wait out Rasa's checkpoint instead of failing
-    cursor.execute("PRAGMA query_only=ON")  # this module never writes the tracker store
-    cursor.close()
-
-
-def _engine(url: str) -> Engine:
-    """One engine per URL for the process."""
-    with _lock:
-        engine = _engines.get(url)
-        if engine is None:
-            if make_url(url).get_backend_name() == "sqlite":
-                engine = sa.create_engine(url, future=True, connect_args={"check_same_thread": False})
-                event.listen(engine, "connect", _reader_pragmas)
-            else:
-                engine = sa.create_engine(url, future=True, pool_pre_ping=True)
-            _engines[url] = engine
-        return engine
+# A reader of Rasa's file: wait out Rasa's checkpoint instead of failing, and never write. Each read
+# opens the file anew (no kept-open pool) and a missing file is never created (see _connect).
+READER_PRAGMAS = {"busy_timeout": 5000, "query_only": "ON"}
+_engines = EngineRegistry(pragmas=READER_PRAGMAS, keep_open=False, make_dirs=False)
 
 
 @contextlib.contextmanager
@@ -198,21 +177,14 @@ def _connect(url: Optional[str]) -> Iterator[Optional[Connection]]:
     SQLite file is not created)."""
     if url is None:
         url = tracker_url()
-    parsed = make_url(url)
-    if (
-        parsed.get_backend_name() == "sqlite"
-        and parsed.database not in (None, "", ":memory:")
-        and not Path(parsed.database).exists()
-    ):
+    path = sqlite_file(url)
+    if path is not None and not path.exists():
         yield None
         return
-    with _engine(url).connect() as connection:
+    with _engines.get(url).connect() as connection:
         yield connection if sa.inspect(connection).has_table(EVENTS.name) else None
 
 
 def dispose_engines() -> None:
     """Close every pooled connection (tests, or before the process forks)."""
-    with _lock:
-        for engine in _engines.values():
-            engine.dispose()
-        _engines.clear()
+    _engines.dispose()

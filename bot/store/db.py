@@ -10,19 +10,17 @@ import contextlib
 import os
 import threading
 from pathlib import Path
-from typing import Dict, Iterator, Optional
+from typing import Iterator, Optional
 
-from sqlalchemy import event, inspect
-from sqlalchemy.engine import Engine, create_engine, make_url
+from sqlalchemy import inspect
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import QueuePool
+
+from bot.engines import EngineRegistry
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'bot.db'}"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-
-_engines: Dict[str, Engine] = {}
-_lock = threading.Lock()
 
 
 class StoreError(RuntimeError):
@@ -43,45 +41,20 @@ def tracker_url() -> str:
     return os.environ.get(TRACKER_URL_ENV) or TRACKER_DEFAULT_URL
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")  # a filed ticket survives power loss too
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
+# Every SQLite connection of the store: foreign keys enforced, WAL, and a filed ticket survives
+# power loss too (synchronous=FULL).
+STORE_PRAGMAS = {"foreign_keys": "ON", "journal_mode": "WAL", "synchronous": "FULL", "busy_timeout": 10000}
+_engines = EngineRegistry(pragmas=STORE_PRAGMAS)
 
 
 def get_engine(url: Optional[str] = None) -> Engine:
     """One engine (connection pool) per URL for the whole process."""
-    url = database_url(url)
-    with _lock:
-        engine = _engines.get(url)
-        if engine is None:
-            parsed = make_url(url)
-            kwargs: Dict[str, object] = {"future": True}
-            if parsed.get_backend_name() == "sqlite":
-                if parsed.database and parsed.database != ":memory:":
-                    Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-                    # Keep connections open: SQLAlchemy 1.4 opens the file (and sets the pragmas
-                    # below) for every session otherwise, a third of a short session's time.
-                    kwargs["poolclass"] = QueuePool
-                kwargs["connect_args"] = {"check_same_thread": False}
-            else:
-                kwargs["pool_pre_ping"] = True  # a server may have closed an idle connection
-            engine = create_engine(url, **kwargs)
-            if parsed.get_backend_name() == "sqlite":
-                event.listen(engine, "connect", _sqlite_pragmas)
-            _engines[url] = engine
-        return engine
+    return _engines.get(database_url(url))
 
 
 def dispose_engines() -> None:
-    with _lock:
-        for engine in _engines.values():
-            engine.dispose()
-        _engines.clear()
-        _migrated.clear()
+    _engines.dispose()
+    _migrated.clear()
 
 
 def session_factory(url: Optional[str] = None) -> sessionmaker:
