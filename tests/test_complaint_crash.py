@@ -19,8 +19,8 @@ import yaml
 from bot.complaints.dialogue import SLOTS, display, form_key
 from bot.complaints.service import FAILPOINT_ENV, ComplaintService, Draft
 from bot.store.db import dispose_engines
+from harness.servers import ACTION_SERVER_TOKEN, action_server_command, free_port, stack_env, wait_for
 from tests.conftest import REPO_ROOT
-from tests.servers import ACTION_SERVER_TOKEN, action_server_command, free_port, stack_env, wait_for
 
 pytestmark = pytest.mark.server
 AUTH = {"Authorization": f"Bearer {ACTION_SERVER_TOKEN}"}  # as Rasa sends it (endpoints.yml)

@@ -24,8 +24,7 @@ from urllib.parse import unquote
 import pytest
 import requests
 
-from tests.conftest import REPO_ROOT, trained_model
-from tests.servers import (
+from harness.servers import (
     REST_HEADERS,
     action_server_command,
     free_port,
@@ -34,6 +33,7 @@ from tests.servers import (
     wait_for,
     write_endpoints,
 )
+from tests.conftest import REPO_ROOT, trained_model
 
 pytestmark = pytest.mark.server
 

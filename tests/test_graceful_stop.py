@@ -19,8 +19,8 @@ import requests
 import sqlalchemy as sa
 from aiohttp import web
 
+from harness.servers import action_server_command, free_port, rasa_command, stack_env, stop, wait_for, write_endpoints
 from tests.conftest import REPO_ROOT, trained_model
-from tests.servers import action_server_command, free_port, rasa_command, stack_env, stop, wait_for, write_endpoints
 
 pytestmark = pytest.mark.server
 HOLD_SECONDS = 3

@@ -11,8 +11,7 @@ import subprocess
 import pytest
 import requests
 
-from tests.conftest import REPO_ROOT, trained_model
-from tests.servers import (
+from harness.servers import (
     REST_HEADERS,
     WECHAT_ENV,
     action_server_command,
@@ -23,6 +22,7 @@ from tests.servers import (
     wait_for,
     write_endpoints,
 )
+from tests.conftest import REPO_ROOT, trained_model
 
 pytestmark = pytest.mark.server
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.servers import ACTION_SERVER_TOKEN, action_server_command, free_port, stack_env, stop, wait_for
+from harness.servers import ACTION_SERVER_TOKEN, action_server_command, free_port, stack_env, stop, wait_for
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PHONE = "13912345678"

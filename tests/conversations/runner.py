@@ -294,7 +294,7 @@ def rest_sender(base_url: str, timeout: float = REQUEST_TIMEOUT, headers: Option
     to the test stack's REST bearer token."""
     import requests
 
-    from tests.servers import REST_HEADERS
+    from harness.servers import REST_HEADERS
 
     headers = REST_HEADERS if headers is None else headers
 

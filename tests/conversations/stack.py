@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
-from tests.servers import (
+from harness.servers import (
     WECHAT_ENV,
     action_server_command,
     free_port,

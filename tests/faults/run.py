@@ -44,7 +44,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 import aiohttp
 import sqlalchemy as sa
 
-from tests.servers import REST_HEADERS, WECHAT_ENV, SupervisedStack
+from harness.servers import REST_HEADERS, WECHAT_ENV, SupervisedStack
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SYSTEM_ERROR = "系统暂时出了点问题"

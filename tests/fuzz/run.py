@@ -70,7 +70,7 @@ class Outcome:
 
 def post(base_url: str, request: Request, prefix: str = "", timeout: float = TIMEOUT) -> Outcome:
     """One request; the whole answer (a stream too) within `timeout` seconds."""
-    from tests.servers import REST_HEADERS
+    from harness.servers import REST_HEADERS
 
     url = urllib.parse.urlsplit(base_url)
     headers = {

@@ -5,7 +5,7 @@ import uuid
 import pytest
 from sanic import Sanic
 
-from tests.servers import free_port
+from harness.servers import free_port
 
 
 @pytest.fixture(scope="session", autouse=True)

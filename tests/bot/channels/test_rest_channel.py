@@ -53,7 +53,7 @@ async def test_ready_only_once_rasa_has_loaded_its_model():
 
     from sanic import Sanic
 
-    from tests.servers import free_port
+    from harness.servers import free_port
 
     class Agent:
         loaded = False

@@ -34,8 +34,8 @@ from bot.channels.wechat_api import WeChatApi
 from bot.channels.wechat_menu import click_texts
 from bot.channels.wechat_protocol import WeChatConfig
 from bot.text.clean import UNREADABLE_REPLY
+from harness.servers import free_port
 from tests.bot.channels.fakes import FakeRasa
-from tests.servers import free_port
 
 TOKEN = "wengang-token"
 APP_ID = "wx1234567890abcdef"

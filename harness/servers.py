@@ -1,5 +1,6 @@
-"""Helpers for tests that start real servers (Rasa, the action server): the commands, the
-secrets and the environment they run with, the same as scripts/run.sh gives them."""
+"""Starting and stopping real servers (Rasa, the action server, the supervised stack) on free ports:
+the commands, the secrets and the environment they run with, the same as scripts/run.sh gives them.
+Used by the live tests (tests/), the fault and fuzz runners and `make bench-latency` (benchmarks/)."""
 
 import contextlib
 import os
