@@ -2,7 +2,7 @@
 
     python -m bot.supervision write --root DIR [--rasa-processes 2] [--actions-processes 1] …
 
-writes `var/supervisord.conf` and `var/haproxy.cfg` under DIR. README: "Running unattended".
+writes `var/supervisord.conf` and `var/haproxy.cfg` under DIR. docs/deploy.md: "Running unattended".
 
 Why supervisord: it is a pinned PyPI package (`supervisor` in requirements.txt, nothing to build),
 the usual supervisor of Python services, restarts a process that exits with a growing back-off,

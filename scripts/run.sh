@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start the assistant under supervisord (README: "Running unattended"): the action server (5056) behind
+# Start the assistant under supervisord (docs/deploy.md: "Running unattended"): the action server (5056) behind
 # HAProxy on 5055, RASA_PROCESSES independent Rasa servers (5006…) behind HAProxy (REST on 5005, HTTP API behind a
 # token) and the staff console (8000). supervisord restarts whichever exits, with back-off; logs
 # in var/log/. `shell` opens a terminal chat instead. Ctrl-C stops them all.
@@ -58,7 +58,7 @@ if [ "$ENDPOINTS" = endpoints.yml ] && { [ "$ACTIONS_PORT" != 5055 ] || [ "$ACTI
   sed "s#//localhost:5055/#//$ACTIONS_ADDRESS:$ACTIONS_PORT/#" endpoints.yml >"$ENDPOINTS"
 fi
 # Secrets, each from the environment or made once and kept in var/ (readable by this user only);
-# delete the file (or set the variable) and restart to rotate one. README: "Security".
+# delete the file (or set the variable) and restart to rotate one. docs/security.md: "Secrets".
 #   RASA_TOKEN           Rasa's HTTP API (used by the console)
 #   ACTION_SERVER_TOKEN  Rasa → action server (endpoints.yml sends it)
 #   REST_TOKEN           the REST channel's bearer token, required while WeChat is on
