@@ -19,8 +19,8 @@ from typing import Any, Callable, Dict, List, Optional
 import yaml
 
 from bot.clock import today as bot_today
-from bot.complaints.fields import FIELDS, LABELS, NOT_GIVEN, Extracted, extract, extract_correction
-from bot.complaints.parsing import Amount, Months
+from bot.complaints.draft import FIELDS, LABELS, NOT_GIVEN, merge, months_text, note_skipped
+from bot.complaints.fields import Extracted, extract, extract_correction
 from bot.complaints.service import (
     CODE_DIGITS,
     ComplaintService,
@@ -60,36 +60,6 @@ def form_key(sender_id: str, form: str, started_at: Any) -> str:
     message that started it. Base32 letters and 2-7 only, so no masking rule ever touches it."""
     digest = hashlib.sha256(f"{sender_id}|{form}|{started_at}".encode()).digest()
     return base64.b32encode(digest).decode().rstrip("=")[:40]
-
-
-def months_text(months: List[str], count: Optional[int]) -> str:
-    if months:
-
-        def label(value: str) -> str:
-            year, month = value.split("-")
-            return f"{year}年{int(month)}月"
-
-        if len(months) == 1:
-            return label(months[0])
-        return (
-            f"{label(months[0])}至{label(months[-1])}（共{len(months)}个月）"
-            if _contiguous(months)
-            else "、".join(label(m) for m in months)
-        )
-    return f"{count}个月（具体月份未说明）" if count else NOT_GIVEN
-
-
-def _contiguous(months: List[str]) -> bool:
-    values = [int(m[:4]) * 12 + int(m[5:]) for m in months]
-    return values == list(range(values[0], values[0] + len(values)))
-
-
-def amount_text(amount: Amount) -> str:
-    yuan = f"{amount.yuan.normalize():f}"
-    text = f"{yuan}多元" if amount.approximate else f"{yuan}元"
-    if amount.per_month is not None and amount.months:
-        text += f"（每月{amount.per_month.normalize():f}元×{amount.months}个月）"
-    return text
 
 
 def display(draft: Draft) -> Dict[str, Optional[str]]:
@@ -230,31 +200,9 @@ class ComplaintIntake:
         return draft
 
     def _merge(self, draft: Draft, found: Extracted) -> None:
-        skipped = set(draft.skipped)
-        for name, value in found.values.items():
-            if value == NOT_GIVEN:
-                skipped.add(name)
-                continue
-            skipped.discard(name)
-            if name == "name":
-                draft.name = str(value)[:64]
-            elif name == "phone":
-                draft.phone = str(value)
-            elif name == "employer":
-                match = self.service.match_firm(str(value))
-                draft.firm_name, draft.firm_credit_code = match if match else (str(value)[:200], None)
-            elif name == "site":
-                draft.work_site = str(value)[:200]
-            elif name == "amount" and isinstance(value, Amount):
-                draft.amount_yuan, draft.amount_text = str(value.yuan), amount_text(value)
-            elif name == "months" and isinstance(value, Months):
-                draft.months, draft.months_count = list(value.months), value.count or (len(value.months) or None)
-            elif name == "workers":
-                draft.workers = int(value)
-            elif name == "description":  # a correction's too: the draft keeps only the masked text
-                draft.description = mask_text(str(value))[:2000]
-        draft.skipped = sorted(skipped)
-        draft.cannot_go_home = draft.cannot_go_home or found.cannot_go_home
+        """The chat's values into the draft through the one draft model (bot/complaints/draft.py)."""
+        given = note_skipped(draft, found.values)
+        merge(draft, given, self.service.match_firm, cannot_go_home=found.cannot_go_home)
 
     @staticmethod
     def _next(draft: Draft) -> str:

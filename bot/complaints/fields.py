@@ -14,13 +14,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
+from bot.complaints.draft import FIELDS, LABELS, NOT_GIVEN, OPTIONAL, TABLE, accepts
 from bot.complaints.parsing import Months, parse_months, parse_phone, read_amount
 from bot.text.normalize import normalize
-from bot.text.numbers import AMOUNT_RANGE, HEADCOUNT_RANGE, headcount_plausible, read_int
+from bot.text.numbers import read_int
 
-FIELDS = ("name", "phone", "employer", "site", "amount", "months", "workers", "description")
-OPTIONAL = {"site", "amount", "months", "description"}
-NOT_GIVEN = "未提供"
 MAX_READ = 500  # characters of a message read for details (a description keeps 500): more only costs time
 
 SURNAMES = set(
@@ -238,7 +236,7 @@ def _extract(flat: str, today: dt.date, asked: Optional[str]) -> Extracted:
         r"\d+\s*(?:多|几)?\s*(?:个|名|位)?\s*(?:人|工友|工人|兄弟|老乡|同事|农民工|伙计|员工)", " ", flat
     )
     amount = read_amount(money_text) if (asked == "amount" or _MONEY_CUE.search(flat)) else None
-    if amount and not amount.plausible:
+    if amount and not accepts("amount", amount):
         if asked == "amount":
             out.problem = OUT_OF_RANGE["amount"]
     elif amount and (asked == "amount" or amount.yuan >= 100):
@@ -250,7 +248,7 @@ def _extract(flat: str, today: dt.date, asked: Optional[str]) -> Extracted:
         out.values["months"] = Months((), amount.months)
 
     workers = find_workers(flat, asked == "workers")
-    if headcount_plausible(workers):
+    if accepts("workers", workers):
         out.values["workers"] = workers
     elif workers is not None and asked == "workers":
         out.problem = OUT_OF_RANGE["workers"]
@@ -263,22 +261,9 @@ def _extract(flat: str, today: dt.date, asked: Optional[str]) -> Extracted:
     return out
 
 
-PROBLEMS = {
-    "phone": "请输入11位手机号。",
-    "name": "没听清您的姓名，请直接回复姓名，例如“王大力”。",
-    "employer": "请告诉我欠薪单位的名称，例如“某某水产有限公司”；不知道全称，说老板或包工头的名字也可以。",
-    "site": "请告诉我干活的工地、项目或地点；不清楚可回复“跳过”。",
-    "amount": "没听明白金额，请换个说法，例如“一万二”“12000元”或“每月4000，欠了3个月”；不清楚可回复“跳过”。",
-    "months": "没听明白是哪几个月，请说例如“去年10月到12月”或“3个月”；不清楚可回复“跳过”。",
-    "workers": "请回复被欠薪的人数，例如“1”或“12个人”。",
-    "description": "请简单说说情况。",
-}
+PROBLEMS = {key: TABLE[key].problem for key in FIELDS}
 # A figure beyond bot.text.numbers' ranges ("欠我9999…9元", "0个人"): re-asked with the range.
-OUT_OF_RANGE = {
-    "amount": f"这个金额不在合理范围内（{AMOUNT_RANGE}），请核对后再说一遍，"
-    "例如“一万二”或“12000元”；不清楚可回复“跳过”。",
-    "workers": f"这个人数不在合理范围内（{HEADCOUNT_RANGE}），请核对后回复被欠薪的人数，例如“1”或“12个人”。",
-}
+OUT_OF_RANGE = {key: TABLE[key].out_of_range for key in FIELDS if TABLE[key].out_of_range}
 
 # Words that name a field in a correction: "电话写错了，是…", "金额改成一万五".
 FIELD_LABELS = [
@@ -315,23 +300,4 @@ def extract_correction(text: str, today: dt.date) -> Extracted:
     return extract(flat, today)
 
 
-LABELS = {
-    "name": "姓名",
-    "phone": "手机号",
-    "employer": "欠薪单位",
-    "site": "工作地点/项目",
-    "amount": "欠薪金额",
-    "months": "欠薪月份",
-    "workers": "涉及人数",
-    "description": "情况说明",
-}
-EXAMPLES = {
-    "name": "名字是王大力",
-    "phone": "电话是13912345678",
-    "employer": "单位是某某水产公司",
-    "site": "地点是某某码头",
-    "amount": "金额是一万二",
-    "months": "月份是去年10月到12月",
-    "workers": "人数是3个人",
-    "description": "说明是老板已失联",
-}
+EXAMPLES = {key: TABLE[key].example for key in FIELDS}

@@ -6,7 +6,8 @@ import re
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.console.app import Settings, create_app
+from bot.console.app import create_app
+from bot.console.settings import Settings
 from bot.console.staff import StaffService
 
 PASSWORDS = {"李坐席": "agent-pass-1", "王班长": "super-pass-1"}

@@ -7,7 +7,9 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.complaints.service import ComplaintService
-from bot.console.app import SESSION_COOKIE, Settings, create_app
+from bot.console.app import create_app
+from bot.console.security import SESSION_COOKIE
+from bot.console.settings import Settings
 from bot.console.staff import MAX_FAILURES, StaffService
 from bot.store.db import session_scope
 from bot.store.models import AuditEntry, Ticket
