@@ -102,6 +102,7 @@ def _span(start: Tuple[int, int], end: Tuple[int, int]) -> List[str]:
 
 
 _MONTH = r"(去年|今年|前年|(\d{4})年)?\s*(\d{1,2})\s*月(?:份)?"
+_ISO_MONTH = r"(?<![\d./-])((?:19|20)\d{2})[-/.](\d{1,2})(?![\d./-])"  # 2022-10, 2022/10, 2022.10
 
 
 def parse_months(text: str, today: dt.date) -> Optional[Months]:
@@ -120,6 +121,14 @@ def parse_months(text: str, today: dt.date) -> Optional[Months]:
             return int(year), month
         return _year_for(month, prefix or "", today), month
 
+    iso_span = re.search(_ISO_MONTH + r"\s*(?:到|至|~|—)\s*" + _ISO_MONTH, flat)
+    if iso_span:
+        start, end = (int(iso_span.group(1)), int(iso_span.group(2))), (int(iso_span.group(3)), int(iso_span.group(4)))
+        if 1 <= start[1] <= 12 and 1 <= end[1] <= 12 and start <= end:
+            return Months(tuple(_span(start, end)))
+    iso = [(int(y), int(m)) for y, m in re.findall(_ISO_MONTH, flat) if 1 <= int(m) <= 12]
+    if iso:  # "2022-10、2022-11", as the console shows and pre-fills them
+        return Months(tuple(sorted({f"{y:04d}-{m:02d}" for y, m in iso})))
     span = re.search(_MONTH + r"\s*(?:到|至|-|~|—|一直到)\s*" + _MONTH, flat)
     if span:
         start, end = month_of(span), month_of(span, 3)
