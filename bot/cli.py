@@ -52,7 +52,8 @@ from bot.policy.model import TOPICS
 
 def _policies(args: argparse.Namespace) -> int:
     from bot.nlu.build import GAZETTEER, other_regions
-    from bot.policy.loader import check_gazetteer, policy_dirs, policy_files, seed_path
+    from bot.policy.loader import check_gazetteer
+    from bot.policy.paths import policy_dirs, policy_files, seed_path
 
     directories = policy_dirs()
     if args.action == "new":
