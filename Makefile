@@ -11,7 +11,8 @@ PYTHON310 ?= $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python
 	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
 NLU_BUILT := build/spacy_zh/meta.json
-NLU_INPUTS := $(wildcard policies/*.yml) nlu_data/gazetteer/other_regions.txt bot/nlu/build.py bot/policy/loader.py bot/policy/model.py
+NLU_INPUTS := $(wildcard policies/*.yml) nlu_data/gazetteer/other_regions.txt bot/nlu/build.py bot/policy/loader.py bot/policy/model.py \
+	bot/policy/checks.py bot/policy/paths.py bot/policy/reader.py
 
 export PYTHONHASHSEED := 0
 export TF_CPP_MIN_LOG_LEVEL := 3

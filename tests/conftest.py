@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.policy.loader import load_policies, seed_path, seed_roots
+from bot.policy.loader import load_policies
+from bot.policy.paths import seed_path, seed_roots
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SEEDS = REPO_ROOT.parent / "shared" / "seeds"

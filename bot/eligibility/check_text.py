@@ -12,9 +12,10 @@ from decimal import Decimal
 from typing import List, Optional
 
 from bot.eligibility.rules import MET, NOT_MET, UNKNOWN
-from bot.eligibility.stated import ConditionResult, Statements, out_of_range_note, verdict
+from bot.eligibility.stated import Statements, out_of_range_note
+from bot.eligibility.stated_rules import ConditionResult, verdict
+from bot.policy.messages import describe_window, fit_message, referral
 from bot.policy.model import Benefit, Notice
-from bot.policy.render import describe_window, fit_message, referral
 
 MARKS = {MET: "✓", NOT_MET: "✗", UNKNOWN: "？"}
 

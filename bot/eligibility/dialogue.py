@@ -12,8 +12,8 @@ from typing import List, Optional, Sequence, Tuple
 from bot.eligibility.render import render_report
 from bot.eligibility.service import AmbiguousSubjectError, EligibilityService
 from bot.identifiers import AMBIGUOUS, FIRM, INVALID, PERSON, classify_subject
+from bot.policy.messages import fit_message, referral
 from bot.policy.model import Benefit, Notice, PolicyBook
-from bot.policy.render import fit_message, referral
 from bot.text.mask import mask_id_number
 from bot.text.normalize import normalize
 

@@ -8,8 +8,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from bot.eligibility.facts import FirmFacts, PersonFacts
 from bot.eligibility.rules import MET, NOT_MET, RULES, UNKNOWN, RuleContext, _yuan, qualifying_items
+from bot.policy.messages import referral
 from bot.policy.model import Benefit, Notice, PolicyBook
-from bot.policy.render import referral
 from bot.regions import region_contains
 
 ELIGIBLE, NOT_ELIGIBLE, DECISION_UNKNOWN = "eligible", "not_eligible", "unknown"

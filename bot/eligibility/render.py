@@ -13,7 +13,7 @@ from bot.eligibility.engine import (
     EligibilityReport,
 )
 from bot.eligibility.rules import MET, NOT_MET, UNKNOWN, _yuan
-from bot.policy.render import HOTLINE, fit_message
+from bot.policy.messages import HOTLINE, fit_message
 from bot.text.mask import mask_id_number, mask_name
 
 DECISION_MARKS = {ELIGIBLE: "✅ 符合条件", NOT_ELIGIBLE: "❌ 不符合条件", DECISION_UNKNOWN: "❓ 待核实"}

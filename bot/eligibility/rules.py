@@ -1,5 +1,8 @@
 """The rule primitives that policy conditions name in `check: {rule: …}`.
 
+Their names, parameters and the firm kinds they know are in bot/policy/checks.py (what a policy
+file may say); `RULES` here implements exactly those names.
+
 Facts (amounts, dates, thresholds, the notice's region) come from the policy data: a condition's
 params, the benefit's windows, the notice's region. This module only knows how to test them
 against the store and how to say the result in Chinese.
@@ -13,20 +16,11 @@ from decimal import Decimal
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.eligibility.facts import ROLE_NAMES, FirmFacts, PersonFacts
+from bot.policy.checks import FIRM_FLAG_NAMES
 from bot.policy.model import Benefit, Notice, Window
 from bot.regions import province_of_code
 
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
-SUBJECTS = ("person", "firm")
-AMOUNT_RULES = ("fixed", "cost_share", "per_recruit", "none")
-
-FIRM_FLAG_NAMES = {
-    "above_scale": "规上企业",
-    "industrial": "工业企业",
-    "key_project": "重大项目/重大工程",
-    "festival_production": "春节期间不停工不停产",
-    "state_owned": "国有及国有控股企业",
-}
 
 Outcome = Tuple[str, str]
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
-import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
+from bot.policy.checks import AMOUNT_RULES, RULE_NAMES, RULE_PARAMS, SUBJECTS, param_problem
 from bot.policy.model import (
     TOPICS,
     Benefit,
@@ -27,114 +26,12 @@ from bot.policy.model import (
     Region,
     Window,
 )
-
-POLICY_DIR_ENV = "BOT_POLICY_DIR"
-# Extra folders loaded alongside the main one (os.pathsep-separated), e.g. the test fixtures.
-EXTRA_POLICY_DIRS_ENV = "BOT_EXTRA_POLICY_DIRS"
-DEFAULT_POLICY_DIR = Path(__file__).resolve().parents[2] / "policies"
-SEEDS_ROOT_ENV = "BOT_SEEDS_ROOT"
-DEFAULT_SEEDS_ROOT = Path(__file__).resolve().parents[3] / "shared"
-
-_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
-_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-_LANDLINE = re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+from bot.policy.paths import policy_dirs, policy_files
+from bot.policy.reader import FieldReader, PolicyError, check_no_personal_contacts
+from bot.regions import region_code_problem
 
 
-class PolicyError(ValueError):
-    """One or more policy files are invalid; `problems` lists each as 'file: field: what'."""
-
-    def __init__(self, problems: Sequence[str]):
-        self.problems = list(problems)
-        super().__init__("政策数据文件有误:\n" + "\n".join(f"- {p}" for p in self.problems))
-
-
-class _Reader:
-    """Reads one file's mapping, collecting problems instead of stopping at the first."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.problems: List[str] = []
-
-    def problem(self, where: str, what: str) -> None:
-        self.problems.append(f"{self.path.name}: {where}: {what}")
-
-    def get(self, data: Any, key: str, where: str, kind: type, required: bool = True) -> Any:
-        if not isinstance(data, dict):
-            self.problem(where, "应为映射 (mapping)")
-            return None
-        value = data.get(key)
-        field = f"{where}.{key}" if where else key
-        if value is None:
-            if required:
-                self.problem(field, "缺少必填字段")
-            return None
-        if kind is str and isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = str(value)
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, kind) or (kind is str and not value.strip()):
-            self.problem(field, f"应为{_KIND_NAMES.get(kind, kind.__name__)}，实为 {value!r}")
-            return None
-        return value
-
-    def text(self, data: Any, key: str, where: str, required: bool = True) -> Optional[str]:
-        value = self.get(data, key, where, str, required)
-        return value.strip() if value else None
-
-    def key(self, data: Any, key: str, where: str) -> str:
-        value = self.text(data, key, where) or ""
-        if value and not _KEY.match(value):
-            self.problem(f"{where}.{key}", f"{value!r} 只能用小写字母、数字和下划线")
-        return value
-
-    def date(self, data: Any, key: str, where: str, required: bool = False) -> Optional[dt.date]:
-        value = data.get(key) if isinstance(data, dict) else None
-        field = f"{where}.{key}" if where else key
-        if value is None:
-            if required:
-                self.problem(field, "缺少必填字段")
-            return None
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            self.problem(field, f"{value!r} 不是日期 (YYYY-MM-DD)")
-            return None
-
-    def strings(self, data: Any, key: str, where: str, required: bool = False) -> Tuple[str, ...]:
-        value = data.get(key) if isinstance(data, dict) else None
-        field = f"{where}.{key}" if where else key
-        if value is None:
-            if required:
-                self.problem(field, "缺少必填字段")
-            return ()
-        if not isinstance(value, list) or not all(isinstance(v, (str, int)) and str(v).strip() for v in value):
-            self.problem(field, "应为非空字符串列表")
-            return ()
-        if required and not value:
-            self.problem(field, "不能为空列表")
-        return tuple(str(v).strip() for v in value)
-
-    def items(self, data: Any, key: str, where: str, required: bool = True) -> List[Any]:
-        value = data.get(key) if isinstance(data, dict) else None
-        if value is None:
-            if required:
-                self.problem(key if not where else f"{where}.{key}", "缺少必填字段")
-            return []
-        if not isinstance(value, list):
-            self.problem(key if not where else f"{where}.{key}", "应为列表")
-            return []
-        return value
-
-
-_KIND_NAMES = {str: "文本", dict: "映射", list: "列表", float: "数字", int: "整数"}
-
-
-def _window(r: _Reader, data: Any, where: str, clause_ids: set, default_label: str = "时间") -> Optional[Window]:
+def _window(r: FieldReader, data: Any, where: str, clause_ids: set, default_label: str = "时间") -> Optional[Window]:
     if not isinstance(data, dict):
         r.problem(where, "应为映射 (mapping)")
         return None
@@ -150,7 +47,7 @@ def _window(r: _Reader, data: Any, where: str, clause_ids: set, default_label: s
     return Window(label=label, text=text, clause=clause, start=start, end=end)
 
 
-def _benefit(r: _Reader, data: Any, where: str, clause_ids: set, notice_key: str) -> Benefit:
+def _benefit(r: FieldReader, data: Any, where: str, clause_ids: set, notice_key: str) -> Benefit:
     topics = r.strings(data, "topics", where, required=True)
     for topic in topics:
         if topic not in TOPICS:
@@ -200,88 +97,25 @@ def _benefit(r: _Reader, data: Any, where: str, clause_ids: set, notice_key: str
     )
 
 
-def _check(r: _Reader, item: Any, where: str) -> Optional[Dict[str, Any]]:
+def _check(r: FieldReader, item: Any, where: str) -> Optional[Dict[str, Any]]:
     check = r.get(item, "check", where, dict, required=False)
     if check is None:
         return None
-    from bot.eligibility.rules import RULES
-
     rule = check.get("rule")
-    if rule not in RULES:
-        r.problem(f"{where}.check.rule", f"未知规则 {rule!r}（可选: {', '.join(sorted(RULES))}）")
+    if rule not in RULE_NAMES:
+        r.problem(f"{where}.check.rule", f"未知规则 {rule!r}（可选: {', '.join(sorted(RULE_NAMES))}）")
         return None
     for param in RULE_PARAMS.get(rule, ()):
         if check.get(param) is None:
             r.problem(f"{where}.check.{param}", f"规则 {rule} 需要参数 {param}")
     for param, value in check.items():
-        problem = _param_problem(param, value)
+        problem = param_problem(param, value)
         if problem:
             r.problem(f"{where}.check.{param}", f"{value!r} {problem}")
     return dict(check)
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _param_problem(param: str, value: Any) -> Optional[str]:
-    """Why a check parameter's value cannot be used by bot/eligibility/rules.py (None: it can), so a
-    typo ("min: 15人") is refused by `bot policies check`, not found by a user as an error."""
-    import datetime as dt
-
-    from bot.eligibility.rules import FIRM_FLAG_NAMES
-
-    if param in ("min", "year"):
-        return None if _is_int(value) and value > 0 else "应为正整数（如 15，不带单位）"
-    if param == "share":
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value <= 1
-        return None if ok else "应为 0 到 1 之间的小数（如 0.5 表示 50%）"
-    if param == "date":
-        if isinstance(value, dt.date):
-            return None
-        try:
-            dt.date.fromisoformat(str(value))
-            return None
-        except ValueError:
-            return "应为日期 YYYY-MM-DD（如 2023-01-22）"
-    if param == "month":
-        return (
-            None if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(value)) else '应为月份 "YYYY-MM"（如 "2022-12"，加引号）'
-        )
-    if param in ("field", "window", "label", "employer_text"):
-        return None if isinstance(value, str) and value.strip() else "应为非空文字"
-    if param == "roles":
-        ok = isinstance(value, list) and value and all(isinstance(v, str) and v for v in value)
-        return None if ok else "应为非空文字列表（如 [frontline]）"
-    if param == "employer_any_of":
-        ok = (
-            isinstance(value, list)
-            and value
-            and all(isinstance(g, list) and g and all(f in FIRM_FLAG_NAMES for f in g) for g in value)
-        )
-        return (
-            None
-            if ok
-            else f"应为企业类型组合的列表（如 [[above_scale, industrial]]；可选: {', '.join(FIRM_FLAG_NAMES)}）"
-        )
-    return None
-
-
-# The parameters each check rule reads (bot/eligibility/rules.py); a missing one would fail an answer.
-RULE_PARAMS: Dict[str, Tuple[str, ...]] = {
-    "festival_job": ("date",),
-    "festival_attendance": ("year", "field"),
-    "social_insurance_month": ("month",),
-    "charter_min_passengers": ("min",),
-    "charter_in_window": ("window",),
-    "charter_cost_share": ("share",),
-    "placement_in_window": ("window",),
-    "placement_insured_months": ("min",),
-    "placement_min_count": ("min",),
-}
-
-
-def _check_benefit_rules(r: _Reader, benefit: Benefit, where: str) -> None:
+def _check_benefit_rules(r: FieldReader, benefit: Benefit, where: str) -> None:
     """A check's window names one of the benefit's dated windows; a rule that shares the cost says
     what share the benefit's eligibility pays."""
     dated = {w.label for w in benefit.windows if w.start and w.end}
@@ -297,12 +131,10 @@ def _check_benefit_rules(r: _Reader, benefit: Benefit, where: str) -> None:
         r.problem(f"{where}.eligibility.share", "amount: cost_share 需要 share（如 0.5）")
 
 
-def _eligibility(r: _Reader, data: Any, where: str) -> Optional[Dict[str, Any]]:
+def _eligibility(r: FieldReader, data: Any, where: str) -> Optional[Dict[str, Any]]:
     spec = r.get(data, "eligibility", where, dict, required=False)
     if spec is None:
         return None
-    from bot.eligibility.rules import AMOUNT_RULES, SUBJECTS
-
     if spec.get("subject") not in SUBJECTS:
         r.problem(f"{where}.eligibility.subject", f"应为 {' / '.join(SUBJECTS)} 之一")
     if spec.get("amount") not in AMOUNT_RULES:
@@ -310,24 +142,10 @@ def _eligibility(r: _Reader, data: Any, where: str) -> Optional[Dict[str, Any]]:
     return dict(spec)
 
 
-def _check_no_personal_contacts(r: _Reader, data: Any, where: str = "") -> None:
-    if isinstance(data, dict):
-        for key, value in data.items():
-            _check_no_personal_contacts(r, value, f"{where}.{key}" if where else str(key))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            _check_no_personal_contacts(r, value, f"{where}[{i}]")
-    elif isinstance(data, str):
-        for pattern, what in ((_MOBILE, "手机号"), (_LANDLINE, "座机号"), (_EMAIL, "电子邮箱")):
-            found = pattern.search(data)
-            if found:
-                r.problem(where, f"含有个人联系方式（{what} {found.group(0)}），只允许公开渠道如 12333")
-
-
 def load_notice(path: Path) -> Notice:
     """Parse and validate one notice file; raises PolicyError listing every problem."""
     path = Path(path)
-    r = _Reader(path)
+    r = FieldReader(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -337,7 +155,7 @@ def load_notice(path: Path) -> Notice:
     if not isinstance(data, dict):
         raise PolicyError([f"{path.name}: 文件应为映射 (mapping)，含 notice/region/clauses/benefits"])
 
-    _check_no_personal_contacts(r, data)
+    check_no_personal_contacts(r, data)
     meta = r.get(data, "notice", "", dict) or {}
     region_data = r.get(data, "region", "", dict) or {}
 
@@ -428,9 +246,7 @@ def _region_fields(region: Region) -> List[Tuple[str, str]]:
     return [(f, n) for f, n in fields if n]
 
 
-def _check_region(r: _Reader, region: Region) -> None:
-    from bot.regions import region_code_problem
-
+def _check_region(r: FieldReader, region: Region) -> None:
     if region.code:
         problem = region_code_problem(region.code)
         if problem:
@@ -487,48 +303,6 @@ def check_gazetteer(book: PolicyBook, places: Sequence[str]) -> List[str]:
     """The entries of the "other regions" gazetteer that name a covered region (own or shared name)."""
     covered = book.all_region_names()
     return [p for p in places if p in covered]
-
-
-def seed_roots() -> List[Path]:
-    """Where `notice.source` is looked up after the notice file's own folder: `BOT_SEEDS_ROOT`
-    (os.pathsep-separated), else the shared folder next to the checkout (`../shared`)."""
-    raw = os.environ.get(SEEDS_ROOT_ENV, "")
-    roots = [Path(p) for p in raw.split(os.pathsep) if p.strip()]
-    return roots or [DEFAULT_SEEDS_ROOT]
-
-
-def seed_path(notice: Notice) -> Optional[Path]:
-    """The source text a notice names in `notice.source`: relative to the notice file's folder,
-    then to each of `seed_roots()`. None when it is not found."""
-    if not notice.source:
-        return None
-    candidates = (
-        [Path(notice.source)]
-        if Path(notice.source).is_absolute()
-        else [Path(notice.path).parent / notice.source, *(root / notice.source for root in seed_roots())]
-    )
-    return next((c for c in candidates if c.is_file()), None)
-
-
-def policy_dir() -> Path:
-    return Path(os.environ.get(POLICY_DIR_ENV) or DEFAULT_POLICY_DIR)
-
-
-def extra_policy_dirs() -> List[Path]:
-    raw = os.environ.get(EXTRA_POLICY_DIRS_ENV, "")
-    return [Path(p) for p in raw.split(os.pathsep) if p.strip()]
-
-
-def policy_dirs(directory: Optional[Path] = None, extra: Optional[Sequence[Path]] = None) -> List[Path]:
-    """The folders read: `directory` (default: `BOT_POLICY_DIR` or policies/) then the extra ones
-    (default: `BOT_EXTRA_POLICY_DIRS`)."""
-    main = Path(directory) if directory else policy_dir()
-    more = [Path(d) for d in extra] if extra is not None else extra_policy_dirs()
-    return list(dict.fromkeys([main, *more]))
-
-
-def policy_files(directories: Sequence[Path]) -> List[Path]:
-    return [p for d in directories for p in sorted(Path(d).glob("*.yml")) if not p.name.startswith("_")]
 
 
 def load_policies(directory: Optional[Path] = None, extra: Optional[Sequence[Path]] = None) -> PolicyBook:

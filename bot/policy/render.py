@@ -2,7 +2,7 @@
 
 One renderer serves the chat (through the actions) and anything else that shows answers. Every
 answer ends with its citation, e.g. `（依据：嵊人社发〔2022〕35号 第6条）`, and fits one WeChat
-text message (2048 bytes of UTF-8).
+text message (2048 bytes of UTF-8; the building blocks are in bot/policy/messages.py).
 """
 
 from __future__ import annotations
@@ -11,83 +11,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
 
-from bot.policy.model import TOPICS, Benefit, Notice, PolicyBook, Region, Window
-
-WECHAT_LIMIT_BYTES = 2048
-HOTLINE = "12333"
+from bot.policy.audience import audience_of_topic, for_audience
+from bot.policy.messages import HOTLINE, describe_window, fit_message, format_date, referral, window_status
+from bot.policy.model import TOPICS, Benefit, Notice, PolicyBook, Region
+from bot.understanding import facets
 
 
 def detect_aspects(text: str) -> List[str]:
     """The facets a question asks about (amount, who, conditions, time, how, silent)."""
-    from bot.understanding import facets
-
     return facets(text)
-
-
-def format_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def window_status(window: Window, today: dt.date) -> str:
-    """Where today stands in a window, in words; '' when the notice gives no dates."""
-    start, end = window.start, window.end
-    if start and today < start:
-        days = (start - today).days
-        return f"尚未开始，将于{format_date(start)}开始（还有{days}天）"
-    if end and today > end:
-        return f"已于{format_date(end)}结束"
-    if start and end:
-        return f"正在进行中，截至{format_date(end)}（还剩{(end - today).days}天）"
-    if end:
-        return f"截至{format_date(end)}"
-    if start:
-        return f"自{format_date(start)}起"
-    return ""
-
-
-def describe_window(window: Window, today: dt.date) -> str:
-    if window.start and window.end:
-        span = f"{format_date(window.start)}至{format_date(window.end)}"
-    elif window.text:
-        span = window.text
-    elif window.end:
-        span = f"至{format_date(window.end)}"
-    elif window.start:
-        span = f"自{format_date(window.start)}起"
-    else:
-        span = ""
-    status = window_status(window, today)
-    if status:
-        return f"{window.label}：{span}，{status}"
-    return f"{window.label}：{span}（通知未写明具体起止日期）"
-
-
-def referral(notice: Optional[Notice]) -> str:
-    """Where to ask when the notice is silent: public channels only."""
-    names = [c.name for c in notice.channels] if notice else []
-    if not any(HOTLINE in n for n in names):
-        names.insert(0, f"{HOTLINE}人社服务热线")
-    return "请咨询" + "或".join(names)
-
-
-def fit_message(body: Sequence[str], tail: str = "", limit: int = WECHAT_LIMIT_BYTES) -> str:
-    """Join lines, dropping lines from the end of `body` until the text fits `limit` bytes.
-
-    `tail` (the citation) always stays last.
-    """
-    lines = list(body)
-    note = "（内容较多，已省略部分，可追问具体项目）"
-    dropped = False
-    while True:
-        parts = lines + ([note] if dropped else []) + ([tail] if tail else [])
-        text = "\n".join(parts)
-        if len(text.encode("utf-8")) <= limit or len(lines) <= 1:
-            break
-        lines.pop()
-        dropped = True
-    if len(text.encode("utf-8")) > limit:
-        text = text.encode("utf-8")[: limit - 3].decode("utf-8", errors="ignore") + "…"
-    return text
 
 
 CARD_ORDER = ("amount", "who", "conditions", "time", "how")
@@ -411,42 +343,6 @@ class AnswerRenderer:
 
     def regions_for(self, topic: str) -> List[Region]:
         return self.book.regions_covering(topic)
-
-
-def audience(benefit: Benefit) -> str:
-    """ "worker" or "employer": whom a measure pays or serves, from its eligibility subject or its
-    `who` (a firm, an agency, a unit: employer); "" for measures that address neither directly."""
-    subject = (benefit.eligibility or {}).get("subject")
-    if subject == "person":
-        return "worker"
-    if subject == "firm":
-        return "employer"
-    if "policy_overview" in benefit.topics or "wage_arrears" in benefit.topics:
-        return ""
-    who = benefit.who or ""
-    if any(
-        w in who for w in ("员工", "务工", "人员", "劳动者", "群众", "职工", "新嵊泗人", "人口")
-    ) and not who.startswith(("企业", "有招工需求")):
-        return "worker"
-    if any(w in who for w in ("企业", "机构", "单位")):
-        return "employer"
-    return ""
-
-
-def for_audience(notice: Notice, employer: bool) -> List[Benefit]:
-    """A notice's measures for workers (those with an amount first) or for employers (their own,
-    and the ones firms pay out first, "节前代发")."""
-    if employer:
-        return [
-            b for b in notice.benefits if audience(b) == "employer" or (b.eligibility or {}).get("employer_summary")
-        ]
-    chosen = [b for b in notice.benefits if audience(b) == "worker"]
-    return sorted(chosen, key=lambda b: b.amount is None)
-
-
-def audience_of_topic(book: PolicyBook, topic: str) -> str:
-    kinds = {audience(b) for n in book.notices for b in n.benefits_for(topic)} - {""}
-    return kinds.pop() if len(kinds) == 1 else "worker"
 
 
 def asks_about_silence(benefit: Benefit, text: str) -> bool:

@@ -82,7 +82,8 @@ def test_nlu_report_table(tmp_path, capsys):
 
 def test_db_seed_import_and_eligibility_commands(tmp_path, monkeypatch, capsys):
     from bot.store.db import dispose_engines
-    from bot.store.seed import EXAMPLES, write_demo_csv
+    from bot.store.seed import write_demo_csv
+    from bot.store.seed_examples import EXAMPLES
 
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     monkeypatch.chdir(tmp_path)

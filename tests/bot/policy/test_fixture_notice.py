@@ -167,7 +167,7 @@ def test_with_only_shengsi_declaring_the_city_it_means_shengsi(book):
     ],
 )
 def test_the_region_a_follow_up_switches_to_comes_from_the_policy_data(talk, text, name):
-    assert talk.switched_region(text) == name
+    assert talk.reader.switched_region(text) == name
 
 
 @pytest.mark.parametrize(
@@ -182,7 +182,7 @@ def test_the_region_a_follow_up_switches_to_comes_from_the_policy_data(talk, tex
     ],
 )
 def test_a_message_that_only_names_a_place(talk, text, name):
-    assert talk.region_only(text) == name
+    assert talk.reader.region_only(text) == name
 
 
 @pytest.mark.parametrize("intent", ["nlu_fallback", "out_of_scope", "inform"])

@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.policy.loader import PolicyError, check_gazetteer, load_notice, load_policies, seed_path
+from bot.policy.loader import PolicyError, check_gazetteer, load_notice, load_policies
 from bot.policy.model import TOPICS
+from bot.policy.paths import seed_path
 from tests.conftest import FIXTURE_POLICIES, all_notices_book, seed_text
 
 POLICIES = Path(__file__).resolve().parents[3] / "policies"

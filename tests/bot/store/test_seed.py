@@ -7,10 +7,12 @@ from sqlalchemy import func, select
 
 from bot.eligibility.service import EligibilityService
 from bot.identifiers import credit_code_is_valid, id_number_is_valid
+from bot.store.csv_format import FILES
 from bot.store.db import dispose_engines, get_engine
-from bot.store.importer import FILES
 from bot.store.models import Base
-from bot.store.seed import EXAMPLES, FIXED_FIRMS, FIXED_PEOPLE, seed_store, store_is_empty, write_demo_csv
+from bot.store.seed import seed_store, store_is_empty, write_demo_csv
+from bot.store.seed_examples import EXAMPLES
+from bot.store.seed_subjects import FIXED_FIRMS, FIXED_PEOPLE
 
 PEOPLE, FIRMS = 600, 40
 
