@@ -262,7 +262,9 @@ def _read(text: str, notice: Notice, today: Optional[dt.date]) -> Statements:
     )
     _said(st, text, rf"{place}的?(?:企业|公司|厂)|我们(?:是)?{place}", "firm_local", True, "本地企业")
     went_home = (
-        r"(?:过年|春节)[^，。,]{0,6}回(?:了)?(?:老家|家|去|[\u4e00-\u9fa5]{1,3}?(?:了|过年|去))|回老家过年|回家过年"
+        # "过年回老家了", not "过年不回家" / "春节没回去"
+        r"(?:过年|春节)(?:(?![不没别])[^，。,]){0,6}回(?:了)?(?:老家|家|去|[\u4e00-\u9fa5]{1,3}?(?:了|过年|去))|"
+        r"(?<![不没别])回老家过年|(?<![不没别])回家过年"
     )
     _said(st, text, went_home + r"|辞职|离职|不干了|没上班", "worked", False, "春节期间没有在岗")
     _said(st, text, went_home, "stayed", False, "春节回老家")

@@ -49,3 +49,18 @@ def test_an_unknown_cost_share_does_not_hold_back_the_verdict(shengsi):
     assert set(statuses.values()) == {MET, UNKNOWN} and overall == MET
     from_zhejiang, overall = outcomes(shengsi, "bus_subsidy", text.replace("贵州", "宁波"))
     assert from_zhejiang["charter_cross_province"] == NOT_MET and overall == NOT_MET
+
+
+@pytest.mark.parametrize(
+    "text, worked, stayed",
+    [
+        ("我过年不回家，在嵊泗上班", True, True),
+        ("春节没回老家，一直在岗", True, True),
+        ("今年不回家过年了", True, True),
+        ("我过年回老家了", False, False),
+        ("春节回家过年", False, False),
+    ],
+)
+def test_staying_and_going_home_are_told_apart(shengsi, text, worked, stayed):
+    said = read_statements(text, shengsi, TODAY)
+    assert (said.worked, said.stayed) == (worked, stayed)
