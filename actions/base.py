@@ -16,7 +16,7 @@ come from ask_action; a form's validation from actions/forms.py.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Callable, ClassVar, Dict, List, Mapping, Text
+from typing import Any, Callable, ClassVar, Dict, List, Mapping, Text, Type
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -72,7 +72,7 @@ class BotAction(Action, ABC):
         """Say what to say through `say`; return the events (slots) to apply."""
 
 
-def ask_action(slot: str, question: Callable[[str, Mapping[str, Any]], str]) -> type:
+def ask_action(slot: str, question: Callable[[str, Mapping[str, Any]], str]) -> Type[BotAction]:
     """The action_ask_<slot> action of a form: says question(slot, slots) (a form's `question`),
     after an aside on a line starting "继续…：" (the resume_note slot, then cleared)."""
 
