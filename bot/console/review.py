@@ -12,7 +12,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot.complaints.service import utcnow
+from bot.clock import utcnow
 from bot.console.traffic import ReviewTurn
 from bot.store.db import ensure_migrated, session_scope
 from bot.store.models import AuditEntry, NluReview

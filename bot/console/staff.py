@@ -13,7 +13,7 @@ from typing import List, Optional
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.complaints.service import utcnow
+from bot.clock import utcnow
 from bot.hashing import hash_secret as hash_password
 from bot.hashing import verify_secret as verify_password
 from bot.store.db import ensure_migrated, session_scope

@@ -9,8 +9,8 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-import actions.complaints as complaint_actions
 from actions.actions import ActionAnswerPolicy
+from actions.base import forget_services
 from actions.complaints import (
     ActionAskComplaintConfirmed,
     ActionCallbackDone,
@@ -46,8 +46,9 @@ def slots(events):
 def store(store_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", store_url)
     monkeypatch.setenv("BOT_TODAY", "2023-01-15")
-    monkeypatch.setattr(complaint_actions, "_services", {})
-    return ComplaintService(store_url)
+    forget_services()  # the one service per process is made again, on this store
+    yield ComplaintService(store_url)
+    forget_services()
 
 
 def saved_read_back(store, key="KEYCONFIRMFIXTURE"):
@@ -202,7 +203,7 @@ async def test_the_wrong_code_count_survives_restart_new_senders_and_forged_slot
     ]
     replies = [(await run(ValidateStatusForm(), turn))[0][0] for turn in turns]
     assert all("没有查到" in r for r in replies[:4]) and "错误次数过多" in replies[4]
-    complaint_actions._services.clear()  # the action server restarts: a new service on the same store
+    forget_services()  # the action server restarts: a new service on the same store
     texts, _ = await run(ValidateStatusForm(), status_turn(number, code, sender="owner", attempts=0))
     assert "错误次数过多" in texts[0] and "12333" in texts[0] and "已受理" not in texts[0]
     assert [lock.number for lock in store.locked_tickets()] == [number]

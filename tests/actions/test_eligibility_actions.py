@@ -114,12 +114,10 @@ async def test_not_found_offers_the_self_check(store):
 
 
 async def test_self_check_asks_as_many_questions_as_the_benefit_has():
-    form = ValidateSelfcheckForm()
+    form = ValidateSelfcheckForm().form()
     tracker = load_tracker("eligibility_declined_result")
     tracker.slots["selfcheck_benefit"] = "delivery_subsidy"
-    assert await form.required_slots(
-        ["selfcheck_q1", "selfcheck_q2", "selfcheck_q3", "selfcheck_q4"], CollectingDispatcher(), tracker, DOMAIN
-    ) == ["selfcheck_q1", "selfcheck_q2", "selfcheck_q3"]
+    assert form.required(tracker.slots) == ["selfcheck_q1", "selfcheck_q2", "selfcheck_q3"]
     texts, _ = await run(ActionAskSelfcheckQ2(), "selfcheck_all_yes")
     assert texts == ["（2/4）2023年春节期间，您在嵊泗县规上工业企业的一线生产岗位工作吗？请回答“是”或“不是”。"]
 

@@ -9,8 +9,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-import actions.complaints as complaint_actions
-from actions.actions import with_resume
+from actions.base import forget_services
 from actions.complaints import (
     ActionAskComplaintEmployer,
     ValidateCallbackForm,
@@ -19,7 +18,7 @@ from actions.complaints import (
 )
 from actions.eligibility import ValidateEligibilityForm, ValidateSelfcheckForm
 from bot.complaints.service import ComplaintService, Draft
-from bot.forms import RESUME
+from bot.forms import RESUME, with_resume
 from tests.actions.test_complaint_actions import DOMAIN
 
 KEY = "KEYINTERRUPTIONS"
@@ -87,10 +86,11 @@ async def validate(form: str, requested: str, text: str, intent: str):
 def store(store_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", store_url)
     monkeypatch.setenv("BOT_TODAY", "2023-01-20")
-    monkeypatch.setattr(complaint_actions, "_services", {})
+    forget_services()
     service = ComplaintService(store_url)
     service.save_draft(KEY, Draft(name="王大力", phone="13912345678"))
-    return service
+    yield service
+    forget_services()
 
 
 CASES = [(form, step) for form, steps in STEPS.items() for step in steps]
@@ -143,7 +143,7 @@ async def test_after_an_aside_the_question_starts_with_the_resume_line(store):
     events = await ActionAskComplaintEmployer().run(dispatcher, state, DOMAIN)
     assert dispatcher.messages[0]["text"].startswith("继续登记：欠您工资的是哪家单位")
     assert {"event": "slot", "timestamp": None, "name": "resume_note", "value": None} in events
-    assert with_resume(state, "x") == "继续登记：x"
+    assert with_resume("x", state.slots["resume_note"]) == "继续登记：x"
 
 
 @pytest.mark.parametrize("step", STEPS["complaint_form"][2:8])

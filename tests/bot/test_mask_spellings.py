@@ -259,18 +259,59 @@ def test_the_complaint_read_back_never_quotes_a_number_whole(store_url, book, te
     assert_masked(ComplaintIntake.summary(step.slots), numbers)
 
 
-def test_every_action_reply_is_masked():
+def test_replies_mask_everything_a_message_carries():
     from rasa_sdk.executor import CollectingDispatcher
 
-    import actions  # noqa: F401 (masks every CollectingDispatcher message)
+    from actions.base import Replies
 
     for text, numbers in SPELLINGS:
         dispatcher = CollectingDispatcher()
-        dispatcher.utter_message(text=f"您提供的是{text}", buttons=[{"title": text, "payload": "/affirm"}])
+        Replies(dispatcher)(f"您提供的是{text}", buttons=[{"title": text, "payload": "/affirm"}])
         assert_masked(json.dumps(dispatcher.messages, ensure_ascii=False), numbers)
     dispatcher = CollectingDispatcher()
-    dispatcher.utter_message(text="工单号：QX-20230115-0007，热线12333")
+    Replies(dispatcher)("工单号：QX-20230115-0007，热线12333")
     assert dispatcher.messages[0]["text"] == "工单号：QX-20230115-0007，热线12333"
+
+
+def test_every_action_reply_is_masked():
+    """An action quoting what the user typed (the read-back quotes the slots; these are forged,
+    unmasked) sends it masked: BotAction.run speaks through Replies."""
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.complaints import ActionAskComplaintConfirmed
+
+    for text, numbers in SPELLINGS:
+        slots = {
+            "complaint_name": text,
+            "complaint_site": f"在{text}码头",
+            "complaint_description": f"老板跑了，{text}",
+        }
+        tracker = Tracker("masking", slots, {"text": "确认"}, [], False, None, {}, "action_listen")
+        dispatcher = CollectingDispatcher()
+        asyncio.run(ActionAskComplaintConfirmed().run(dispatcher, tracker, {}))
+        assert "请核对" in dispatcher.messages[0]["text"]
+        assert_masked(json.dumps(dispatcher.messages, ensure_ascii=False), numbers)
+
+
+def test_every_action_speaks_through_replies():
+    """Every action the action server registers (each Action subclass in the actions package)
+    is a BotAction and keeps its run(): none gets the dispatcher itself."""
+    import importlib
+    import pkgutil
+
+    from rasa_sdk import Action
+    from rasa_sdk.utils import all_subclasses
+
+    import actions
+    from actions.base import BotAction
+
+    for module in pkgutil.iter_modules(actions.__path__):
+        importlib.import_module(f"actions.{module.name}")
+    ours = [cls for cls in all_subclasses(Action) if cls.__module__.startswith("actions.")]
+    assert len(ours) >= 30
+    for cls in ours:
+        assert issubclass(cls, BotAction) and cls.run is BotAction.run, cls
 
 
 def test_a_ticket_number_next_to_its_date_is_never_taken_for_an_id_number():
