@@ -1,30 +1,5 @@
-"""Forms, without Rasa: the one shape every form has, and what every form does with a message that
-is not an answer to its question (FormGuard).
-
-Every form is a class with the same four methods (the Form protocol below):
-
-    answered(turn) -> bool | None   does this message answer the pending question? (None: no question
-                                    is pending, or the form reads this message itself: no aside check)
-    aside(turn, aside) -> FormStep  FormGuard dealt with the message (a cancel, a question, a request
-                                    for a person): what the form keeps, what it asks next
-    take(turn) -> FormStep          the message as the form's answer: slots, replies, what to ask next
-    question(slot, slots) -> str    the question that asks for `slot` (the action_ask_<slot> text)
-
-and, when an action follows the form (the receipt, the verdict), finish(slots) -> FormStep.
-
-A FormTurn is the message and what the form may know of the conversation; a FormStep is the slot
-values to set, the texts to say, and the slot to ask for next (None: the form is done). The Rasa
-side is the same for every form (actions/forms.py, actions/base.py):
-
-    turn = FormTurn(message, requested=slots["requested_slot"], slots=slots, ...)
-    answered = form.answered(turn)
-    aside = None if answered is None else FormGuard(book).check(form.name, turn.message, today, answered, ...)
-    step = form.aside(turn, aside) if aside else form.take(turn)
-    say each of step.messages; set step.slots; requested_slot = step.next_slot
-
-A new form is a new class with these methods (tested without Rasa, like
-tests/bot/complaints/test_status_form.py), a `validate_<form>` action naming it and one
-`ask_action` per slot (actions/complaints.py: three forms done so).
+"""Forms, without Rasa: what every form does with a message that is not an answer to its question
+(FormGuard). The shape every form has (Form, FormTurn, FormStep) is bot.form_shape.
 
 FormGuard: a form never traps anyone. At any step, "算了/取消/不查了/退出/不用了" ends it (nothing is
 filed, what was typed is discarded), a question is answered and the form then asks its pending
@@ -41,13 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol
+from typing import Callable, Optional
 
 from bot.complaints.dialogue import find_callback_time, find_code
 from bot.complaints.parsing import parse_phone
 from bot.complaints.service import normalize_ticket_number
 from bot.dialogue import PolicyDialogue, Turn
+from bot.form_shape import RESUME, Aside, Finishing, Form, FormStep, FormTurn, after_aside, with_resume
 from bot.policy.model import PolicyBook
 from bot.policy.render import HOTLINE
 from bot.text.normalize import normalize
@@ -59,13 +34,6 @@ LABELS = {
     "callback_form": "回电登记",
     "eligibility_form": "资格核查",
     "selfcheck_form": "资格自查",
-}
-RESUME = {
-    "complaint_form": "继续登记",
-    "status_form": "继续查询",
-    "callback_form": "继续登记回电",
-    "eligibility_form": "继续核查",
-    "selfcheck_form": "继续自查",
 }
 _CANCEL = re.compile(
     r"^(?:那|那就|还是|我|俺|哎|唉|嗯)?[，,\s]*(?:取消|算了|不投诉了|不告了|不登记了|不想投诉了|不查了|不用查了|"
@@ -100,82 +68,6 @@ def cancel_message(form: str) -> str:
     else:
         lines.append(f"还有其他问题可以直接问我，或拨打{HOTLINE}人社服务热线。")
     return "".join(lines)
-
-
-@dataclass
-class Aside:
-    messages: List[str] = field(default_factory=list)
-    cancel: bool = False
-
-
-@dataclass(frozen=True)
-class FormTurn:
-    """One message to a form, and what the form may know of the conversation."""
-
-    message: Turn  # the message as the policy dialogue reads it: text, intent, confidence, region, …
-    requested: Optional[str] = None  # the slot the form asked for last (requested_slot); None: none yet
-    slots: Mapping[str, Any] = field(default_factory=dict)  # the conversation's slots now
-    filled: Mapping[str, Any] = field(default_factory=dict)  # what domain.yml's slot mappings took from it
-    sender: str = ""  # the conversation
-    started: Any = None  # when the message was sent: with `sender`, a form instance's idempotency key
-
-    @property
-    def text(self) -> str:
-        return self.message.text or ""
-
-    @property
-    def intent(self) -> str:
-        return self.message.intent or ""
-
-    def asked(self, prefix: str) -> Optional[str]:
-        """The field asked for without the form's slot prefix (asked("status_") of "status_ticket" is
-        "ticket"); None when the slot asked for is not this form's, or none was."""
-        slot = self.requested or ""
-        return slot[len(prefix) :] if slot.startswith(prefix) else None
-
-
-@dataclass
-class FormStep:
-    """What a form does with one message: slots to set, texts to say, the slot to ask next."""
-
-    slots: Dict[str, Any] = field(default_factory=dict)
-    messages: List[str] = field(default_factory=list)
-    next_slot: Optional[str] = None  # None: the form is done (or was left)
-
-
-class Form(Protocol):
-    """One form's conversation (see the module docstring). `name` is the form in domain.yml."""
-
-    name: str
-
-    def answered(self, turn: FormTurn) -> Optional[bool]: ...
-
-    def aside(self, turn: FormTurn, aside: Aside) -> FormStep: ...
-
-    def take(self, turn: FormTurn) -> FormStep: ...
-
-    def question(self, slot: str, slots: Mapping[str, Any]) -> str: ...
-
-
-class Finishing(Protocol):
-    """A form with an action after it (action_complaint_done, action_selfcheck_verdict, …):
-    finish(slots) is what that action says and sets (its next_slot is not used)."""
-
-    def finish(self, slots: Mapping[str, Any]) -> FormStep: ...
-
-
-def after_aside(form: str, turn: FormTurn, aside: Aside) -> FormStep:
-    """What every form does after FormGuard dealt with a message: a cancel ends it (form_cancelled);
-    anything else keeps asking the same slot, the question then starting with "继续…："."""
-    if aside.cancel:
-        return FormStep({"form_cancelled": True}, list(aside.messages), None)
-    return FormStep({"resume_note": RESUME[form]}, list(aside.messages), turn.requested)
-
-
-def with_resume(text: str, note: Optional[str]) -> str:
-    """A form's question; after an aside (`note`: the resume_note slot), on a line that says the
-    form goes on."""
-    return f"{note}：{text}" if note else text
 
 
 class FormGuard:
@@ -244,3 +136,19 @@ class FormGuard:
             or turn.intent in ("ask_followup", "check_eligibility")
             or len(text) >= 8
         )
+
+
+__all__ = [
+    "FormGuard",
+    "LABELS",
+    "RESUME",
+    "Aside",
+    "Finishing",
+    "Form",
+    "FormStep",
+    "FormTurn",
+    "after_aside",
+    "with_resume",
+    "is_cancel",
+    "cancel_message",
+]

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
-import pytest
-
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PROJECT = ("bot", "actions", "harness", "benchmarks")
 MAX_LINES = 400
@@ -277,7 +275,6 @@ def test_only_tests_import_tests():
     assert not found, "tests/ is imported outside the tests:\n" + "\n".join(found)
 
 
-@pytest.mark.xfail(strict=False, reason="other helpers' splits pending")
 def test_modules_are_short():
     files = [*MODULES.values(), *sorted((REPO_ROOT / "scripts").glob("*.py"))]
     long = sorted(

@@ -25,7 +25,7 @@ from bot.complaints.dialogue import (
 from bot.complaints.errors import STORE_DOWN, TicketError
 from bot.complaints.parsing import parse_phone
 from bot.complaints.service import ComplaintService, Draft
-from bot.forms import Aside, FormStep, FormTurn, after_aside
+from bot.form_shape import Aside, FormStep, FormTurn, after_aside
 from bot.text.mask import mask_phone
 from bot.text.normalize import normalize
 from bot.understanding import is_question

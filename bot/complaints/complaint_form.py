@@ -18,7 +18,7 @@ from bot.complaints.dialogue import CONFIRM, SLOTS, ComplaintIntake, form_key
 from bot.complaints.errors import STORE_DOWN
 from bot.complaints.fields import extract
 from bot.complaints.service import ComplaintService
-from bot.forms import Aside, FormStep, FormTurn, after_aside
+from bot.form_shape import Aside, FormStep, FormTurn, after_aside
 from bot.policy.model import PolicyBook
 from bot.text.normalize import normalize
 from bot.understanding import asks_the_bot, is_question, topics_in, wants_person

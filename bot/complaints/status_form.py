@@ -20,7 +20,7 @@ from bot.complaints.dialogue import (
     status_reply,
 )
 from bot.complaints.service import ComplaintService, normalize_ticket_number
-from bot.forms import Aside, FormStep, FormTurn, after_aside
+from bot.form_shape import Aside, FormStep, FormTurn, after_aside
 from bot.text.normalize import normalize
 
 CODE_STEP = "phone4"  # the field of slot status_phone4: the 查询码

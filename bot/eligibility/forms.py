@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional
 
 from bot.eligibility.dialogue import CONSENT_PROMPT, DECLINED, SUBJECT_PROMPT, EligibilityDialogue, find_identifier
-from bot.forms import Aside, FormStep, FormTurn, after_aside
+from bot.form_shape import Aside, FormStep, FormTurn, after_aside
 
 ELIGIBILITY_SLOTS = ["eligibility_consent", "eligibility_subject"]
 SELFCHECK_SLOTS = ["selfcheck_q1", "selfcheck_q2", "selfcheck_q3", "selfcheck_q4"]
