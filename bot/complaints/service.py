@@ -52,6 +52,7 @@ from bot.complaints.tickets import (
     TicketEventView,
     TicketView,
     beijing,
+    locked_ticket,
     normalize_ticket_number,
     ticket_view,
     ticket_with_events,
@@ -192,9 +193,7 @@ class ComplaintService(Filing, StatusChecks):
             raise TicketError("备注不能超过2000字")
         number = normalize_ticket_number(number) or number
         with session_scope(self.url) as session:
-            ticket = session.execute(
-                select(Ticket).where(Ticket.number == number).with_for_update()
-            ).scalar_one_or_none()
+            ticket = locked_ticket(session, number)
             if ticket is None:
                 raise TicketError(f"没有工单 {number}")
             before = ticket.status

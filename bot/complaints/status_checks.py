@@ -29,6 +29,7 @@ from bot.complaints.tickets import (
     StatusLock,
     TicketView,
     beijing,
+    locked_ticket,
     normalize_ticket_number,
     ticket_with_events,
 )
@@ -97,9 +98,7 @@ class StatusChecks:
         number = normalize_ticket_number(number) or number
         code = new_code()
         with session_scope(self.url) as session:
-            ticket = session.execute(
-                select(Ticket).where(Ticket.number == number).with_for_update()
-            ).scalar_one_or_none()
+            ticket = locked_ticket(session, number)
             if ticket is None:
                 raise TicketError(f"没有工单 {number}")
             ticket.access_code_hash = hash_secret(code)
@@ -179,9 +178,7 @@ class StatusChecks:
         since = now - STATUS_WINDOW
         with session_scope(self.url) as session:
             # The ticket's row lock (PostgreSQL) and the insert (SQLite's write lock) serialize checks.
-            ticket = session.execute(
-                select(Ticket).where(Ticket.number == number).with_for_update()
-            ).scalar_one_or_none()
+            ticket = locked_ticket(session, number)
             attempt = StatusAttempt(ticket_number=number, sender_key=who, at=now, ok=False, cleared=False)
             session.add(attempt)
             session.flush()

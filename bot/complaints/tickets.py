@@ -211,3 +211,9 @@ def ticket_with_events(session: Session, ticket: Ticket) -> TicketView:
         .all()
     )
     return ticket_view(ticket, events)
+
+
+def locked_ticket(session: Session, number: str) -> Optional[Ticket]:
+    """The ticket `number`, its row locked for this transaction (PostgreSQL; SQLite's write lock
+    serializes anyway); None if there is none."""
+    return session.execute(select(Ticket).where(Ticket.number == number).with_for_update()).scalar_one_or_none()
