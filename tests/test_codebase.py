@@ -338,3 +338,16 @@ def test_the_checks_see_what_they_look_for():
     assert resolve("bot.store.db", 1, "models", "bot.store.db") == "bot.store.models"
     assert resolve("bot.store", 1, "db", "bot.store") == "bot.store.db"
     assert ancestors("a.b.c") == ["a", "a.b"]
+
+
+def test_actions_speak_only_through_the_masking_replies():
+    """Every reply of an action is masked because actions speak through actions/base.py's Replies;
+    a direct dispatcher.utter_message elsewhere would bypass it."""
+    direct = [
+        f"{name}:{number}"
+        for name, path in MODULES.items()
+        if name.startswith("actions.") and name != "actions.base"
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "utter_message" in line
+    ]
+    assert not direct, "dispatcher.utter_message outside actions/base.py: " + ", ".join(direct)

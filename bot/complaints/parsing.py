@@ -102,7 +102,28 @@ def _span(start: Tuple[int, int], end: Tuple[int, int]) -> List[str]:
 
 
 _MONTH = r"(去年|今年|前年|(\d{4})年)?\s*(\d{1,2})\s*月(?:份)?"
-_ISO_MONTH = r"(?<![\d./-])((?:19|20)\d{2})[-/.](\d{1,2})(?![\d./-])"  # 2022-10, 2022/10, 2022.10
+_ISO_MONTH = r"((?:19|20)\d{2})[-/](\d{1,2})"  # 2022-10, 2022/10
+_ISO_LIST = re.compile(rf"{_ISO_MONTH}(?:\s*[、,，;；\s]\s*{_ISO_MONTH})*")
+_ISO_RANGE = re.compile(rf"{_ISO_MONTH}\s*(?:到|至|~|—)\s*{_ISO_MONTH}")
+
+
+def _iso_months(flat: str) -> Optional[Months]:
+    """Months written the way the console shows and pre-fills them ("2022-10、2022-11",
+    "2022-11至2023-01"), only when that is the whole answer: in a chat message "2020.5元" is an amount
+    and "2023/11到现在" is read by the Chinese-month rules."""
+    flat = flat.strip(" 。.")
+    span = _ISO_RANGE.fullmatch(flat)
+    if span:
+        start, end = (int(span.group(1)), int(span.group(2))), (int(span.group(3)), int(span.group(4)))
+        if 1 <= start[1] <= 12 and 1 <= end[1] <= 12 and start <= end:
+            return Months(tuple(_span(start, end)))
+        return None
+    if not _ISO_LIST.fullmatch(flat):
+        return None
+    listed = [(int(y), int(m)) for y, m in re.findall(_ISO_MONTH, flat)]
+    if not all(1 <= m <= 12 for _, m in listed):
+        return None
+    return Months(tuple(sorted({f"{y:04d}-{m:02d}" for y, m in listed})))
 
 
 def parse_months(text: str, today: dt.date) -> Optional[Months]:
@@ -121,14 +142,9 @@ def parse_months(text: str, today: dt.date) -> Optional[Months]:
             return int(year), month
         return _year_for(month, prefix or "", today), month
 
-    iso_span = re.search(_ISO_MONTH + r"\s*(?:到|至|~|—)\s*" + _ISO_MONTH, flat)
-    if iso_span:
-        start, end = (int(iso_span.group(1)), int(iso_span.group(2))), (int(iso_span.group(3)), int(iso_span.group(4)))
-        if 1 <= start[1] <= 12 and 1 <= end[1] <= 12 and start <= end:
-            return Months(tuple(_span(start, end)))
-    iso = [(int(y), int(m)) for y, m in re.findall(_ISO_MONTH, flat) if 1 <= int(m) <= 12]
-    if iso:  # "2022-10、2022-11", as the console shows and pre-fills them
-        return Months(tuple(sorted({f"{y:04d}-{m:02d}" for y, m in iso})))
+    iso = _iso_months(flat)
+    if iso:
+        return iso
     span = re.search(_MONTH + r"\s*(?:到|至|-|~|—|一直到)\s*" + _MONTH, flat)
     if span:
         start, end = month_of(span), month_of(span, 3)

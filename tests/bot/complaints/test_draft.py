@@ -19,7 +19,7 @@ from bot.complaints.draft import (
     read_form,
 )
 from bot.complaints.fields import EXAMPLES, OUT_OF_RANGE, PROBLEMS, extract
-from bot.complaints.parsing import Amount, Months
+from bot.complaints.parsing import Amount, Months, parse_months
 from bot.complaints.service import Draft
 
 DAY = dt.date(2023, 1, 20)
@@ -111,6 +111,19 @@ def test_months_the_console_shows_read_back():
     assert read_form(values, DAY).values["months"].months == ("2022-10", "2022-11")
     assert read_form({"months": "2022-11至2023-01"}, DAY).values["months"].months == ("2022-11", "2022-12", "2023-01")
     assert read_form({"months": "2022/12"}, DAY).values["months"].months == ("2022-12",)
+
+
+@pytest.mark.parametrize(
+    "text, months",
+    [
+        ("老板欠我2020.5元工资", None),  # an amount, not May 2020
+        ("去年10月到12月的工资，单据编号2021-3", ("2022-10", "2022-11", "2022-12")),
+        ("2022-10、2022-11", ("2022-10", "2022-11")),
+    ],
+)
+def test_the_console_month_form_is_read_only_as_a_whole_answer(text, months):
+    found = parse_months(text, DAY)
+    assert (found.months if found else None) == months
 
 
 @pytest.mark.parametrize("workers", ["0", "1", "100000", "100001", "9" * 50])
